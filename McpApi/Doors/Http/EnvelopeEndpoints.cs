@@ -1,0 +1,78 @@
+using McpApi.Dispatching;
+using McpApi.Envelopes;
+using McpApi.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace McpApi.Doors.Http;
+
+/// <summary>The JSON envelope over HTTP: <c>POST /mcp</c> and <c>GET /mcp/models</c>.</summary>
+public static class EnvelopeEndpoints
+{
+    public const string ModelItem = "mcp.model";
+    public const string ActionItem = "mcp.action";
+
+    public static RouteGroupBuilder MapEnvelopeApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/mcp").WithTags("Envelope");
+
+        group.MapPost("/", PostEnvelope)
+            .WithName("PostEnvelope")
+            .WithSummary("Send one envelope to a model")
+            .WithDescription("""
+                Send `{"model": ..., "action"?: ..., "context"?: ..., "data"?: ...}`. `model` picks the handler (absent: `echo`),
+                `action` one of its operations (absent: the model's default), `context` says who or where (a string or an object),
+                `data` is the payload, checked against the action's JSON Schema (see `GET /mcp/models`).
+                Every answer is `{"status": "success" | "error", "message": ..., "data": ...}`.
+                """)
+            .WithMetadata(new EnvelopeEndpointMetadata())
+            .Accepts<EnvelopeRequest>("application/json")
+            .Produces<McpResponse>(StatusCodes.Status200OK)
+            .Produces<McpResponse>(StatusCodes.Status400BadRequest)
+            .Produces<McpResponse>(StatusCodes.Status403Forbidden)
+            .Produces<McpResponse>(StatusCodes.Status404NotFound)
+            .Produces<McpResponse>(StatusCodes.Status409Conflict)
+            .Produces<McpResponse>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<McpResponse>(StatusCodes.Status415UnsupportedMediaType)
+            .Produces<McpResponse>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<McpResponse>(StatusCodes.Status500InternalServerError);
+
+        group.MapGet("/models", ListModels)
+            .WithName("ListModels")
+            .WithSummary("List the models, their actions, data schemas and examples");
+
+        return group;
+    }
+
+    /// <summary>Reads, parses and dispatches one envelope; every failure becomes an error envelope.</summary>
+    internal static async Task<JsonHttpResult<McpResponse>> PostEnvelope(
+        HttpContext http, Dispatcher dispatcher, IOptions<McpApiOptions> options)
+    {
+        var caller = new CallContext("http", http.TraceIdentifier);
+        DispatchResult result;
+        try
+        {
+            HttpBodyReader.EnsureJson(http.Request);
+            var body = await HttpBodyReader.ReadAsync(http.Request, options.Value.MaxRequestBytes, http.RequestAborted);
+            var envelope = EnvelopeParser.Parse(body, out var document);
+            http.Response.RegisterForDispose(document);
+            http.Items[ModelItem] = envelope.Model;
+            http.Items[ActionItem] = envelope.Action;
+            result = await dispatcher.DispatchAsync(envelope, caller, http.RequestAborted);
+        }
+        catch (RequestError error)
+        {
+            result = Dispatcher.Failure(error, caller.TraceId);
+        }
+        return Write(result);
+    }
+
+    internal static Ok<ModelCatalog> ListModels(Dispatcher dispatcher) =>
+        TypedResults.Ok(ModelCatalog.From(dispatcher.Registry));
+
+    internal static JsonHttpResult<McpResponse> Write(DispatchResult result) =>
+        TypedResults.Json(result.Response, McpJson.Response, "application/json; charset=utf-8", result.StatusCode);
+}
+
+/// <summary>Marks the envelope endpoint on <c>/mcp</c>, so a later endpoint-selection rule can tell it from MCP's.</summary>
+public sealed class EnvelopeEndpointMetadata;

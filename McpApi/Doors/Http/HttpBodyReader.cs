@@ -1,0 +1,51 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using McpApi.Dispatching;
+using Microsoft.Net.Http.Headers;
+
+namespace McpApi.Doors.Http;
+
+/// <summary>Checks the Content-Type and reads a JSON request body up to the configured limit.</summary>
+internal static class HttpBodyReader
+{
+    public static void EnsureJson(HttpRequest request)
+    {
+        if (request.ContentType is { } contentType
+            && MediaTypeHeaderValue.TryParse(contentType, out var media)
+            && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+                || media.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)))
+            return;
+
+        throw new RequestError(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType,
+            $"Content-Type '{request.ContentType ?? "(none)"}' is not supported. Send the envelope as JSON with 'Content-Type: application/json' (curl: -H 'Content-Type: application/json').");
+    }
+
+    /// <summary>Reads the whole body; throws 413 as soon as it passes <paramref name="limit"/> bytes.</summary>
+    public static async ValueTask<ReadOnlyMemory<byte>> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+            throw TooLarge(limit);
+
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var read = await reader.ReadAsync(cancellationToken);
+            if (read.Buffer.Length > limit)
+            {
+                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                throw TooLarge(limit);
+            }
+            if (read.IsCompleted || read.IsCanceled)
+            {
+                var bytes = read.Buffer.ToArray();
+                reader.AdvanceTo(read.Buffer.End);
+                return bytes;
+            }
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+    }
+
+    private static RequestError TooLarge(long limit) =>
+        RequestError.TooLarge(ErrorCodes.PayloadTooLarge,
+            $"The request body is larger than the {limit} byte limit (setting McpApi:MaxRequestBytes). Send less data per envelope.");
+}

@@ -1,0 +1,23 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpApi.Dispatching;
+
+namespace McpApi.Doors.Http;
+
+/// <summary>The body of <c>GET /mcp/models</c>.</summary>
+public sealed record ModelCatalog(IReadOnlyList<ModelInfo> Models)
+{
+    public static ModelCatalog From(ModelRegistry registry) =>
+        new([.. registry.Models.Select(m => new ModelInfo(
+            m.Name, m.Handler.Description, m.Default.Name,
+            [.. m.Actions.Select(a => new ActionInfo(
+                a.Name, a.Action.Description,
+                JsonNode.Parse(a.Action.DataSchema)!,
+                a.Action.ExampleEnvelope(m.Name),
+                a.Action.ReadOnly, a.Action.Destructive, a.Action.Idempotent))]))]);
+}
+
+public sealed record ModelInfo(string Name, string Description, string DefaultAction, IReadOnlyList<ActionInfo> Actions);
+
+public sealed record ActionInfo(
+    string Name, string Description, JsonNode DataSchema, JsonObject Example, bool ReadOnly, bool Destructive, bool Idempotent);

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using McpApi.Dispatching;
+
+namespace McpApi.Envelopes;
+
+/// <summary>Turns a JSON request object into an <see cref="Envelope"/>, or a 400 error naming each wrong field.</summary>
+public static class EnvelopeParser
+{
+    /// <summary>The model that answers envelopes without a <c>model</c> (the seed's request shape).</summary>
+    public const string DefaultModel = "echo";
+
+    /// <summary>Parses UTF-8 JSON text. The returned envelope points into <paramref name="document"/>; keep it alive.</summary>
+    public static Envelope Parse(ReadOnlyMemory<byte> utf8Json, out JsonDocument document)
+    {
+        if (utf8Json.IsEmpty)
+            throw RequestError.BadRequest(ErrorCodes.EmptyBody,
+                "The request body is empty. Send a JSON object such as {\"model\":\"echo\",\"data\":\"hi\"}.");
+        try
+        {
+            document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.LineNumber is { } line ? $" at line {line + 1}, position {ex.BytePositionInLine + 1}" : "";
+            throw RequestError.BadRequest(ErrorCodes.MalformedJson,
+                $"The request body is not valid JSON{where}. Check quotes, commas and brackets.");
+        }
+        try
+        {
+            return Parse(document.RootElement);
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
+    }
+
+    public static Envelope Parse(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw RequestError.BadRequest(ErrorCodes.EnvelopeNotObject,
+                $"The request body must be a JSON object like {{\"model\":\"echo\",\"data\":\"hi\"}}, not {Describe(root.ValueKind)}.");
+
+        Dictionary<string, string[]>? errors = null;
+        string? model = null;
+        string? action = null;
+        JsonElement context = default, data = default, id = default;
+
+        foreach (var property in root.EnumerateObject())
+        {
+            var value = property.Value;
+            switch (property.Name)
+            {
+                case "model":
+                    if (value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()))
+                        model = value.GetString()!;
+                    else
+                        AddError(ref errors, "model", $"must be a non-empty string naming a model, not {Describe(value.ValueKind)}.");
+                    break;
+                case "action":
+                    if (value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()))
+                        action = value.GetString();
+                    else if (value.ValueKind != JsonValueKind.Null)
+                        AddError(ref errors, "action", $"must be a string naming one of the model's actions, not {Describe(value.ValueKind)}.");
+                    break;
+                case "context":
+                    if (value.ValueKind is JsonValueKind.String or JsonValueKind.Object or JsonValueKind.Null)
+                        context = value;
+                    else
+                        AddError(ref errors, "context", $"must be a string (\"user\") or an object ({{\"user\":\"ana\",\"room\":\"lobby\"}}), not {Describe(value.ValueKind)}.");
+                    break;
+                case "data":
+                    data = value;
+                    break;
+                case "id":
+                    if (value.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+                        id = value;
+                    else if (value.ValueKind != JsonValueKind.Null)
+                        AddError(ref errors, "id", $"must be a string or a number, not {Describe(value.ValueKind)}.");
+                    break;
+            }
+        }
+
+        if (errors is not null)
+            throw new RequestError(StatusCodes.Status400BadRequest, ErrorCodes.InvalidEnvelope,
+                "The envelope has fields of the wrong type: " + string.Join(" ", errors.Select(e => $"'{e.Key}' {e.Value[0]}")))
+            {
+                Errors = errors,
+            };
+
+        // Without a model the whole body is the seed's shape for echo; its "action" is payload, not routing.
+        return model is null
+            ? new Envelope(DefaultModel, null, EnvelopeContext.From(context), data, root) { Id = id }
+            : new Envelope(model, action, EnvelopeContext.From(context), data, root) { Id = id };
+    }
+
+    private static void AddError(ref Dictionary<string, string[]>? errors, string field, string message) =>
+        (errors ??= [])[field] = [message];
+
+    internal static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+}

@@ -1,0 +1,38 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace McpApi.Envelopes;
+
+/// <summary>The JSON settings every door writes with: camelCase, source-generated where the types are known.</summary>
+public static class McpJson
+{
+    public static readonly JsonSerializerOptions Options = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(McpJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+        };
+        options.MakeReadOnly();
+        return options;
+    }
+
+    public static JsonTypeInfo<McpResponse> Response => (JsonTypeInfo<McpResponse>)Options.GetTypeInfo(typeof(McpResponse));
+
+    /// <summary>Serializes any handler result to a JSON element (for MCP structured content and events).</summary>
+    public static JsonElement ToElement(object? value) => JsonSerializer.SerializeToElement(value, Options);
+
+    public static JsonNode? ToNode(object? value) => JsonSerializer.SerializeToNode(value, Options);
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(McpResponse))]
+[JsonSerializable(typeof(ErrorDetails))]
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(Dictionary<string, JsonElement>))]
+internal sealed partial class McpJsonContext : JsonSerializerContext;

@@ -1,0 +1,32 @@
+namespace McpApi.Events;
+
+/// <summary>What models see: a place to announce changes. Never blocks the writer.</summary>
+public interface IEventPublisher
+{
+    void Publish(ModelEvent modelEvent);
+}
+
+/// <summary>
+/// Fans events out to subscribers. The in-process hub is the default; a cross-replica backplane
+/// (PostgreSQL LISTEN/NOTIFY, Redis) can implement the same interface.
+/// </summary>
+public interface IEventHub : IEventPublisher
+{
+    /// <summary>Subscribes to <paramref name="topics"/> with a bounded queue of <paramref name="capacity"/> events.</summary>
+    IEventSubscription Subscribe(IEnumerable<string> topics, int capacity);
+}
+
+/// <summary>One subscriber's bounded queue. Overflow completes it with <see cref="EventQueueOverflowException"/>.</summary>
+public interface IEventSubscription : IDisposable
+{
+    System.Threading.Channels.ChannelReader<ModelEvent> Reader { get; }
+
+    IReadOnlyCollection<string> Topics { get; }
+
+    void Add(IEnumerable<string> topics);
+
+    void Remove(IEnumerable<string> topics);
+}
+
+public sealed class EventQueueOverflowException(int capacity)
+    : Exception($"The subscriber fell {capacity} events behind and was disconnected; read faster or subscribe to fewer topics.");

@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace McpApi.Health;
+
+/// <summary>
+/// <c>GET /health</c> (liveness: the process answers) and <c>GET /health/ready</c> (readiness: every
+/// dependency answers), both over ASP.NET Core's <see cref="HealthCheckService"/>. Checks tagged
+/// <see cref="ReadyTag"/> run only for readiness.
+/// </summary>
+public static class HealthEndpoints
+{
+    public const string ReadyTag = "ready";
+
+    public static IHealthChecksBuilder AddMcpApiHealthChecks(this IServiceCollection services) =>
+        services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy("The server is running."));
+
+    public static RouteGroupBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/health").WithTags("Health");
+        group.MapGet("/", Liveness).WithName("Liveness").WithSummary("Liveness: the process is up");
+        group.MapGet("/ready", Readiness).WithName("Readiness").WithSummary("Readiness: every dependency (storage, ...) answers");
+        return group;
+    }
+
+    internal static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> Liveness(HealthCheckService health, CancellationToken ct) =>
+        Write(await health.CheckHealthAsync(check => !check.Tags.Contains(ReadyTag), ct));
+
+    internal static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> Readiness(HealthCheckService health, CancellationToken ct) =>
+        Write(await health.CheckHealthAsync(ct));
+
+    private static Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>> Write(HealthReport report)
+    {
+        var status = HealthStatus.From(report);
+        return report.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy
+            ? TypedResults.Json(status, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : TypedResults.Ok(status);
+    }
+}
+
+/// <summary><c>{"status":"Healthy","totalMs":1.2,"checks":{"self":{"status":"Healthy","description":"..."}}}</c></summary>
+public sealed record HealthStatus(string Status, double TotalMs, IReadOnlyDictionary<string, HealthCheckStatus> Checks)
+{
+    public static HealthStatus From(HealthReport report) => new(
+        report.Status.ToString(),
+        Math.Round(report.TotalDuration.TotalMilliseconds, 3),
+        report.Entries.ToDictionary(e => e.Key, e => new HealthCheckStatus(e.Value.Status.ToString(), e.Value.Description, e.Value.Exception?.Message)));
+}
+
+public sealed record HealthCheckStatus(string Status, string? Description, string? Error);

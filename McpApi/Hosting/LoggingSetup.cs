@@ -1,0 +1,40 @@
+using McpApi.Doors.Http;
+using Serilog;
+using Serilog.Events;
+
+namespace McpApi.Hosting;
+
+/// <summary>Serilog: a bootstrap logger until the host is built, then configuration from appsettings.</summary>
+public static class LoggingSetup
+{
+    /// <summary>Logs start-up failures (to stderr) before the configured logger exists.</summary>
+    public static Serilog.ILogger CreateBootstrapLogger() =>
+        new LoggerConfiguration()
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose)
+            .CreateLogger();
+
+    public static void AddMcpApiLogging(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSerilog((services, configuration) => configuration
+            .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(services)
+            .Enrich.FromLogContext(),
+            // Each host builds its own logger, so several hosts (tests) can run in one process.
+            preserveStaticLogger: true);
+    }
+
+    /// <summary>One structured event per request: method, path, status, elapsed, model, action.</summary>
+    public static IApplicationBuilder UseMcpApiRequestLogging(this IApplicationBuilder app) =>
+        app.UseSerilogRequestLogging(options =>
+        {
+            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} {Model}/{Action} responded {StatusCode} in {Elapsed:0.000} ms";
+            options.EnrichDiagnosticContext = static (diagnostics, http) =>
+            {
+                diagnostics.Set("Model", http.Items.TryGetValue(EnvelopeEndpoints.ModelItem, out var model) ? model : "-");
+                diagnostics.Set("Action", http.Items.TryGetValue(EnvelopeEndpoints.ActionItem, out var action) ? action ?? "default" : "-");
+            };
+            options.GetLevel = static (http, _, exception) =>
+                exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
+        });
+}

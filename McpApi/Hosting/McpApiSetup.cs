@@ -1,0 +1,65 @@
+using McpApi.Dispatching;
+using McpApi.Doors.Http;
+using McpApi.Events;
+using McpApi.Health;
+using McpApi.Models.Echo;
+using McpApi.OpenApi;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace McpApi.Hosting;
+
+/// <summary>Wires McpApi into a host: <c>builder.AddMcpApi()</c>, <c>app.UseMcpApi()</c>, <c>app.MapMcpApi()</c>.</summary>
+public static class McpApiSetup
+{
+    public static WebApplicationBuilder AddMcpApi(this WebApplicationBuilder builder)
+    {
+        builder.AddMcpApiLogging();
+
+        var services = builder.Services;
+        services.AddOptions<McpApiOptions>().BindConfiguration(McpApiOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpApiOptions>, McpApiOptionsValidator>());
+
+        services.TryAddSingleton<IEventHub, InProcessEventHub>();
+        services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<IEventHub>());
+        services.AddMcpModels();
+        services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<Dispatcher>();
+
+        services.AddExceptionHandler<EnvelopeExceptionHandler>();
+        services.AddProblemDetails();
+        services.AddMcpApiHealthChecks();
+        services.AddMcpApiSwagger();
+        return builder;
+    }
+
+    /// <summary>The models McpApi serves: one line each.</summary>
+    public static IServiceCollection AddMcpModels(this IServiceCollection services)
+    {
+        services.AddModel<EchoModel>();
+        return services;
+    }
+
+    public static IServiceCollection AddModel<TModel>(this IServiceCollection services)
+        where TModel : class, IModelHandler
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelHandler, TModel>());
+        return services;
+    }
+
+    public static WebApplication UseMcpApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(StatusCodeEnvelopes.WriteAsync);
+        app.UseMcpApiRequestLogging();
+        app.UseMcpApiSwagger();
+        return app;
+    }
+
+    public static WebApplication MapMcpApi(this WebApplication app)
+    {
+        app.MapEnvelopeApi();
+        app.MapHealthEndpoints();
+        return app;
+    }
+}

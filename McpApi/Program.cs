@@ -1,0 +1,27 @@
+using McpApi.Hosting;
+using Serilog;
+
+Log.Logger = LoggingSetup.CreateBootstrapLogger();
+
+try
+{
+    var builder = WebApplication.CreateBuilder(McpApiHost.CreateOptions(args));
+    builder.AddMcpApi();
+
+    var app = builder.Build();
+    app.UseMcpApi();
+    app.MapMcpApi();
+
+    app.Run();
+}
+catch (Exception ex) when (ex is not HostAbortedException)
+{
+    Log.Fatal(ex, "McpApi terminated unexpectedly");
+    Environment.ExitCode = 1;
+}
+finally
+{
+    Log.CloseAndFlush();
+}
+
+public partial class Program;
