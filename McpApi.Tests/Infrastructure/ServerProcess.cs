@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace McpApi.Tests.Infrastructure;
+
+/// <summary>
+/// The real server as a separate process (<c>dotnet McpApi.dll</c>) on a free loopback port, with its own
+/// data folder. For tests that need a real socket, a real client or a real crash (SIGKILL).
+/// The server comes from <c>MCPAPI_SERVER_DLL</c> (CI points it at the published output) or the test's own bin folder.
+/// </summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly bool _ownsData;
+
+    private ServerProcess(Process process, int port, string dataDirectory, bool ownsData)
+    {
+        _process = process;
+        Port = port;
+        DataDirectory = dataDirectory;
+        _ownsData = ownsData;
+    }
+
+    public int Port { get; }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    public string DataDirectory { get; }
+
+    public string DatabasePath => Path.Combine(DataDirectory, "mcpapi.db");
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public static string ServerDll =>
+        Environment.GetEnvironmentVariable("MCPAPI_SERVER_DLL") is { Length: > 0 } dll ? dll : Path.Combine(AppContext.BaseDirectory, "McpApi.dll");
+
+    /// <summary>Starts the server and waits until <c>/health</c> answers.</summary>
+    /// <param name="dataDirectory">Reuse a data folder (e.g. after a kill); a new temporary one when null.</param>
+    /// <param name="settings">Configuration overrides passed as <c>--Key=Value</c>.</param>
+    public static async Task<ServerProcess> StartAsync(string? dataDirectory = null, IDictionary<string, string>? settings = null, int? port = null)
+    {
+        var ownsData = dataDirectory is null;
+        dataDirectory ??= Directory.CreateTempSubdirectory("mcpapi-server-").FullName;
+        port ??= FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(ServerDll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(ServerDll);
+        start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            start.ArgumentList.Add($"--{key}={value}");
+        start.Environment["ConnectionStrings__McpApi"] = $"Data Source={Path.Combine(dataDirectory, "mcpapi.db")}";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
+        var server = new ServerProcess(process, port.Value, dataDirectory, ownsData);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(30));
+        return server;
+    }
+
+    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>SIGKILL: no shutdown code runs, exactly like a crash or power cut.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM and wait for a graceful exit.</summary>
+    public async Task StopAsync(TimeSpan? timeout = null)
+    {
+        if (_process.HasExited)
+            return;
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+            await kill.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The server did not stop within the timeout. Output:\n{Output}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        if (_ownsData)
+        {
+            try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    private async Task WaitUntilHealthyAsync(TimeSpan timeout)
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"The server exited with code {_process.ExitCode} during start-up. Output:\n{Output}");
+            try
+            {
+                if ((await client.GetAsync("/health")).IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(100);
+        }
+        await DisposeAsync();
+        throw new TimeoutException($"The server did not become healthy within {timeout}. Output:\n{Output}");
+    }
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Debian packages the tests use: curl and python3-requests (the Python client).
+set -euo pipefail
+need=()
+command -v curl >/dev/null || need+=(curl)
+/usr/bin/python3 -c 'import requests' 2>/dev/null || need+=(python3-requests)
+if [ ${#need[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+echo "apt: ok"
