@@ -16,15 +16,19 @@ internal sealed class ServerProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly bool _ownsData;
 
-    private ServerProcess(Process process, int port, string dataDirectory, bool ownsData)
+    private ServerProcess(Process process, int port, int tcpPort, string dataDirectory, bool ownsData)
     {
         _process = process;
         Port = port;
+        TcpPort = tcpPort;
         DataDirectory = dataDirectory;
         _ownsData = ownsData;
     }
 
     public int Port { get; }
+
+    /// <summary>The TCP door's port: a free one unless the settings name <c>McpApi:Tcp:Port</c>.</summary>
+    public int TcpPort { get; }
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
 
@@ -60,14 +64,17 @@ internal sealed class ServerProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(ServerDll);
         start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        settings = new Dictionary<string, string>(settings ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
+        if (!settings.TryGetValue("McpApi:Tcp:Port", out var tcp))
+            settings["McpApi:Tcp:Port"] = tcp = FreePort().ToString();
+        foreach (var (key, value) in settings)
             start.ArgumentList.Add($"--{key}={value}");
         start.Environment["ConnectionStrings__McpApi"] = $"Data Source={Path.Combine(dataDirectory, "mcpapi.db")}";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
-        var server = new ServerProcess(process, port.Value, dataDirectory, ownsData);
+        var server = new ServerProcess(process, port.Value, int.Parse(tcp), dataDirectory, ownsData);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();

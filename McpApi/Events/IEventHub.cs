@@ -8,7 +8,8 @@ public interface IEventPublisher
 
 /// <summary>
 /// Fans events out to subscribers. The in-process hub is the default; a cross-replica backplane
-/// (PostgreSQL LISTEN/NOTIFY, Redis) can implement the same interface.
+/// (PostgreSQL LISTEN/NOTIFY, Redis) can implement the same interface: publish to the backplane,
+/// and deliver what arrives from it to the local subscriptions exactly as <see cref="InProcessEventHub"/> does.
 /// </summary>
 public interface IEventHub : IEventPublisher
 {
@@ -16,12 +17,21 @@ public interface IEventHub : IEventPublisher
     IEventSubscription Subscribe(IEnumerable<string> topics, int capacity);
 }
 
-/// <summary>One subscriber's bounded queue. Overflow completes it with <see cref="EventQueueOverflowException"/>.</summary>
+/// <summary>
+/// One subscriber's bounded queue. When it is full the hub drops the subscriber instead of waiting:
+/// <see cref="Overflowed"/> is cancelled at once and the reader completes with <see cref="EventQueueOverflowException"/>.
+/// </summary>
 public interface IEventSubscription : IDisposable
 {
     System.Threading.Channels.ChannelReader<ModelEvent> Reader { get; }
 
     IReadOnlyCollection<string> Topics { get; }
+
+    /// <summary>
+    /// Cancelled as soon as the hub drops this subscriber for falling behind, even while the reader still
+    /// holds queued events; doors use it to stop delivering and disconnect with a reason.
+    /// </summary>
+    CancellationToken Overflowed { get; }
 
     void Add(IEnumerable<string> topics);
 
@@ -29,4 +39,7 @@ public interface IEventSubscription : IDisposable
 }
 
 public sealed class EventQueueOverflowException(int capacity)
-    : Exception($"The subscriber fell {capacity} events behind and was disconnected; read faster or subscribe to fewer topics.");
+    : Exception($"The subscriber fell {capacity} events behind and was disconnected; read faster or subscribe to fewer topics.")
+{
+    public int Capacity { get; } = capacity;
+}

@@ -3,26 +3,55 @@ using System.Threading.Channels;
 
 namespace McpApi.Events;
 
-/// <summary>The default hub: in-process fan-out with one bounded channel per subscriber.</summary>
+/// <summary>
+/// The default hub: in-process fan-out with one bounded channel per subscriber and an index by topic,
+/// so publishing costs one lookup plus one non-blocking write per interested subscriber.
+/// </summary>
 public sealed class InProcessEventHub : IEventHub
 {
-    private readonly ConcurrentDictionary<Subscription, byte> _subscriptions = new();
+    // Readers (Publish) are lock-free; subscribe/unsubscribe, which are rare, take the lock.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Subscription, byte>> _byTopic = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
 
     public void Publish(ModelEvent modelEvent)
     {
-        foreach (var subscription in _subscriptions.Keys)
-        {
-            if (subscription.Wants(modelEvent.Topic))
-                subscription.Offer(modelEvent);
-        }
+        ArgumentNullException.ThrowIfNull(modelEvent);
+        if (!_byTopic.TryGetValue(modelEvent.Topic, out var subscribers))
+            return;
+        foreach (var subscription in subscribers.Keys)
+            subscription.Offer(modelEvent);
     }
 
     public IEventSubscription Subscribe(IEnumerable<string> topics, int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        var subscription = new Subscription(this, topics, capacity);
-        _subscriptions.TryAdd(subscription, 0);
+        var subscription = new Subscription(this, capacity);
+        subscription.Add(topics);
         return subscription;
+    }
+
+    private void Index(Subscription subscription, IEnumerable<string> topics)
+    {
+        lock (_gate)
+        {
+            foreach (var topic in topics)
+                _byTopic.GetOrAdd(topic, static _ => new()).TryAdd(subscription, 0);
+        }
+    }
+
+    private void Unindex(Subscription subscription, IEnumerable<string> topics)
+    {
+        lock (_gate)
+        {
+            foreach (var topic in topics)
+            {
+                if (!_byTopic.TryGetValue(topic, out var subscribers))
+                    continue;
+                subscribers.TryRemove(subscription, out _);
+                if (subscribers.IsEmpty)
+                    _byTopic.TryRemove(topic, out _);
+            }
+        }
     }
 
     private sealed class Subscription : IEventSubscription
@@ -30,54 +59,81 @@ public sealed class InProcessEventHub : IEventHub
         private readonly InProcessEventHub _hub;
         private readonly Channel<ModelEvent> _channel;
         private readonly int _capacity;
+        private readonly CancellationTokenSource _overflowed = new();
         private readonly Lock _gate = new();
-        private HashSet<string> _topics;
+        private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
+        private bool _closed;
 
-        public Subscription(InProcessEventHub hub, IEnumerable<string> topics, int capacity)
+        public Subscription(InProcessEventHub hub, int capacity)
         {
             _hub = hub;
             _capacity = capacity;
-            _topics = new HashSet<string>(topics, StringComparer.Ordinal);
             _channel = Channel.CreateBounded<ModelEvent>(new BoundedChannelOptions(capacity)
             {
                 SingleReader = true,
-                FullMode = BoundedChannelFullMode.Wait,
+                FullMode = BoundedChannelFullMode.Wait, // only TryWrite is used: a full queue is reported, never waited on
             });
         }
 
         public ChannelReader<ModelEvent> Reader => _channel.Reader;
+
+        public CancellationToken Overflowed => _overflowed.Token;
 
         public IReadOnlyCollection<string> Topics
         {
             get { lock (_gate) return [.. _topics]; }
         }
 
-        public bool Wants(string topic)
-        {
-            lock (_gate) return _topics.Contains(topic);
-        }
-
         public void Offer(ModelEvent modelEvent)
         {
-            // A full queue means the consumer is too slow: drop it rather than block the writer.
-            if (!_channel.Writer.TryWrite(modelEvent) && _channel.Writer.TryComplete(new EventQueueOverflowException(_capacity)))
-                _hub._subscriptions.TryRemove(this, out _);
+            if (_channel.Writer.TryWrite(modelEvent))
+                return;
+            // A full queue means the consumer is too slow: drop it rather than block the writer or the other subscribers.
+            if (_channel.Writer.TryComplete(new EventQueueOverflowException(_capacity)))
+            {
+                Close();
+                // Cancellation runs callbacks inline; keep them off the publishing thread.
+                ThreadPool.UnsafeQueueUserWorkItem(static cts => cts.Cancel(), _overflowed, preferLocal: false);
+            }
         }
 
         public void Add(IEnumerable<string> topics)
         {
-            lock (_gate) _topics = [.. _topics, .. topics];
+            string[] added;
+            lock (_gate)
+            {
+                if (_closed)
+                    return;
+                added = [.. topics.Where(_topics.Add)];
+            }
+            _hub.Index(this, added);
         }
 
         public void Remove(IEnumerable<string> topics)
         {
-            lock (_gate) _topics = [.. _topics.Except(topics)];
+            string[] removed;
+            lock (_gate)
+                removed = [.. topics.Where(_topics.Remove)];
+            _hub.Unindex(this, removed);
         }
 
         public void Dispose()
         {
-            _hub._subscriptions.TryRemove(this, out _);
+            Close();
             _channel.Writer.TryComplete();
+        }
+
+        private void Close()
+        {
+            string[] topics;
+            lock (_gate)
+            {
+                if (_closed)
+                    return;
+                _closed = true;
+                topics = [.. _topics];
+            }
+            _hub.Unindex(this, topics);
         }
     }
 }

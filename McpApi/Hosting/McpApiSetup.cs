@@ -1,5 +1,6 @@
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
+using McpApi.Doors.Subscriptions;
 using McpApi.Events;
 using McpApi.Health;
 using McpApi.Models.Echo;
@@ -30,6 +31,7 @@ public static class McpApiSetup
         services.AddProblemDetails();
         services.AddMcpApiHealthChecks();
         services.AddMcpApiSwagger();
+        builder.AddRealtimeDoors();
         return builder;
     }
 
@@ -53,6 +55,8 @@ public static class McpApiSetup
         app.UseStatusCodePages(StatusCodeEnvelopes.WriteAsync);
         app.UseMcpApiRequestLogging();
         app.UseMcpApiSwagger();
+        app.UseWebConsole();
+        app.UseRealtimeDoors();
         return app;
     }
 
@@ -60,6 +64,7 @@ public static class McpApiSetup
     {
         app.MapEnvelopeApi();
         app.MapHealthEndpoints();
+        app.MapRealtimeDoors();
         return app;
     }
 }

@@ -1,0 +1,166 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using McpApi.Dispatching;
+using McpApi.Doors.Http;
+using McpApi.Doors.Subscriptions;
+using McpApi.Envelopes;
+using McpApi.Events;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace McpApi.Doors.Sse;
+
+/// <summary>The server-sent events door: <c>GET /mcp/events?topics=chat:lobby,move:g1</c>, for <c>curl -N</c> and <c>EventSource</c>.</summary>
+public static partial class SseEndpoints
+{
+    public const string ReadyEvent = "ready";
+    public const string KeepAliveEvent = "keepalive";
+    public const string ClosedEvent = "closed";
+
+    public static RouteHandlerBuilder MapSseDoor(this IEndpointRouteBuilder routes) =>
+        routes.MapGet("/mcp/events", Stream)
+            .WithTags("Real-time")
+            .WithName("EventStream")
+            .WithSummary("Stream events of the given topics as server-sent events")
+            .WithDescription("""
+                `GET /mcp/events?topics=chat:lobby,move:g1` (curl: `curl -N`). First a `ready` event, then one event per change:
+                `event: chat.message`, `data: {"status":"event","message":"chat.message","topic":"chat:lobby","cursor":12,"at":...,"data":{...}}`,
+                and `id:` carrying the cursors seen so far (`chat:lobby=12`). Reconnect with `Last-Event-ID` (that id, or a plain
+                message id) to replay what was missed from models that keep history (chat), up to McpApi:Realtime:ReplayLimit per topic.
+                `keepalive` events keep proxies from closing the stream; a final `closed` event (data: an error envelope with code
+                `event_queue_overflow` or `server_stopping`) says why the server ended it.
+                """)
+            .Produces<McpResponse>(StatusCodes.Status400BadRequest)
+            .Produces<McpResponse>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream");
+
+    internal static Results<ServerSentEventsResult<string>, JsonHttpResult<McpResponse>> Stream(
+        HttpContext http, string? topics, Dispatcher dispatcher, IEventHub hub, EventReplay replay,
+        IOptions<RealtimeOptions> options, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+    {
+        string[] requested;
+        Dictionary<string, long> cursors;
+        try
+        {
+            if (string.IsNullOrWhiteSpace(topics))
+                throw RequestError.BadRequest(RealtimeErrorCodes.InvalidTopic,
+                    "Name the topics to stream: GET /mcp/events?topics=chat:lobby,move:g1");
+            requested = Topics.Validate(topics.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), dispatcher.Registry, "topics");
+            if (requested.Length > options.Value.MaxTopicsPerConnection)
+                throw new RequestError(StatusCodes.Status422UnprocessableEntity, RealtimeErrorCodes.TooManyTopics,
+                    $"A stream may follow at most {options.Value.MaxTopicsPerConnection} topics (setting McpApi:Realtime:MaxTopicsPerConnection); {requested.Length} were asked for.");
+            cursors = LastEventId.Parse(http.Request.Headers["Last-Event-ID"].ToString(), requested);
+        }
+        catch (RequestError error)
+        {
+            return EnvelopeEndpoints.Write(Dispatcher.Failure(error, http.TraceIdentifier));
+        }
+
+        var stream = new EventStream(http, requested, cursors, hub, replay, options.Value, lifetime.ApplicationStopping,
+            loggers.CreateLogger("McpApi.Doors.Sse.EventStream"));
+        return TypedResults.ServerSentEvents(stream.ReadAsync(http.RequestAborted));
+    }
+
+    private sealed partial class EventStream(
+        HttpContext http, string[] topics, Dictionary<string, long> cursors, IEventHub hub, EventReplay replay,
+        RealtimeOptions options, CancellationToken stopping, ILogger logger)
+    {
+        private enum Wake { Events, KeepAlive, Overflow, Stopping, Gone }
+
+        public async IAsyncEnumerable<SseItem<string>> ReadAsync([EnumeratorCancellation] CancellationToken aborted)
+        {
+            // Subscribe before replaying, so nothing published meanwhile is lost; replayed cursors de-duplicate.
+            using var subscription = hub.Subscribe(topics, options.SubscriberQueueCapacity);
+            using var cutOnOverflow = subscription.Overflowed.Register(() => _ = CutAfterGraceAsync());
+            var traceId = http.TraceIdentifier;
+
+            yield return new SseItem<string>(
+                RealtimeJson.ToText(McpResponse.Success, $"Subscribed to {string.Join(", ", topics)}.", new SubscriptionCommands.SubscriptionData(topics)),
+                ReadyEvent) { ReconnectionInterval = TimeSpan.FromSeconds(3) };
+
+            foreach (var topic in cursors.Keys.Where(t => !replay.CanReplay(t)).ToArray())
+                cursors.Remove(topic);
+            foreach (var (topic, after) in cursors.ToArray())
+            {
+                foreach (var missed in await replay.ReplayAsync(topic, after, "sse", traceId, aborted))
+                    yield return Item(missed);
+            }
+
+            var reader = subscription.Reader;
+            while (true)
+            {
+                switch (await WaitAsync(reader, subscription.Overflowed, aborted))
+                {
+                    case Wake.Events:
+                        while (!subscription.Overflowed.IsCancellationRequested && reader.TryRead(out var modelEvent))
+                        {
+                            if (modelEvent.Cursor is { } cursor && cursors.TryGetValue(modelEvent.Topic, out var seen) && cursor <= seen)
+                                continue;
+                            yield return Item(modelEvent);
+                        }
+                        break;
+                    case Wake.KeepAlive:
+                        yield return new SseItem<string>("{}", KeepAliveEvent);
+                        break;
+                    case Wake.Overflow:
+                        LogOverflow(logger, traceId, options.SubscriberQueueCapacity);
+                        yield return Closed(RealtimeErrorCodes.EventQueueOverflow,
+                            $"Disconnected: this stream fell {options.SubscriberQueueCapacity} events behind (setting McpApi:Realtime:SubscriberQueueCapacity). Read faster, or reconnect with Last-Event-ID to catch up.");
+                        yield break;
+                    case Wake.Stopping:
+                        yield return Closed(RealtimeErrorCodes.ServerStopping, "The server is shutting down. Reconnect in a moment.");
+                        yield break;
+                    default:
+                        yield break;
+                }
+            }
+
+            SseItem<string> Closed(string code, string message) =>
+                new(RealtimeJson.ToText(McpResponse.Error, message, new ErrorDetails { Code = code, TraceId = traceId }), ClosedEvent);
+        }
+
+        private SseItem<string> Item(ModelEvent modelEvent)
+        {
+            string? id = null;
+            if (modelEvent.Cursor is { } cursor)
+            {
+                cursors[modelEvent.Topic] = cursor;
+                id = LastEventId.Format(cursors);
+            }
+            return new SseItem<string>(RealtimeJson.ToText(modelEvent), modelEvent.Type) { EventId = id };
+        }
+
+        private async Task<Wake> WaitAsync(System.Threading.Channels.ChannelReader<ModelEvent> reader, CancellationToken overflowed, CancellationToken aborted)
+        {
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping, overflowed);
+            wake.CancelAfter(options.KeepAlive);
+            try
+            {
+                return await reader.WaitToReadAsync(wake.Token) && !overflowed.IsCancellationRequested ? Wake.Events
+                    : overflowed.IsCancellationRequested ? Wake.Overflow : Wake.Gone;
+            }
+            catch (EventQueueOverflowException)
+            {
+                return Wake.Overflow;
+            }
+            catch (OperationCanceledException)
+            {
+                return aborted.IsCancellationRequested ? Wake.Gone
+                    : overflowed.IsCancellationRequested ? Wake.Overflow
+                    : stopping.IsCancellationRequested ? Wake.Stopping
+                    : Wake.KeepAlive;
+            }
+        }
+
+        /// <summary>A reader stuck mid-write never sees its final event: cut it after the grace period.</summary>
+        private async Task CutAfterGraceAsync()
+        {
+            await Task.Delay(options.DisconnectGrace, CancellationToken.None);
+            if (!http.RequestAborted.IsCancellationRequested)
+                http.Abort();
+        }
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "SSE stream {TraceId} fell {Capacity} events behind and is disconnected")]
+        private static partial void LogOverflow(ILogger logger, string traceId, int capacity);
+    }
+}

@@ -1,0 +1,149 @@
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using McpApi.Dispatching;
+using McpApi.Envelopes;
+using McpApi.Events;
+
+namespace McpApi.Doors.Subscriptions;
+
+/// <summary>
+/// One WebSocket or TCP connection's state, whatever its framing: it parses each message with
+/// <see cref="EnvelopeParser"/>, answers <c>subscribe</c> itself, sends everything else to the one
+/// <see cref="Dispatcher"/>, echoes the request's <c>id</c>, applies the per-connection rate limit,
+/// and owns the connection's event subscription.
+/// </summary>
+public sealed class EnvelopeSession : IDisposable
+{
+    private readonly string _door;
+    private readonly string _connectionId;
+    private readonly Dispatcher _dispatcher;
+    private readonly SubscriptionCommands _commands;
+    private readonly RealtimeOptions _options;
+    private readonly TokenBucketRateLimiter _limiter;
+    private long _sequence;
+
+    public EnvelopeSession(string door, string connectionId, Dispatcher dispatcher, IEventHub hub, RealtimeOptions options)
+    {
+        _door = door;
+        _connectionId = connectionId;
+        _dispatcher = dispatcher;
+        _options = options;
+        _commands = new SubscriptionCommands(dispatcher.Registry, options.MaxTopicsPerConnection);
+        _limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = options.MessageBurst,
+            TokensPerPeriod = options.MessagesPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+        Subscription = hub.Subscribe([], options.SubscriberQueueCapacity);
+    }
+
+    public IEventSubscription Subscription { get; }
+
+    public string NextTraceId() => $"{_connectionId}:{Interlocked.Increment(ref _sequence)}";
+
+    /// <summary>Answers one message (a WebSocket text message or a TCP line) with the UTF-8 JSON reply.</summary>
+    public async ValueTask<byte[]> HandleAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        var traceId = NextTraceId();
+        using var lease = _limiter.AttemptAcquire();
+        if (!lease.IsAcquired)
+            return Failure(new RequestError(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
+                $"Too many messages: this connection may send {_options.MessagesPerSecond} per second (bursts of {_options.MessageBurst}). Wait a moment and send again."),
+                traceId, TryReadId(message));
+
+        JsonDocument? document = null;
+        try
+        {
+            var envelope = EnvelopeParser.Parse(message, out document);
+            var id = envelope.Id.ValueKind is JsonValueKind.Undefined ? (JsonElement?)null : envelope.Id;
+            var response = SubscriptionCommands.Handles(envelope)
+                ? _commands.Handle(envelope, Subscription)
+                : (await _dispatcher.DispatchAsync(envelope, new CallContext(_door, traceId), cancellationToken)).Response;
+            // Serialize before the document goes: results may point into it (echo does).
+            return RealtimeJson.Serialize(SessionReply.From(response, id));
+        }
+        catch (RequestError error)
+        {
+            return Failure(error, traceId, TryReadId(message));
+        }
+        finally
+        {
+            document?.Dispose();
+        }
+    }
+
+    /// <summary>The error reply to a message over <see cref="RealtimeOptions.MaxMessageBytes"/>.</summary>
+    public byte[] TooLarge(string unit) =>
+        Failure(RequestError.TooLarge(ErrorCodes.PayloadTooLarge,
+            $"The {unit} is larger than the {_options.MaxMessageBytes} byte limit (setting McpApi:Realtime:MaxMessageBytes). Send less data per envelope."),
+            NextTraceId(), null);
+
+    public byte[] Failure(RequestError error, string traceId, JsonElement? id) =>
+        RealtimeJson.Serialize(SessionReply.From(Dispatcher.Failure(error, traceId).Response, id));
+
+    /// <summary>
+    /// Delivers queued events through <paramref name="send"/> until the connection ends or the hub drops it.
+    /// Returns true when the subscriber overflowed, so the door can disconnect it with the reason.
+    /// </summary>
+    public async Task<bool> PushEventsAsync(Func<byte[], CancellationToken, ValueTask> send, CancellationToken cancellationToken)
+    {
+        var reader = Subscription.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(cancellationToken))
+            {
+                while (reader.TryRead(out var modelEvent))
+                {
+                    if (Subscription.Overflowed.IsCancellationRequested)
+                        return true;
+                    await send(RealtimeJson.Serialize(modelEvent), cancellationToken);
+                }
+            }
+            return Subscription.Overflowed.IsCancellationRequested;
+        }
+        catch (EventQueueOverflowException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The final message to an overflowed subscriber.</summary>
+    public byte[] OverflowNotice() => RealtimeJson.Notice(RealtimeErrorCodes.EventQueueOverflow,
+        $"Disconnected: this connection fell {_options.SubscriberQueueCapacity} events behind (setting McpApi:Realtime:SubscriberQueueCapacity). Read events faster or subscribe to fewer topics, then reconnect.",
+        NextTraceId());
+
+    /// <summary>The final message when the server shuts down.</summary>
+    public byte[] StoppingNotice() => RealtimeJson.Notice(RealtimeErrorCodes.ServerStopping,
+        "The server is shutting down. Reconnect in a moment.", NextTraceId());
+
+    private static JsonElement? TryReadId(ReadOnlyMemory<byte> message)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(message.Span, new JsonReaderOptions { MaxDepth = 64 });
+            using var document = JsonDocument.ParseValue(ref reader);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("id", out var id)
+                && id.ValueKind is JsonValueKind.String or JsonValueKind.Number
+                ? id.Clone()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose()
+    {
+        Subscription.Dispose();
+        _limiter.Dispose();
+    }
+}

@@ -1,0 +1,48 @@
+using McpApi.Doors.Sse;
+using McpApi.Doors.Tcp;
+using McpApi.Doors.WebSockets;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace McpApi.Doors.Subscriptions;
+
+/// <summary>The real-time doors: WebSocket <c>/mcp/ws</c>, server-sent events <c>/mcp/events</c> and raw TCP.</summary>
+public static class RealtimeSetup
+{
+    public static WebApplicationBuilder AddRealtimeDoors(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RealtimeOptions>, RealtimeOptionsValidator>());
+        services.TryAddSingleton<EventReplay>();
+        // Chat keeps history: an SSE client reconnecting with Last-Event-ID catches up through chat's history action.
+        services.AddTopicHistory(new TopicHistory("chat", "history", ContextKey: "room", ItemsProperty: "messages", EventType: "chat.message"));
+        builder.AddTcpDoor();
+        return builder;
+    }
+
+    public static IServiceCollection AddTopicHistory(this IServiceCollection services, TopicHistory history)
+    {
+        services.AddSingleton(history);
+        return services;
+    }
+
+    public static WebApplication UseRealtimeDoors(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<RealtimeOptions>>().Value;
+        app.UseWebSockets(new WebSocketOptions
+        {
+            KeepAliveInterval = options.KeepAlive,
+            KeepAliveTimeout = options.KeepAlive * 2,
+        });
+        return app;
+    }
+
+    public static WebApplication MapRealtimeDoors(this WebApplication app)
+    {
+        app.MapWebSocketDoor();
+        app.MapSseDoor();
+        app.AnnounceTcpDoor();
+        return app;
+    }
+}

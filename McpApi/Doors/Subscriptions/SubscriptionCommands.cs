@@ -1,0 +1,78 @@
+using System.Text.Json;
+using McpApi.Dispatching;
+using McpApi.Envelopes;
+using McpApi.Events;
+
+namespace McpApi.Doors.Subscriptions;
+
+/// <summary>
+/// The built-in <c>subscribe</c> envelope of the WebSocket and TCP doors. Subscriptions belong to one connection,
+/// so the connection's session answers it; every other envelope goes to the one <see cref="Dispatcher"/>.
+/// <list type="bullet">
+/// <item><c>{"model":"subscribe","data":{"topics":["chat:lobby","move:g1"]}}</c> — add topics (action <c>add</c>, the default)</item>
+/// <item><c>{"model":"subscribe","action":"remove","data":{"topics":["move:g1"]}}</c> — drop topics; without <c>data</c> drop all</item>
+/// <item><c>{"model":"subscribe","action":"list"}</c> — the current topics</item>
+/// </list>
+/// Each answers <c>{"status":"success","message":...,"data":{"topics":[every topic now subscribed]}}</c>.
+/// </summary>
+public sealed class SubscriptionCommands(ModelRegistry registry, int maxTopics)
+{
+    public const string Model = "subscribe";
+
+    public static readonly string[] Actions = ["add", "remove", "list"];
+
+    public static bool Handles(Envelope envelope) => string.Equals(envelope.Model, Model, StringComparison.OrdinalIgnoreCase);
+
+    public McpResponse Handle(Envelope envelope, IEventSubscription subscription)
+    {
+        var action = envelope.Action?.ToLowerInvariant() ?? "add";
+        switch (action)
+        {
+            case "add":
+            {
+                var topics = Topics.Validate(ReadTopics(envelope.Data, required: true), registry, "data.topics");
+                var total = subscription.Topics.Union(topics, StringComparer.Ordinal).Count();
+                if (total > maxTopics)
+                    throw new RequestError(StatusCodes.Status422UnprocessableEntity, RealtimeErrorCodes.TooManyTopics,
+                        $"A connection may subscribe to at most {maxTopics} topics (setting McpApi:Realtime:MaxTopicsPerConnection); this would make {total}. Unsubscribe from some first.");
+                subscription.Add(topics);
+                return Reply($"Subscribed to {string.Join(", ", topics)}.", subscription);
+            }
+            case "remove":
+            {
+                var topics = envelope.HasData && envelope.Data.ValueKind != JsonValueKind.Null
+                    ? ReadTopics(envelope.Data, required: true)
+                    : [.. subscription.Topics];
+                subscription.Remove(topics);
+                return Reply(topics.Length == 0 ? "No topics to unsubscribe from." : $"Unsubscribed from {string.Join(", ", topics)}.", subscription);
+            }
+            case "list":
+                return Reply($"Subscribed to {subscription.Topics.Count} topic(s).", subscription);
+            default:
+                throw new RequestError(StatusCodes.Status404NotFound, ErrorCodes.UnknownAction,
+                    $"Model 'subscribe' has no action '{envelope.Action}'. Its actions: add, remove, list (default: add).")
+                {
+                    Extra = new() { ["model"] = Model, ["actions"] = Actions },
+                };
+        }
+    }
+
+    private static McpResponse Reply(string message, IEventSubscription subscription) =>
+        new(McpResponse.Success, message, new SubscriptionData([.. subscription.Topics.Order(StringComparer.Ordinal)]));
+
+    private static string[] ReadTopics(JsonElement data, bool required)
+    {
+        if (data.ValueKind == JsonValueKind.Object && data.TryGetProperty("topics", out var topics)
+            && topics.ValueKind == JsonValueKind.Array
+            && topics.EnumerateArray().All(t => t.ValueKind == JsonValueKind.String))
+        {
+            var list = topics.EnumerateArray().Select(t => t.GetString()!).ToArray();
+            if (list.Length > 0 || !required)
+                return list;
+        }
+        throw RequestError.Invalid("data.topics",
+            "must be a non-empty array of topic names, e.g. {\"topics\":[\"chat:lobby\",\"move:g1\"]}.");
+    }
+
+    public sealed record SubscriptionData(IReadOnlyList<string> Topics);
+}

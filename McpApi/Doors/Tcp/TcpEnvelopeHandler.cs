@@ -1,0 +1,188 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using McpApi.Dispatching;
+using McpApi.Doors.Subscriptions;
+using McpApi.Events;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+
+namespace McpApi.Doors.Tcp;
+
+/// <summary>
+/// The raw TCP door, as a Kestrel connection handler: one JSON envelope per line in, one reply per line out,
+/// in order, plus one line per pushed event. An oversized or malformed line gets an error line and the
+/// connection stays open. Shutdown and overflow end the connection after a final error line saying why.
+/// </summary>
+public sealed partial class TcpEnvelopeHandler(
+    Dispatcher dispatcher, IEventHub hub, IOptions<RealtimeOptions> options, IHostApplicationLifetime lifetime,
+    ILogger<TcpEnvelopeHandler> logger) : ConnectionHandler
+{
+    private static readonly byte[] NewLine = "\n"u8.ToArray();
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var settings = options.Value;
+        using var session = new EnvelopeSession("tcp", connection.ConnectionId, dispatcher, hub, settings);
+        var writer = new LineWriter(connection.Transport.Output);
+        var input = connection.Transport.Input;
+        using var cut = new CancellationTokenSource();
+        using var abortOnCut = cut.Token.Register(() => connection.Abort(new ConnectionAbortedException("The client did not read its final line in time.")));
+        using var pushStop = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        using var endOnStop = lifetime.ApplicationStopping.Register(input.CancelPendingRead);
+        using var endOnOverflow = session.Subscription.Overflowed.Register(() =>
+        {
+            // Stop reading and delivering; the final line goes out after both loops end.
+            input.CancelPendingRead();
+            pushStop.Cancel();
+            TryCancelAfter(cut, settings.DisconnectGrace);
+        });
+        LogOpened(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString());
+
+        var push = session.PushEventsAsync(writer.WriteLineAsync, pushStop.Token);
+        try
+        {
+            await ReadLinesAsync(input, writer, session, settings.MaxMessageBytes, connection.ConnectionClosed);
+
+            byte[]? finalLine = null;
+            if (session.Subscription.Overflowed.IsCancellationRequested)
+            {
+                LogOverflow(logger, connection.ConnectionId, settings.SubscriberQueueCapacity);
+                finalLine = session.OverflowNotice();
+            }
+            else if (lifetime.ApplicationStopping.IsCancellationRequested)
+                finalLine = session.StoppingNotice();
+            if (finalLine is not null)
+            {
+                TryCancelAfter(cut, settings.DisconnectGrace);
+                await pushStop.CancelAsync();
+                await push;
+                await writer.WriteLineAsync(finalLine, cut.Token);
+            }
+        }
+        catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException or OperationCanceledException or InvalidOperationException)
+        {
+            // The client went away, or was cut.
+        }
+        finally
+        {
+            await pushStop.CancelAsync();
+            await push;
+            LogClosed(logger, connection.ConnectionId);
+        }
+    }
+
+    private static async Task ReadLinesAsync(PipeReader input, LineWriter writer, EnvelopeSession session, int maxLine, CancellationToken closed)
+    {
+        var discarding = false; // inside a line already known to be too long
+        while (true)
+        {
+            var read = await input.ReadAsync(closed);
+            var buffer = read.Buffer;
+            if (read.IsCanceled)
+            {
+                input.AdvanceTo(buffer.Start);
+                return;
+            }
+
+            while (TryTakeLine(ref buffer, out var line))
+            {
+                if (discarding || line.Length > maxLine)
+                {
+                    discarding = false;
+                    await writer.WriteLineAsync(session.TooLarge("line"), closed);
+                }
+                else if (!IsBlank(line))
+                {
+                    await writer.WriteLineAsync(await session.HandleAsync(line.ToArray(), closed), closed);
+                }
+            }
+
+            if (buffer.Length > maxLine)
+            {
+                discarding = true;
+                buffer = buffer.Slice(buffer.End);
+            }
+            else if (discarding)
+                buffer = buffer.Slice(buffer.End);
+
+            if (read.IsCompleted)
+            {
+                // A last line without a newline still counts.
+                if (!discarding && !buffer.IsEmpty && !IsBlank(buffer))
+                    await writer.WriteLineAsync(await session.HandleAsync(buffer.ToArray(), closed), closed);
+                input.AdvanceTo(buffer.End);
+                return;
+            }
+            input.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static bool TryTakeLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
+    {
+        var newline = buffer.PositionOf((byte)'\n');
+        if (newline is null)
+        {
+            line = default;
+            return false;
+        }
+        line = buffer.Slice(0, newline.Value);
+        buffer = buffer.Slice(buffer.GetPosition(1, newline.Value));
+        if (!line.IsEmpty && line.Slice(line.Length - 1).FirstSpan[0] == (byte)'\r')
+            line = line.Slice(0, line.Length - 1);
+        return true;
+    }
+
+    private static bool IsBlank(ReadOnlySequence<byte> line)
+    {
+        foreach (var segment in line)
+        {
+            foreach (var b in segment.Span)
+            {
+                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r'))
+                    return false;
+            }
+        }
+        return true;
+    }
+
+    private static void TryCancelAfter(CancellationTokenSource source, TimeSpan delay)
+    {
+        try
+        {
+            source.CancelAfter(delay);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Replies and events share the output: one whole line at a time.</summary>
+    private sealed class LineWriter(PipeWriter output)
+    {
+        private readonly SemaphoreSlim _lock = new(1, 1);
+
+        public async ValueTask WriteLineAsync(byte[] json, CancellationToken cancellationToken)
+        {
+            await _lock.WaitAsync(cancellationToken);
+            try
+            {
+                output.Write(json);
+                output.Write(NewLine);
+                await output.FlushAsync(cancellationToken);
+            }
+            finally
+            {
+                _lock.Release();
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "TCP connection {ConnectionId} from {Remote} opened")]
+    private static partial void LogOpened(ILogger logger, string connectionId, string? remote);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "TCP connection {ConnectionId} closed")]
+    private static partial void LogClosed(ILogger logger, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TCP connection {ConnectionId} fell {Capacity} events behind and is disconnected")]
+    private static partial void LogOverflow(ILogger logger, string connectionId, int capacity);
+}

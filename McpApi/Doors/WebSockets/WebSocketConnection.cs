@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using McpApi.Doors.Subscriptions;
+
+namespace McpApi.Doors.WebSockets;
+
+/// <summary>
+/// Runs one accepted WebSocket: a receive loop (one envelope per text message, answered in order) and a push loop
+/// (the session's events). Sends are serialized. It closes with 1001 when the server stops and 1008 when the
+/// client falls too far behind, and cuts a client that does not take its close frame within the grace period.
+/// </summary>
+public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSession session, RealtimeOptions options, ILogger<WebSocketConnection> logger)
+{
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    // Cancelled to cut the socket. Not disposed: late callbacks (shutdown, overflow) may still arm its timer.
+    private readonly CancellationTokenSource _abort = new();
+    private int _closing;
+
+    public async Task RunAsync(CancellationToken stopping, CancellationToken aborted)
+    {
+        using var abortOnCut = _abort.Token.Register(socket.Abort);
+        using var cutWhenClientLeaves = aborted.Register(_abort.Cancel);
+        using var pushStop = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+        using var closeOnStop = stopping.Register(() => _ = CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down", session.StoppingNotice()));
+        using var cutOnOverflow = session.Subscription.Overflowed.Register(() => _abort.CancelAfter(options.DisconnectGrace));
+        LogOpened(logger, session.NextTraceId());
+
+        var push = PushAsync(pushStop.Token);
+        try
+        {
+            await ReceiveAsync();
+        }
+        catch (WebSocketException) when (_abort.IsCancellationRequested || socket.State != WebSocketState.Open)
+        {
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await pushStop.CancelAsync();
+            await push;
+        }
+    }
+
+    private async Task PushAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var overflowed = await session.PushEventsAsync(SendAsync, cancellationToken);
+            if (overflowed)
+            {
+                LogOverflow(logger, session.NextTraceId(), options.SubscriberQueueCapacity);
+                await CloseAsync(WebSocketCloseStatus.PolicyViolation, "event_queue_overflow: read events faster", session.OverflowNotice());
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The connection ended while an event was being sent.
+        }
+    }
+
+    private async Task ReceiveAsync()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(options.MaxMessageBytes + 1);
+        try
+        {
+            while (true)
+            {
+                var length = 0;
+                var tooLarge = false;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    // Past the limit the rest of the message is read and dropped, so the connection stays usable.
+                    var room = tooLarge ? buffer.AsMemory() : buffer.AsMemory(length);
+                    result = await socket.ReceiveAsync(room, CancellationToken.None);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        await CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", notice: null);
+                        return;
+                    }
+                    if (!tooLarge)
+                    {
+                        length += result.Count;
+                        tooLarge = length > options.MaxMessageBytes;
+                    }
+                }
+                while (!result.EndOfMessage);
+
+                byte[] reply;
+                if (result.MessageType == WebSocketMessageType.Binary)
+                    reply = session.Failure(new Dispatching.RequestError(StatusCodes.Status400BadRequest, RealtimeErrorCodes.UnsupportedFrame,
+                        "Binary messages are not read: send each envelope as a UTF-8 JSON text message."), session.NextTraceId(), null);
+                else if (tooLarge)
+                    reply = session.TooLarge("message");
+                else
+                    reply = await session.HandleAsync(buffer.AsMemory(0, length), _abort.Token);
+
+                await SendAsync(reply, _abort.Token);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async ValueTask SendAsync(byte[] message, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (Volatile.Read(ref _closing) == 0)
+                await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Sends an optional final message and the close frame, once; cuts the socket if the client does not answer in time.</summary>
+    private async Task CloseAsync(WebSocketCloseStatus status, string reason, byte[]? notice)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) == 1)
+            return;
+        try
+        {
+            _abort.CancelAfter(options.DisconnectGrace);
+            await _sendLock.WaitAsync(_abort.Token);
+            try
+            {
+                if (notice is not null && socket.State == WebSocketState.Open)
+                    await socket.SendAsync(notice, WebSocketMessageType.Text, endOfMessage: true, _abort.Token);
+                if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    await socket.CloseOutputAsync(status, reason, _abort.Token);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+            LogClosed(logger, (int)status, reason);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client is gone or did not take the close frame in time; the socket is cut.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "WebSocket {TraceId} opened")]
+    private static partial void LogOpened(ILogger logger, string traceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "WebSocket closed with {CloseStatus} ({Reason})")]
+    private static partial void LogClosed(ILogger logger, int closeStatus, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "WebSocket {TraceId} fell {Capacity} events behind and is disconnected")]
+    private static partial void LogOverflow(ILogger logger, string traceId, int capacity);
+}

@@ -1,0 +1,44 @@
+using McpApi.Dispatching;
+using McpApi.Doors.Http;
+using McpApi.Doors.Subscriptions;
+using McpApi.Envelopes;
+using McpApi.Events;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace McpApi.Doors.WebSockets;
+
+/// <summary>The WebSocket door: <c>GET /mcp/ws</c>, one envelope per text message, replies and pushed events back.</summary>
+public static class WebSocketEndpoints
+{
+    public static RouteHandlerBuilder MapWebSocketDoor(this IEndpointRouteBuilder routes) =>
+        routes.MapGet("/mcp/ws", Connect)
+            .WithTags("Real-time")
+            .WithName("WebSocket")
+            .WithSummary("Open a WebSocket: send envelopes, subscribe to topics, receive events")
+            .WithDescription("""
+                Upgrade to a WebSocket. Each text message is one envelope, answered by one `{"status","message","data"}` message
+                that repeats the envelope's optional `"id"`. `{"model":"subscribe","data":{"topics":["chat:lobby"]}}` subscribes
+                (actions `add` (default), `remove`, `list`); events arrive as
+                `{"status":"event","message":"chat.message","topic":"chat:lobby","cursor":12,"at":...,"data":{...}}`.
+                A plain GET without the upgrade gets 400.
+                """)
+            .Produces<McpResponse>(StatusCodes.Status400BadRequest)
+            .Produces(StatusCodes.Status101SwitchingProtocols);
+
+    internal static async Task<Results<EmptyHttpResult, JsonHttpResult<McpResponse>>> Connect(
+        HttpContext http, Dispatcher dispatcher, IEventHub hub, IOptions<RealtimeOptions> options,
+        IHostApplicationLifetime lifetime, ILogger<WebSocketConnection> logger)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+            return EnvelopeEndpoints.Write(Dispatcher.Failure(RequestError.BadRequest(RealtimeErrorCodes.WebSocketRequired,
+                "GET /mcp/ws is a WebSocket endpoint: connect with a WebSocket client (ws://host/mcp/ws). Plain HTTP clients POST envelopes to /mcp."),
+                http.TraceIdentifier));
+
+        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        using var session = new EnvelopeSession("ws", http.TraceIdentifier, dispatcher, hub, options.Value);
+        var connection = new WebSocketConnection(socket, session, options.Value, logger);
+        await connection.RunAsync(lifetime.ApplicationStopping, http.RequestAborted);
+        return TypedResults.Empty;
+    }
+}
