@@ -22,22 +22,21 @@ public static class TcpDoorSetup
         if (builder.Configuration.GetSection(TcpDoorOptions.Section).Get<TcpDoorOptions>() is { Enabled: false })
             return builder;
 
-        // Endpoints in the Kestrel:Endpoints section are bound by Kestrel itself; otherwise the HTTP addresses are
-        // bound here, and the host's copy of them is cleared (it would make Kestrel log "Overriding address(es)").
-        string[] httpUrls = [];
-        if (!builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
-        {
-            httpUrls = [.. HostingUrls(builder.Configuration)];
-            builder.Services.AddTransient<IStartupFilter, HostingUrlsBoundByTcpDoor>();
-        }
-
+        builder.Services.AddSingleton<HostingUrlsBinding>();
+        builder.Services.AddTransient<IStartupFilter, HostingUrlsBoundByTcpDoor>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
-            foreach (var url in httpUrls)
-                ListenOn(kestrel, url);
             var tcp = context.Configuration.GetSection(TcpDoorOptions.Section).Get<TcpDoorOptions>() ?? new TcpDoorOptions();
-            if (tcp.Enabled)
-                Listen(kestrel, tcp.Address, tcp.Port, endpoint => endpoint.UseConnectionHandler<TcpEnvelopeHandler>());
+            if (!tcp.Enabled)
+                return;
+            // Endpoints in the Kestrel:Endpoints section are bound by Kestrel itself.
+            if (!context.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
+            {
+                foreach (var url in HostingUrls(context.Configuration))
+                    ListenOn(kestrel, url);
+                kestrel.ApplicationServices.GetRequiredService<HostingUrlsBinding>().Bound = true;
+            }
+            Listen(kestrel, tcp.Address, tcp.Port, endpoint => endpoint.UseConnectionHandler<TcpEnvelopeHandler>());
         });
         return builder;
     }
@@ -98,12 +97,20 @@ public static class TcpDoorSetup
     }
 }
 
-/// <summary>Runs after the host copied Urls into the server's addresses and before the server starts.</summary>
-internal sealed class HostingUrlsBoundByTcpDoor : IStartupFilter
+internal sealed class HostingUrlsBinding
+{
+    public bool Bound { get; set; }
+}
+
+/// <summary>
+/// Runs after the host copied Urls into the server's addresses and before the server starts. When the TCP door bound
+/// those addresses itself, the host's copy is cleared; left in place, Kestrel would log "Overriding address(es)".
+/// </summary>
+internal sealed class HostingUrlsBoundByTcpDoor(HostingUrlsBinding binding) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        if (app.ServerFeatures.Get<IServerAddressesFeature>() is { Addresses.IsReadOnly: false } addresses)
+        if (binding.Bound && app.ServerFeatures.Get<IServerAddressesFeature>() is { Addresses.IsReadOnly: false } addresses)
             addresses.Addresses.Clear();
         next(app);
     };

@@ -1,0 +1,50 @@
+using System.Net.WebSockets;
+using McpApi.Hosting;
+
+namespace McpApi.Tests.Infrastructure;
+
+/// <summary>
+/// The app in-process on real Kestrel sockets (HTTP, WebSocket, SSE and the TCP door on free loopback ports),
+/// with the test-only publishing models registered, for tests that need real sockets and a model that publishes.
+/// </summary>
+internal sealed class RealtimeServer : IDisposable
+{
+    private readonly McpApiApplication _app;
+
+    public RealtimeServer(Dictionary<string, string?>? settings = null)
+    {
+        HttpPort = ServerProcess.FreePort();
+        TcpPort = ServerProcess.FreePort();
+        _app = new McpApiApplication
+        {
+            Configure = services => services.AddModel<TestChatModel>().AddModel<TestMoveModel>().AddModel<FloodModel>(),
+        };
+        _app.Settings["urls"] = $"http://127.0.0.1:{HttpPort}";
+        _app.Settings["McpApi:Tcp:Port"] = TcpPort.ToString();
+        foreach (var (key, value) in settings ?? [])
+            _app.Settings[key] = value;
+        _app.UseKestrel();
+        _app.StartServer();
+    }
+
+    public int HttpPort { get; }
+
+    public int TcpPort { get; }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
+
+    public Uri WebSocketUri => new($"ws://127.0.0.1:{HttpPort}/mcp/ws");
+
+    public IServiceProvider Services => _app.Services;
+
+    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task<ClientWebSocket> ConnectWebSocketAsync()
+    {
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(WebSocketUri, CancellationToken.None);
+        return socket;
+    }
+
+    public void Dispose() => _app.Dispose();
+}
