@@ -10,7 +10,7 @@ public sealed class WebSocketDoorTests : IDisposable
     private readonly RealtimeServer _server = new(new()
     {
         ["McpApi:Realtime:MaxMessageBytes"] = "2048",
-        ["McpApi:Realtime:SubscriberQueueCapacity"] = "16",
+        ["McpApi:Realtime:SubscriberQueueCapacity"] = "64",
         ["McpApi:Realtime:DisconnectGraceSeconds"] = "20",
     });
 
@@ -126,7 +126,7 @@ public sealed class WebSocketDoorTests : IDisposable
         await fast.ReplyAsync(new { model = "subscribe", data = new { topics = new[] { "flood:a" } } });
         using var http = _server.CreateClient();
 
-        // 400 events of 64 KB in batches of 8: far more than the socket buffers and the 16-event queue hold while
+        // 400 events of 64 KB in batches of 4: far more than the socket buffers and the 64-event queue hold while
         // "slow" reads nothing, but paced so that a reader that keeps reading keeps up.
         var fastReader = Task.Run(async () =>
         {
@@ -139,7 +139,7 @@ public sealed class WebSocketDoorTests : IDisposable
             }
             return seen;
         });
-        var flood = await http.PostEnvelopeAsync(new { model = "flood", data = new { topic = "flood:a", count = 400, size = 64 * 1024, batch = 8, pauseMs = 20 } });
+        var flood = await http.PostEnvelopeAsync(new { model = "flood", data = new { topic = "flood:a", count = 400, size = 64 * 1024, batch = 4, pauseMs = 20 } });
         flood.Status.ShouldBe("success");
         flood.Data.GetProperty("longestPublishMs").GetDouble().ShouldBeLessThan(100, "publishing never waits for a slow subscriber");
         (await fastReader).ShouldBe(400);
