@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace McpApi.Tests.Infrastructure;
+
+/// <summary>Runs an external client (python3, node) as a child process and collects its output, bounded in time.</summary>
+internal sealed class ChildProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+
+    private ChildProcess(Process process) => _process = process;
+
+    /// <summary>The repository root: <c>MCPAPI_REPO_ROOT</c>, else the first parent folder of the test binaries holding McpApi.sln.</summary>
+    public static string RepoRoot
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("MCPAPI_REPO_ROOT") is { Length: > 0 } root)
+                return root;
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "McpApi.sln")))
+                    return dir.FullName;
+            }
+            throw new InvalidOperationException("Cannot find the repository root; set MCPAPI_REPO_ROOT.");
+        }
+    }
+
+    public static ChildProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? RepoRoot,
+        };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+        var child = new ChildProcess(process);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (child._stdout) child._stdout.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (child._stderr) child._stderr.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return child;
+    }
+
+    public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
+
+    public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
+
+    public string[] StdoutLines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Waits for exit and returns the exit code; kills the process after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The client did not finish within {timeout}.\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+        }
+        _process.WaitForExit(); // flush the output readers
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits until stdout has at least <paramref name="lines"/> lines.</summary>
+    public async Task WaitForLinesAsync(int lines, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (StdoutLines.Length < lines)
+        {
+            if (DateTime.UtcNow > deadline || _process.HasExited)
+                throw new TimeoutException($"Expected {lines} output lines.\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+            await Task.Delay(50);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,104 @@
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text.Json;
+using McpApi.Tests.Infrastructure;
+using McpApi.Tests.Realtime;
+
+namespace McpApi.Tests.ProcessTests;
+
+/// <summary>The real-time doors of the real server process: shutdown, the TCP setting, the Python TCP client.</summary>
+public sealed class RealtimeProcessTests
+{
+    [Fact]
+    public async Task ShutdownClosesWebSocketsWith1001AndEndsTcpAndSseWithAFinalReason()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        using var http = server.CreateClient();
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/mcp/ws"), CancellationToken.None);
+        using var ws = new WsTestClient(socket);
+        (await ws.ReplyAsync(new { model = "subscribe", data = new { topics = new[] { "echo:x" } } })).GetProperty("status").GetString().ShouldBe("success");
+        using var tcp = await TcpTestClient.ConnectAsync(server.TcpPort);
+        (await tcp.ReplyAsync("""{"model":"echo","data":"hi"}""")).GetProperty("status").GetString().ShouldBe("success");
+        var (_, sse) = await SseDoorTests.OpenAsync(http, "echo:x");
+        (await SseDoorTests.NextAsync(sse)).EventType.ShouldBe("ready");
+
+        var stopping = server.StopAsync();
+
+        var notice = await ws.ReceiveAsync();
+        notice.ShouldNotBeNull().GetProperty("data").GetProperty("code").GetString().ShouldBe("server_stopping");
+        (await ws.ReceiveAsync()).ShouldBeNull();
+        socket.CloseStatus.ShouldBe(WebSocketCloseStatus.EndpointUnavailable);
+        var finalLine = await tcp.ReadAsync();
+        finalLine.ShouldNotBeNull().GetProperty("data").GetProperty("code").GetString().ShouldBe("server_stopping");
+        (await tcp.ReadAsync()).ShouldBeNull();
+        var closed = await SseDoorTests.NextAsync(sse);
+        closed.EventType.ShouldBe("closed");
+        JsonDocument.Parse(closed.Data).RootElement.GetProperty("data").GetProperty("code").GetString().ShouldBe("server_stopping");
+        await stopping;
+        server.HasExited.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task TcpDoorListensOnItsPortBesideTheHttpUrlsAndCanBeTurnedOff()
+    {
+        await using (var on = await ServerProcess.StartAsync())
+        {
+            using var tcp = await TcpTestClient.ConnectAsync(on.TcpPort);
+            (await tcp.ReplyAsync("""{"model":"echo","data":"on"}""")).GetProperty("status").GetString().ShouldBe("success");
+            on.Output.ShouldContain($"TCP door: newline-delimited JSON envelopes on localhost:{on.TcpPort}");
+            on.Output.ShouldNotContain("Overriding address");
+        }
+
+        var port = ServerProcess.FreePort();
+        await using var off = await ServerProcess.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["McpApi:Tcp:Enabled"] = "false",
+            ["McpApi:Tcp:Port"] = port.ToString(),
+        });
+        using var http = off.CreateClient();
+        (await http.PostEnvelopeAsync(new { model = "echo", data = "http still works" })).Status.ShouldBe("success");
+        using var client = new TcpClient();
+        await Should.ThrowAsync<SocketException>(() => client.ConnectAsync("127.0.0.1", port));
+    }
+
+    [Fact]
+    public async Task PythonTcpClientSendsEnvelopesAndReportsErrorsAgainstTheRealServer()
+    {
+        await using var server = await ServerProcess.StartAsync();
+
+        using var send = Python(server.TcpPort, "send", """{"model":"echo","context":"user","data":"Hello, world!"}""");
+        (await send.WaitAsync(TimeSpan.FromSeconds(20))).ShouldBe(0, send.Stderr);
+        var reply = JsonDocument.Parse(send.StdoutLines.Single()).RootElement;
+        reply.GetProperty("status").GetString().ShouldBe("success");
+        reply.GetProperty("id").GetString().ShouldBe("py-1");
+        reply.GetProperty("data").GetProperty("echo").GetProperty("data").GetString().ShouldBe("Hello, world!");
+
+        using var wrong = Python(server.TcpPort, "send", """{"model":"nope"}""");
+        (await wrong.WaitAsync(TimeSpan.FromSeconds(20))).ShouldBe(1);
+        JsonDocument.Parse(wrong.StdoutLines.Single()).RootElement.GetProperty("data").GetProperty("code").GetString().ShouldBe("unknown_model");
+
+        using var subscribe = Python(server.TcpPort, "subscribe", "echo:x", "--timeout", "0.5");
+        (await subscribe.WaitAsync(TimeSpan.FromSeconds(20))).ShouldBe(0, subscribe.Stderr);
+        JsonDocument.Parse(subscribe.StdoutLines[0]).RootElement.GetProperty("data").GetProperty("topics")[0].GetString().ShouldBe("echo:x");
+    }
+
+    [Fact]
+    public async Task PythonTcpClientReceivesChatPostedOverHttp()
+    {
+        using var server = new RealtimeServer();
+        using var subscriber = Python(server.TcpPort, "subscribe", "chat:lobby", "--count", "1", "--timeout", "20");
+        await subscriber.WaitForLinesAsync(1, TimeSpan.FromSeconds(20)); // subscribed
+
+        using var http = server.CreateClient();
+        (await http.PostEnvelopeAsync(new { model = "chat", context = new { user = "ana", room = "lobby" }, data = "hello python" })).Status.ShouldBe("success");
+
+        (await subscriber.WaitAsync(TimeSpan.FromSeconds(20))).ShouldBe(0, subscriber.Stderr);
+        var pushed = JsonDocument.Parse(subscriber.StdoutLines[1]).RootElement;
+        pushed.GetProperty("message").GetString().ShouldBe("chat.message");
+        pushed.GetProperty("data").GetProperty("text").GetString().ShouldBe("hello python");
+    }
+
+    private static ChildProcess Python(int port, params string[] arguments) =>
+        ChildProcess.Start("/usr/bin/python3", ["clients/python/tcp_client.py", "--port", port.ToString(), .. arguments]);
+}

@@ -1,0 +1,95 @@
+using McpApi.Tests.Infrastructure;
+
+namespace McpApi.Tests.Realtime;
+
+public sealed class TcpDoorTests : IDisposable
+{
+    private readonly RealtimeServer _server = new(new()
+    {
+        ["McpApi:Realtime:MaxMessageBytes"] = "2048",
+        ["McpApi:Realtime:SubscriberQueueCapacity"] = "64",
+        ["McpApi:Realtime:DisconnectGraceSeconds"] = "20",
+    });
+
+    public void Dispose() => _server.Dispose();
+
+    [Fact]
+    public async Task EachLineIsAnsweredByOneLineWithItsIdEchoed()
+    {
+        using var tcp = await TcpTestClient.ConnectAsync(_server.TcpPort);
+
+        var reply = await tcp.ReplyAsync("""{"id":"a","model":"echo","context":"user","data":"Hello, world!"}""");
+        reply.GetProperty("id").GetString().ShouldBe("a");
+        reply.GetProperty("status").GetString().ShouldBe("success");
+        reply.GetProperty("data").GetProperty("echo").GetProperty("data").GetString().ShouldBe("Hello, world!");
+
+        await tcp.SendLineAsync("""{"id":1,"model":"echo","data":1}""" + "\r\n" + """{"id":2,"model":"echo","data":2}""");
+        (await tcp.ReadAsync())!.Value.GetProperty("id").GetInt32().ShouldBe(1);
+        (await tcp.ReadAsync())!.Value.GetProperty("id").GetInt32().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task MalformedAndOversizedLinesGetErrorLinesAndTheConnectionStaysUsable()
+    {
+        using var tcp = await TcpTestClient.ConnectAsync(_server.TcpPort);
+
+        var malformed = await tcp.ReplyAsync("this is not json");
+        malformed.GetProperty("status").GetString().ShouldBe("error");
+        malformed.GetProperty("data").GetProperty("code").GetString().ShouldBe("malformed_json");
+
+        var notObject = await tcp.ReplyAsync("[1,2]");
+        notObject.GetProperty("data").GetProperty("code").GetString().ShouldBe("envelope_not_object");
+
+        var oversized = await tcp.ReplyAsync("{\"model\":\"echo\",\"data\":\"" + new string('x', 10_000) + "\"}");
+        oversized.GetProperty("data").GetProperty("code").GetString().ShouldBe("payload_too_large");
+        oversized.GetProperty("message").GetString()!.ShouldContain("line is larger than the 2048 byte limit");
+
+        var invalid = await tcp.ReplyAsync("""{"id":"p","model":"move","action":"play","context":{"game":"nope","player":"ana"},"data":{"cell":12}}""");
+        invalid.GetProperty("id").GetString().ShouldBe("p");
+        invalid.GetProperty("data").GetProperty("code").GetString().ShouldBe("validation_failed");
+
+        var fine = await tcp.ReplyAsync("""{"model":"echo","data":"still here"}""");
+        fine.GetProperty("status").GetString().ShouldBe("success");
+    }
+
+    [Fact]
+    public async Task SubscribedConnectionReceivesEventsFromOtherDoorsAsLines()
+    {
+        using var tcp = await TcpTestClient.ConnectAsync(_server.TcpPort);
+        var subscribed = await tcp.ReplyAsync("""{"model":"subscribe","data":{"topics":["chat:lobby"]}}""");
+        subscribed.GetProperty("status").GetString().ShouldBe("success");
+
+        using var ws = new WsTestClient(await _server.ConnectWebSocketAsync());
+        var sent = await ws.ReplyAsync(new { model = "chat", context = new { user = "bo", room = "lobby" }, data = "from a websocket" });
+        sent.GetProperty("status").GetString().ShouldBe("success");
+
+        var pushed = await tcp.NextEventAsync();
+        pushed.GetProperty("message").GetString().ShouldBe("chat.message");
+        pushed.GetProperty("topic").GetString().ShouldBe("chat:lobby");
+        pushed.GetProperty("data").GetProperty("text").GetString().ShouldBe("from a websocket");
+        pushed.GetProperty("data").GetProperty("user").GetString().ShouldBe("bo");
+    }
+
+    [Fact]
+    public async Task SlowConnectionGetsAFinalOverflowLineAndIsClosed()
+    {
+        using var slow = await TcpTestClient.ConnectAsync(_server.TcpPort);
+        (await slow.ReplyAsync("""{"model":"subscribe","data":{"topics":["flood:t"]}}""")).GetProperty("status").GetString().ShouldBe("success");
+        using var http = _server.CreateClient();
+
+        var flood = await http.PostEnvelopeAsync(new { model = "flood", data = new { topic = "flood:t", count = 400, size = 64 * 1024, batch = 4, pauseMs = 5 } });
+        flood.Status.ShouldBe("success");
+
+        var events = 0;
+        System.Text.Json.JsonElement? last = null;
+        while (await slow.ReadAsync(TimeSpan.FromSeconds(20)) is { } line)
+        {
+            last = line;
+            if (line.GetProperty("status").GetString() == "event")
+                events++;
+        }
+        events.ShouldBeLessThan(400);
+        last.ShouldNotBeNull().GetProperty("status").GetString().ShouldBe("error");
+        last.Value.GetProperty("data").GetProperty("code").GetString().ShouldBe("event_queue_overflow");
+    }
+}
