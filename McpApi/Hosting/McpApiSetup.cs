@@ -2,8 +2,14 @@ using McpApi.Dispatching;
 using McpApi.Doors.Http;
 using McpApi.Events;
 using McpApi.Health;
+using McpApi.Models;
+using McpApi.Models.Chat;
 using McpApi.Models.Echo;
+using McpApi.Models.Move;
+using McpApi.Models.Notes;
+using McpApi.Models.State;
 using McpApi.OpenApi;
+using McpApi.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +28,8 @@ public static class McpApiSetup
 
         services.TryAddSingleton<IEventHub, InProcessEventHub>();
         services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<IEventHub>());
+        services.AddSqliteStorage();
+        services.AddMcpModelOptions();
         services.AddMcpModels();
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<Dispatcher>();
@@ -37,6 +45,10 @@ public static class McpApiSetup
     public static IServiceCollection AddMcpModels(this IServiceCollection services)
     {
         services.AddModel<EchoModel>();
+        services.AddModel<NotesModel>();
+        services.AddModel<ChatModel>();
+        services.AddModel<StateModel>();
+        services.AddModel<MoveModel>();
         return services;
     }
 
