@@ -26,8 +26,8 @@ public sealed class ChatModel : IModelHandler
             new("send", $"Sends a message (a string or {{\"text\": ...}}, at most Chat:MaxTextLength = {_options.MaxTextLength} characters) to the context's room and returns it with its id.",
                 """
                 {"oneOf":[
-                  {"type":"string","minLength":1,"description":"The message text."},
-                  {"type":"object","properties":{"text":{"type":"string","minLength":1}},"required":["text"],"additionalProperties":false}]}
+                  {"type":"string","description":"The message text."},
+                  {"type":"object","properties":{"text":{"type":"string"}},"required":["text"],"additionalProperties":false}]}
                 """, SendAsync)
             {
                 ExampleContext = new JsonObject { ["user"] = "ana", ["room"] = "lobby" },
