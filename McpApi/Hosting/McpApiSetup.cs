@@ -2,6 +2,7 @@ using McpApi.Dispatching;
 using McpApi.Doors.Http;
 using McpApi.Events;
 using McpApi.Health;
+using McpApi.Logging;
 using McpApi.Models;
 using McpApi.Models.Chat;
 using McpApi.Models.Echo;
