@@ -99,6 +99,7 @@ public sealed class SqliteStorageTests : IDisposable
     [Theory]
     [InlineData("", 5000, "ConnectionStrings:McpApi is empty")]
     [InlineData("Nonsense=1", 5000, "not a valid SQLite connection string")]
+    [InlineData("Data Source=:memory:", 5000, "in-memory")]
     [InlineData("Data Source=x.db", 10, "Storage:BusyTimeoutMilliseconds")]
     public void BadStorageSettingsAreRejectedWithTheSettingAndTheFix(string connectionString, int busyTimeout, string expected)
     {

@@ -36,6 +36,8 @@ internal sealed class SqliteStorageOptionsValidator : IValidateOptions<SqliteSto
                 var builder = new SqliteConnectionStringBuilder(options.ConnectionString);
                 if (string.IsNullOrWhiteSpace(builder.DataSource))
                     failures.Add("ConnectionStrings:McpApi has no Data Source; add one, e.g. \"Data Source=/var/lib/mcpapi/mcpapi.db\".");
+                else if (builder.DataSource == ":memory:" || builder.Mode == SqliteOpenMode.Memory)
+                    failures.Add("ConnectionStrings:McpApi names an in-memory database, which lives only as long as one connection; use a file, e.g. \"Data Source=mcpapi.db\".");
             }
             catch (ArgumentException ex)
             {
