@@ -5,7 +5,7 @@ namespace McpApi.Tests.Infrastructure;
 
 /// <summary>
 /// The app in-process on real Kestrel sockets (HTTP, WebSocket, SSE and the TCP door on free loopback ports),
-/// with the test-only publishing models registered, for tests that need real sockets and a model that publishes.
+/// with the test-only flood model registered, for tests that need real sockets and many events.
 /// </summary>
 internal sealed class RealtimeServer : IDisposable
 {
@@ -17,7 +17,7 @@ internal sealed class RealtimeServer : IDisposable
         TcpPort = ServerProcess.FreePort();
         _app = new McpApiApplication
         {
-            Configure = services => services.AddModel<TestChatModel>().AddModel<TestMoveModel>().AddModel<FloodModel>(),
+            Configure = services => services.AddModel<FloodModel>(),
         };
         _app.Settings["urls"] = $"http://127.0.0.1:{HttpPort}";
         _app.Settings["McpApi:Tcp:Port"] = TcpPort.ToString();

@@ -86,7 +86,7 @@ public sealed class RealtimeProcessTests
     [Fact]
     public async Task PythonTcpClientReceivesChatPostedOverHttp()
     {
-        using var server = new RealtimeServer();
+        await using var server = await ServerProcess.StartAsync();
         using var subscriber = Python(server.TcpPort, "subscribe", "chat:lobby", "--count", "1", "--timeout", "20");
         await subscriber.WaitForLinesAsync(1, TimeSpan.FromSeconds(20)); // subscribed
 
@@ -97,6 +97,62 @@ public sealed class RealtimeProcessTests
         var pushed = JsonDocument.Parse(subscriber.StdoutLines[1]).RootElement;
         pushed.GetProperty("message").GetString().ShouldBe("chat.message");
         pushed.GetProperty("data").GetProperty("text").GetString().ShouldBe("hello python");
+    }
+
+    [Fact]
+    public async Task ChatPostedOverHttpReachesWebSocketSseAndTcpSubscribersAtOnce()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        using var http = server.CreateClient();
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/mcp/ws"), CancellationToken.None);
+        using var ws = new WsTestClient(socket);
+        (await ws.ReplyAsync(new { model = "subscribe", data = new { topics = new[] { "chat:lobby" } } })).GetProperty("status").GetString().ShouldBe("success");
+        using var tcp = await TcpTestClient.ConnectAsync(server.TcpPort);
+        (await tcp.ReplyAsync("""{"model":"subscribe","data":{"topics":["chat:lobby"]}}""")).GetProperty("status").GetString().ShouldBe("success");
+        var (_, sse) = await SseDoorTests.OpenAsync(http, "chat:lobby");
+        (await SseDoorTests.NextAsync(sse)).EventType.ShouldBe("ready");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var posted = await http.PostEnvelopeAsync(new { model = "chat", context = new { user = "ana", room = "lobby" }, data = "hi everyone" });
+        posted.Status.ShouldBe("success");
+        var id = posted.Data.GetProperty("id").GetInt64();
+
+        var viaWs = await ws.NextEventAsync();
+        var viaTcp = await tcp.NextEventAsync();
+        var viaSse = await SseDoorTests.NextAsync(sse);
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(2));
+        foreach (var pushed in new[] { viaWs, viaTcp, JsonDocument.Parse(viaSse.Data).RootElement })
+        {
+            pushed.GetProperty("message").GetString().ShouldBe("chat.message");
+            pushed.GetProperty("cursor").GetInt64().ShouldBe(id);
+            pushed.GetProperty("data").GetProperty("text").GetString().ShouldBe("hi everyone");
+            pushed.GetProperty("data").GetProperty("user").GetString().ShouldBe("ana");
+        }
+        viaSse.EventId.ShouldBe($"chat:lobby={id}");
+    }
+
+    [Fact]
+    public async Task MovePlayedOverTcpReachesTheOtherPlayersWebSocket()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/mcp/ws"), CancellationToken.None);
+        using var bo = new WsTestClient(socket);
+        using var ana = await TcpTestClient.ConnectAsync(server.TcpPort);
+        (await ana.ReplyAsync("""{"model":"move","action":"new","data":{"id":"g-tcp"}}""")).GetProperty("status").GetString().ShouldBe("success");
+        (await ana.ReplyAsync("""{"model":"move","action":"join","context":{"game":"g-tcp","player":"ana"}}""")).GetProperty("status").GetString().ShouldBe("success");
+        (await bo.ReplyAsync(new { model = "move", action = "join", context = new { game = "g-tcp", player = "bo" } })).GetProperty("status").GetString().ShouldBe("success");
+        (await bo.ReplyAsync(new { model = "subscribe", data = new { topics = new[] { "move:g-tcp" } } })).GetProperty("status").GetString().ShouldBe("success");
+
+        var played = await ana.ReplyAsync("""{"model":"move","action":"play","context":{"game":"g-tcp","player":"ana"},"data":{"cell":4}}""");
+        played.GetProperty("status").GetString().ShouldBe("success", played.ToString());
+
+        var pushed = await bo.NextEventAsync();
+        pushed.GetProperty("message").GetString().ShouldBe("move.played");
+        pushed.GetProperty("topic").GetString().ShouldBe("move:g-tcp");
+        pushed.GetProperty("data").GetProperty("board")[4].GetString().ShouldBe("X");
+        pushed.GetProperty("data").GetProperty("turn").GetString().ShouldBe("O");
     }
 
     private static ChildProcess Python(int port, params string[] arguments) =>
