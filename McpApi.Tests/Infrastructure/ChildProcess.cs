@@ -3,7 +3,10 @@ using System.Text;
 
 namespace McpApi.Tests.Infrastructure;
 
-/// <summary>Runs an external client (python3, node) as a child process and collects its output, bounded in time.</summary>
+/// <summary>
+/// Starts an external client (python3, node) that runs beside the test — e.g. a subscriber waiting for an event — and
+/// collects its output as it comes; <see cref="ExternalProcess"/> is for clients that simply run to completion.
+/// </summary>
 internal sealed class ChildProcess : IDisposable
 {
     private readonly Process _process;
@@ -12,22 +15,6 @@ internal sealed class ChildProcess : IDisposable
 
     private ChildProcess(Process process) => _process = process;
 
-    /// <summary>The repository root: <c>MCPAPI_REPO_ROOT</c>, else the first parent folder of the test binaries holding McpApi.sln.</summary>
-    public static string RepoRoot
-    {
-        get
-        {
-            if (Environment.GetEnvironmentVariable("MCPAPI_REPO_ROOT") is { Length: > 0 } root)
-                return root;
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "McpApi.sln")))
-                    return dir.FullName;
-            }
-            throw new InvalidOperationException("Cannot find the repository root; set MCPAPI_REPO_ROOT.");
-        }
-    }
-
     public static ChildProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(fileName)
@@ -35,7 +22,7 @@ internal sealed class ChildProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? RepoRoot,
+            WorkingDirectory = workingDirectory ?? ExternalProcess.RepoRoot,
         };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
