@@ -53,6 +53,22 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         var ownsData = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("mcpapi-server-").FullName;
+        // A port found free can be taken (e.g. as another connection's ephemeral port) before the server binds it:
+        // then start again on fresh ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(dataDirectory, ownsData, settings, port);
+            }
+            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    private static async Task<ServerProcess> StartOnceAsync(string dataDirectory, bool ownsData, IDictionary<string, string>? settings, int? port)
+    {
         port ??= FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
@@ -146,7 +162,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
+            {
+                _process.WaitForExit(); // the process is gone; this drains its output into Output
                 throw new InvalidOperationException($"The server exited with code {_process.ExitCode} during start-up. Output:\n{Output}");
+            }
             try
             {
                 if ((await client.GetAsync("/health")).IsSuccessStatusCode)
