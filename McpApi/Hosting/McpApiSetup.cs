@@ -1,5 +1,6 @@
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
+using McpApi.Doors.Mcp;
 using McpApi.Events;
 using McpApi.Health;
 using McpApi.Models.Echo;
@@ -30,6 +31,7 @@ public static class McpApiSetup
         services.AddProblemDetails();
         services.AddMcpApiHealthChecks();
         services.AddMcpApiSwagger();
+        builder.AddMcpDoor();
         return builder;
     }
 
@@ -52,6 +54,7 @@ public static class McpApiSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages(StatusCodeEnvelopes.WriteAsync);
         app.UseMcpApiRequestLogging();
+        app.UseMcpDoorSecurity();
         app.UseMcpApiSwagger();
         return app;
     }
@@ -59,6 +62,7 @@ public static class McpApiSetup
     public static WebApplication MapMcpApi(this WebApplication app)
     {
         app.MapEnvelopeApi();
+        app.MapMcpDoor();
         app.MapHealthEndpoints();
         return app;
     }
