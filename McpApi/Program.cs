@@ -1,4 +1,5 @@
 using McpApi.Hosting;
+using McpApi.Logging;
 using Serilog;
 
 Log.Logger = LoggingSetup.CreateBootstrapLogger();

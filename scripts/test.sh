@@ -21,7 +21,7 @@ export MCPAPI_SERVER_DLL="$root/artifacts/publish/McpApi.dll"
 export MCPAPI_REPO_ROOT="$root"
 log=$(mktemp)
 set +e
-dotnet test McpApi.sln -c Release --logger "console;verbosity=normal" 2>&1 | tee "$log"
+dotnet test McpApi.sln -c Release 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 

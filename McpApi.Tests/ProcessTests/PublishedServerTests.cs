@@ -20,4 +20,28 @@ public sealed class PublishedServerTests
         server.HasExited.ShouldBeTrue();
         server.Output.ShouldContain("HTTP POST /mcp echo/default responded 200");
     }
+
+    [Fact]
+    public async Task CompactJsonLoggingWritesOneStructuredEventPerRequestWithoutThePayload()
+    {
+        await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Serilog:WriteTo:0:Args:formatter"] = "compact",
+        });
+        using var client = server.CreateClient();
+
+        await client.PostRawAsync("""{"model":"echo","action":"echo","data":"top-secret-payload"}""");
+        await server.StopAsync();
+
+        var line = server.Output.Split('\n').Single(l => l.Contains("\"RequestPath\":\"/mcp\""));
+        using var logEvent = System.Text.Json.JsonDocument.Parse(line);
+        var root = logEvent.RootElement;
+        root.GetProperty("@mt").GetString()!.ShouldStartWith("HTTP {RequestMethod} {RequestPath}");
+        root.GetProperty("RequestMethod").GetString().ShouldBe("POST");
+        root.GetProperty("StatusCode").GetInt32().ShouldBe(200);
+        root.GetProperty("Model").GetString().ShouldBe("echo");
+        root.GetProperty("Action").GetString().ShouldBe("echo");
+        root.GetProperty("Elapsed").GetDouble().ShouldBeGreaterThan(0);
+        server.Output.ShouldNotContain("top-secret-payload");
+    }
 }

@@ -3,6 +3,7 @@ using McpApi.Doors.Http;
 using McpApi.Doors.Mcp;
 using McpApi.Events;
 using McpApi.Health;
+using McpApi.Logging;
 using McpApi.Models.Echo;
 using McpApi.OpenApi;
 using Microsoft.Extensions.DependencyInjection.Extensions;

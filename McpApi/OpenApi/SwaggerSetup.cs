@@ -31,14 +31,16 @@ public static class SwaggerSetup
     {
         if (!app.Services.GetRequiredService<IOptions<McpApiOptions>>().Value.EnableSwagger)
             return app;
-        app.UseSwagger();
-        app.UseSwaggerUI(ui =>
-        {
-            ui.SwaggerEndpoint("/swagger/v1/swagger.json", "McpApi v1");
-            ui.DocumentTitle = "McpApi";
-            ui.EnableTryItOutByDefault();
-            ui.DisplayRequestDuration();
-        });
+        // Branch on the path so envelope requests skip Swagger's per-request path matching.
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/swagger"), swagger => swagger
+            .UseSwagger()
+            .UseSwaggerUI(ui =>
+            {
+                ui.SwaggerEndpoint("/swagger/v1/swagger.json", "McpApi v1");
+                ui.DocumentTitle = "McpApi";
+                ui.EnableTryItOutByDefault();
+                ui.DisplayRequestDuration();
+            }));
         return app;
     }
 }

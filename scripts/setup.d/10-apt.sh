@@ -6,7 +6,7 @@ command -v curl >/dev/null || need+=(curl)
 /usr/bin/python3 -c 'import requests' 2>/dev/null || need+=(python3-requests)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${need[@]}" >/dev/null
+  apt-get -o DPkg::Lock::Timeout=300 update -qq
+  apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${need[@]}" >/dev/null
 fi
 echo "apt: ok"

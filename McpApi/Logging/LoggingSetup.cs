@@ -1,8 +1,7 @@
-using McpApi.Doors.Http;
 using Serilog;
 using Serilog.Events;
 
-namespace McpApi.Hosting;
+namespace McpApi.Logging;
 
 /// <summary>Serilog: a bootstrap logger until the host is built, then configuration from appsettings.</summary>
 public static class LoggingSetup
@@ -26,15 +25,5 @@ public static class LoggingSetup
 
     /// <summary>One structured event per request: method, path, status, elapsed, model, action.</summary>
     public static IApplicationBuilder UseMcpApiRequestLogging(this IApplicationBuilder app) =>
-        app.UseSerilogRequestLogging(options =>
-        {
-            options.MessageTemplate = "HTTP {RequestMethod} {RequestPath} {Model}/{Action} responded {StatusCode} in {Elapsed:0.000} ms";
-            options.EnrichDiagnosticContext = static (diagnostics, http) =>
-            {
-                diagnostics.Set("Model", http.Items.TryGetValue(EnvelopeEndpoints.ModelItem, out var model) ? model : "-");
-                diagnostics.Set("Action", http.Items.TryGetValue(EnvelopeEndpoints.ActionItem, out var action) ? action ?? "default" : "-");
-            };
-            options.GetLevel = static (http, _, exception) =>
-                exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
-        });
+        app.UseMiddleware<RequestCompletionLogging>();
 }
