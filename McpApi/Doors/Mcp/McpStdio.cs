@@ -19,8 +19,12 @@ public static class McpStdio
 
     internal static void Configure(WebApplicationBuilder builder)
     {
-        // The SDK writes JSON-RPC to the raw stdout stream; anything written through Console.Out (Serilog's console
-        // sink included) goes to stderr instead.
+        // The SDK writes JSON-RPC to the raw stdout stream. Every console log sink switches to stderr, and anything
+        // else written through Console.Out goes there too.
+        var sinks = builder.Configuration.GetSection("Serilog:WriteTo").GetChildren()
+            .Where(sink => sink["Name"] == "BatchedConsole")
+            .Select(sink => KeyValuePair.Create<string, string?>($"{sink.Path}:Args:standardError", "true"));
+        builder.Configuration.AddInMemoryCollection(sinks);
         Console.SetOut(Console.Error);
         builder.WebHost.UseServer(new NoNetworkServer());
     }
