@@ -47,6 +47,9 @@ internal static class EnvelopeClient
         return new EnvelopeReply(response.StatusCode, response.Content.Headers.ContentType?.MediaType ?? "", body);
     }
 
+    public static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response) =>
+        await response.Content.ReadFromJsonAsync<JsonElement>();
+
     public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string path)
     {
         var response = await client.GetAsync(path);

@@ -39,6 +39,7 @@ internal sealed class McpApiApplication : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing)
         {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }

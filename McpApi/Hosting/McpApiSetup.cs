@@ -4,8 +4,14 @@ using McpApi.Doors.Mcp;
 using McpApi.Events;
 using McpApi.Health;
 using McpApi.Logging;
+using McpApi.Models;
+using McpApi.Models.Chat;
 using McpApi.Models.Echo;
+using McpApi.Models.Move;
+using McpApi.Models.Notes;
+using McpApi.Models.State;
 using McpApi.OpenApi;
+using McpApi.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +30,8 @@ public static class McpApiSetup
 
         services.TryAddSingleton<IEventHub, InProcessEventHub>();
         services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<IEventHub>());
+        services.AddSqliteStorage();
+        services.AddMcpModelOptions();
         services.AddMcpModels();
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<Dispatcher>();
@@ -40,6 +48,10 @@ public static class McpApiSetup
     public static IServiceCollection AddMcpModels(this IServiceCollection services)
     {
         services.AddModel<EchoModel>();
+        services.AddModel<NotesModel>();
+        services.AddModel<ChatModel>();
+        services.AddModel<StateModel>();
+        services.AddModel<MoveModel>();
         return services;
     }
 
