@@ -38,7 +38,7 @@ public sealed class SeedCompatibilityTests : IAsyncLifetime
         prompt.Arguments!.Single().Required.ShouldNotBe(true);
     }
 
-    [FactNeedingModels]
+    [Fact]
     public async Task AddNoteThenReadNotesLatestAndTheSummaryPromptSeeTheNote()
     {
         var added = await _mcp.CallToolAsync("add_note", new Dictionary<string, object?> { ["message"] = "buy milk" }, cancellationToken: TestContext.Timeout);
@@ -58,7 +58,7 @@ public sealed class SeedCompatibilityTests : IAsyncLifetime
         ((TextContentBlock)prompt.Messages.Single().Content).Text.ShouldContain("buy milk");
     }
 
-    [FactNeedingModels]
+    [Fact]
     public async Task TheNotebookTemplateReadsTheLatestNoteOfThatNotebook()
     {
         await _mcp.CallToolAsync("notes_add",
@@ -72,7 +72,7 @@ public sealed class SeedCompatibilityTests : IAsyncLifetime
         note.GetProperty("notebook").GetString().ShouldBe("work");
     }
 
-    [FactNeedingModels]
+    [Fact]
     public async Task StateEntriesAreResourcesAndAMissingKeyIsAResourceNotFoundError()
     {
         var set = await _mcp.CallToolAsync("state_set", new Dictionary<string, object?>
@@ -91,7 +91,7 @@ public sealed class SeedCompatibilityTests : IAsyncLifetime
         missing.ErrorCode.ShouldBe(McpErrorCode.ResourceNotFound);
     }
 
-    [FactNeedingModels]
+    [Fact]
     public async Task ChatRoomsAreResources()
     {
         var sent = await _mcp.CallToolAsync("chat_send", new Dictionary<string, object?>

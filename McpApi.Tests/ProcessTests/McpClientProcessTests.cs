@@ -37,7 +37,7 @@ public sealed class McpClientProcessTests
         result.Output.ShouldContain("Baseline check passed");
     }
 
-    [FactNeedingModels]
+    [Fact]
     public async Task TheTypeScriptSdkClientUsesSeedNamesResourcesPromptsAndGeneratedTools()
     {
         await using var server = await ServerProcess.StartAsync();
