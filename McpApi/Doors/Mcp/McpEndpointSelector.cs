@@ -66,8 +66,25 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
     /// <summary>True when the body is a JSON object with a top-level <c>jsonrpc</c> property. Leaves the body rewound.</summary>
     private static async Task<bool> HasJsonRpcBodyAsync(HttpRequest request, long limit)
     {
-        if (request.ContentLength is 0 or > int.MaxValue || request.ContentLength > limit)
+        if (request.ContentLength is 0 || request.ContentLength > limit)
             return false;
+        if (request.ContentLength is { } length)
+        {
+            // The usual case: read exactly the announced body once and hand the endpoint an in-memory copy.
+            var bytes = new byte[length];
+            int read;
+            try
+            {
+                read = await request.Body.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, request.HttpContext.RequestAborted);
+            }
+            catch (BadHttpRequestException)
+            {
+                return false; // unreadable body: the envelope endpoint reports it
+            }
+            request.Body = new MemoryStream(bytes, 0, read, writable: false);
+            return HasJsonRpcProperty(bytes.AsSpan(0, read));
+        }
+
         request.EnableBuffering();
         var buffer = new MemoryStream();
         try
@@ -83,7 +100,7 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
         }
         catch (BadHttpRequestException)
         {
-            return false; // unreadable body: the envelope endpoint reports it
+            return false;
         }
         finally
         {
