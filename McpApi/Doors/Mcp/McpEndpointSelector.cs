@@ -82,6 +82,7 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
                 return false; // unreadable body: the envelope endpoint reports it
             }
             request.Body = new MemoryStream(bytes, 0, read, writable: false);
+            request.HttpContext.Features.Set(new PreReadRequestBody(bytes.AsMemory(0, read)));
             return HasJsonRpcProperty(bytes.AsSpan(0, read));
         }
 
