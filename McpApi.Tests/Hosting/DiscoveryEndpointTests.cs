@@ -39,6 +39,10 @@ public sealed class DiscoveryEndpointTests : IDisposable
             responses.TryGetProperty(status, out _).ShouldBeTrue($"status {status} is documented");
         var examples = post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("examples");
         examples.TryGetProperty("seed-echo", out _).ShouldBeTrue();
+        var seedChat = examples.GetProperty("seed-chat").GetProperty("value");
+        seedChat.GetProperty("model").GetString().ShouldBe("chat");
+        seedChat.GetProperty("context").GetString().ShouldBe("user");
+        seedChat.GetProperty("data").GetString().ShouldBe("Hello, world!");
         examples.TryGetProperty("echo-echo", out _).ShouldBeTrue();
         examples.TryGetProperty("probe-greet", out _).ShouldBeTrue();
         doc.GetProperty("paths").TryGetProperty("/mcp/models", out _).ShouldBeTrue();

@@ -1,3 +1,5 @@
+using McpApi.Doors.Mcp;
+
 namespace McpApi.Hosting;
 
 public static class McpApiHost
@@ -8,7 +10,7 @@ public static class McpApiHost
     /// </summary>
     public static WebApplicationOptions CreateOptions(string[] args) => new()
     {
-        Args = args,
+        Args = McpStdio.TranslateArguments(args),
         ContentRootPath = File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"))
             ? null
             : AppContext.BaseDirectory,

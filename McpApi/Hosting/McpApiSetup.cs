@@ -1,5 +1,6 @@
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
+using McpApi.Doors.Mcp;
 using McpApi.Doors.Subscriptions;
 using McpApi.Events;
 using McpApi.Health;
@@ -40,6 +41,7 @@ public static class McpApiSetup
         services.AddProblemDetails();
         services.AddMcpApiHealthChecks();
         services.AddMcpApiSwagger();
+        builder.AddMcpDoor();
         builder.AddRealtimeDoors();
         return builder;
     }
@@ -67,6 +69,7 @@ public static class McpApiSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages(StatusCodeEnvelopes.WriteAsync);
         app.UseMcpApiRequestLogging();
+        app.UseMcpDoorSecurity();
         app.UseMcpApiSwagger();
         app.UseWebConsole();
         app.UseRealtimeDoors();
@@ -76,6 +79,7 @@ public static class McpApiSetup
     public static WebApplication MapMcpApi(this WebApplication app)
     {
         app.MapEnvelopeApi();
+        app.MapMcpDoor();
         app.MapHealthEndpoints();
         app.MapRealtimeDoors();
         return app;

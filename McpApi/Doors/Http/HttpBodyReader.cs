@@ -25,6 +25,8 @@ internal static class HttpBodyReader
     {
         if (request.ContentLength > limit)
             throw TooLarge(limit);
+        if (request.HttpContext.Features.Get<PreReadRequestBody>() is { } preRead)
+            return preRead.Bytes;
 
         var reader = request.BodyReader;
         while (true)
@@ -49,3 +51,9 @@ internal static class HttpBodyReader
         RequestError.TooLarge(ErrorCodes.PayloadTooLarge,
             $"The request body is larger than the {limit} byte limit (setting McpApi:MaxRequestBytes). Send less data per envelope.");
 }
+
+/// <summary>
+/// A request body some earlier step (the <c>/mcp</c> endpoint selector) already read whole, so the
+/// envelope endpoint parses those bytes instead of reading the body a second time.
+/// </summary>
+internal sealed record PreReadRequestBody(ReadOnlyMemory<byte> Bytes);

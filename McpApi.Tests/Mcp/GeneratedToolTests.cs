@@ -1,0 +1,136 @@
+using System.Text.Json;
+using McpApi.Hosting;
+using McpApi.Tests.Infrastructure;
+using ModelContextProtocol.Client;
+
+namespace McpApi.Tests.Mcp;
+
+/// <summary>Every model action is an MCP tool generated from the registry and dispatched with the envelope's rules.</summary>
+public sealed class GeneratedToolTests : IAsyncLifetime
+{
+    private readonly McpApiApplication _app = new() { Configure = services => services.AddModel<ProbeModel>() };
+    private McpClient _mcp = null!;
+
+    public async Task InitializeAsync() => _mcp = await _app.ConnectAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _mcp.DisposeAsync();
+        _app.Dispose();
+    }
+
+    [Fact]
+    public async Task ARegisteredModelAppearsAsOneToolPerActionWithNoExtraCode()
+    {
+        var tools = (await _mcp.ListToolsAsync(cancellationToken: TestContext.Timeout)).Select(t => t.Name).ToList();
+
+        tools.ShouldContain("probe_greet");
+        tools.ShouldContain("probe_explode");
+        tools.ShouldContain("probe_conflict");
+        tools.ShouldContain("echo_echo");
+    }
+
+    [Fact]
+    public async Task AGeneratedToolCarriesDescriptionSchemasAndAnnotationsFromTheAction()
+    {
+        var greet = (await _mcp.ListToolsAsync(cancellationToken: TestContext.Timeout)).Single(t => t.Name == "probe_greet").ProtocolTool;
+
+        greet.Description.ShouldBe("Greets someone.");
+        var properties = greet.InputSchema.GetProperty("properties");
+        properties.GetProperty("data").GetProperty("required")[0].GetString().ShouldBe("name");
+        properties.GetProperty("data").GetProperty("properties").GetProperty("times").GetProperty("minimum").GetInt32().ShouldBe(1);
+        properties.GetProperty("context").GetProperty("type").EnumerateArray().Select(t => t.GetString()).ShouldBe(["string", "object"]);
+        greet.InputSchema.GetProperty("required")[0].GetString().ShouldBe("data");
+        greet.OutputSchema!.Value.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldBe(["status", "message"]);
+        greet.Annotations!.OpenWorldHint.ShouldBe(false);
+
+        var echo = (await _mcp.ListToolsAsync(cancellationToken: TestContext.Timeout)).Single(t => t.Name == "echo_echo").ProtocolTool;
+        echo.Annotations!.ReadOnlyHint.ShouldBe(true);
+        echo.Annotations.IdempotentHint.ShouldBe(true);
+        echo.InputSchema.TryGetProperty("required", out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task ASuccessfulCallReturnsTheEnvelopeAsStructuredContentAndTheSameJsonAsText()
+    {
+        var result = await CallAsync("probe_greet", new { user = "ana" }, new { name = "Bob" });
+
+        result.IsError.ShouldNotBe(true);
+        var structured = result.Structured();
+        structured.GetProperty("status").GetString().ShouldBe("success");
+        structured.GetProperty("data").GetProperty("greeting").GetString().ShouldBe("Hello, Bob!");
+        structured.GetProperty("data").GetProperty("who").GetString().ShouldBe("ana");
+        result.Texts().ShouldHaveSingleItem().ShouldBe(structured.GetRawText());
+    }
+
+    [Fact]
+    public async Task DataBreakingTheActionSchemaIsAnIsErrorResultWithTheValidationMessage()
+    {
+        var result = await CallAsync("probe_greet", null, new { name = "", times = 0 });
+
+        result.IsError.ShouldBe(true);
+        result.Texts()[0].ShouldContain("probe.greet");
+        var data = result.Structured().GetProperty("data");
+        data.GetProperty("code").GetString().ShouldBe("validation_failed");
+        data.GetProperty("errors").TryGetProperty("data.name", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task MissingRequiredDataIsAnIsErrorResultNotAProtocolError()
+    {
+        var result = await _mcp.CallToolAsync("probe_greet", new Dictionary<string, object?>(), cancellationToken: TestContext.Timeout);
+
+        result.IsError.ShouldBe(true);
+        result.Texts()[0].ShouldContain("required");
+    }
+
+    [Fact]
+    public async Task AnUnknownArgumentIsAnIsErrorResultNamingTheRealOnes()
+    {
+        var result = await _mcp.CallToolAsync("probe_greet", new Dictionary<string, object?> { ["name"] = "Bob" }, cancellationToken: TestContext.Timeout);
+
+        result.IsError.ShouldBe(true);
+        result.Texts()[0].ShouldContain("'data'");
+    }
+
+    [Fact]
+    public async Task DomainErrorsKeepTheirCodeAndExtraFacts()
+    {
+        var result = await CallAsync("probe_conflict", null, null);
+
+        result.IsError.ShouldBe(true);
+        result.Texts()[0].ShouldBe("The version is 3, not 2.");
+        result.Structured().GetProperty("data").GetProperty("currentVersion").GetInt32().ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task AHandlerCrashIsAnIsErrorResultWithoutInternalDetails()
+    {
+        var result = await CallAsync("probe_explode", null, null);
+
+        result.IsError.ShouldBe(true);
+        result.Structured().GetProperty("data").GetProperty("code").GetString().ShouldBe("internal_error");
+        string.Join(" ", result.Texts()).ShouldNotContain("Secret.cs");
+    }
+
+    [Fact]
+    public async Task ConformanceFixturesAreNotListedUnlessEnabled()
+    {
+        var tools = (await _mcp.ListToolsAsync(cancellationToken: TestContext.Timeout)).Select(t => t.Name).ToList();
+        var resources = (await _mcp.ListResourcesAsync(cancellationToken: TestContext.Timeout)).Select(r => r.Uri).ToList();
+
+        tools.ShouldNotContain("test_simple_text");
+        tools.ShouldNotContain("sdk_echo");
+        resources.ShouldNotContain("test://static-text");
+    }
+
+    private ValueTask<ModelContextProtocol.Protocol.CallToolResult> CallAsync(string tool, object? context, object? data)
+    {
+        var arguments = new Dictionary<string, object?>();
+        if (context is not null)
+            arguments["context"] = JsonSerializer.SerializeToElement(context);
+        if (data is not null)
+            arguments["data"] = JsonSerializer.SerializeToElement(data);
+        return _mcp.CallToolAsync(tool, arguments, cancellationToken: TestContext.Timeout);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text.Json;
+using McpApi.Dispatching;
+using McpApi.Envelopes;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace McpApi.Doors.Mcp;
+
+/// <summary>
+/// How the MCP door talks to the dispatcher: builds an envelope, dispatches it as door <c>mcp</c> (so the same
+/// validation and errors apply) and turns the answer into MCP results.
+/// </summary>
+public static class McpDispatch
+{
+    public const string Door = "mcp";
+
+    /// <summary>Dispatches <c>{model, action, context?, data?}</c>; absent values stay absent.</summary>
+    public static ValueTask<DispatchResult> SendAsync(
+        Dispatcher dispatcher, string model, string? action, JsonElement? context, JsonElement? data, CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("model", model);
+            if (action is not null)
+                writer.WriteString("action", action);
+            if (context is { ValueKind: not JsonValueKind.Undefined } c)
+            {
+                writer.WritePropertyName("context");
+                c.WriteTo(writer);
+            }
+            if (data is { ValueKind: not JsonValueKind.Undefined } d)
+            {
+                writer.WritePropertyName("data");
+                d.WriteTo(writer);
+            }
+            writer.WriteEndObject();
+        }
+        return SendAsync(dispatcher, JsonElement.Parse(buffer.WrittenSpan), cancellationToken);
+    }
+
+    public static JsonElement Json(object value) => JsonSerializer.SerializeToElement(value, McpJson.Options);
+
+    public static async ValueTask<DispatchResult> SendAsync(Dispatcher dispatcher, JsonElement request, CancellationToken cancellationToken)
+    {
+        var caller = new CallContext(Door, TraceId());
+        try
+        {
+            return await dispatcher.DispatchAsync(EnvelopeParser.Parse(request), caller, cancellationToken);
+        }
+        catch (RequestError error)
+        {
+            return Dispatcher.Failure(error, caller.TraceId);
+        }
+    }
+
+    /// <summary>
+    /// A tool result: the response envelope as <c>structuredContent</c> and as text; failures are
+    /// <c>isError: true</c> with the envelope's message first, so a model reads what to fix.
+    /// </summary>
+    public static CallToolResult ToToolResult(DispatchResult result)
+    {
+        var structured = McpJson.ToElement(result.Response);
+        var json = structured.GetRawText();
+        return result.IsSuccess
+            ? new CallToolResult { Content = [new TextContentBlock { Text = json }], StructuredContent = structured }
+            : new CallToolResult
+            {
+                IsError = true,
+                Content = [new TextContentBlock { Text = result.Response.Message }, new TextContentBlock { Text = json }],
+                StructuredContent = structured,
+            };
+    }
+
+    /// <summary>A tool failure that never reached the dispatcher (e.g. arguments of the wrong shape).</summary>
+    public static CallToolResult ToolError(RequestError error) => ToToolResult(Dispatcher.Failure(error, TraceId()));
+
+    /// <summary>The <c>data</c> of a successful answer, or the JSON-RPC error a resource or prompt read fails with.</summary>
+    public static JsonElement DataOrThrow(DispatchResult result)
+    {
+        if (result.IsSuccess)
+            return McpJson.ToElement(result.Response.Data);
+        var code = result.StatusCode == StatusCodes.Status404NotFound ? McpErrorCode.ResourceNotFound
+            : result.StatusCode >= 500 ? McpErrorCode.InternalError
+            : McpErrorCode.InvalidParams;
+        throw new McpProtocolException(result.Response.Message, code);
+    }
+
+    private static string TraceId() =>
+        Activity.Current is { } activity ? activity.TraceId.ToString() : ActivityTraceId.CreateRandom().ToString();
+}

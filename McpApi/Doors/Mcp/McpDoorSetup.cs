@@ -1,0 +1,120 @@
+// Stateful sessions are what today's clients (2025-11-25 and earlier) need for server-to-client features;
+// the SDK marks the session settings obsolete only to steer new code towards the 2026-07-28 stateless revision.
+#pragma warning disable MCP9006
+
+using System.Reflection;
+using McpApi.Dispatching;
+using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing.Matching;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace McpApi.Doors.Mcp;
+
+/// <summary>
+/// The Model Context Protocol door, built on the official SDK: Streamable HTTP on <c>/mcp</c> (beside the envelope,
+/// chosen per request by <see cref="McpEndpointSelector"/>) or stdio, with tools generated from the model registry.
+/// </summary>
+public static class McpDoorSetup
+{
+    public const string Path = "/mcp";
+
+    public static WebApplicationBuilder AddMcpDoor(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<McpDoorOptions>().BindConfiguration(McpDoorOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpDoorOptions>, McpDoorOptionsValidator>());
+        services.AddOptions<AllowedHostsOptions>().Bind(builder.Configuration);
+        services.PostConfigure<HostFilteringOptions>(AllowedHostsOptions.DisableFrameworkFilter);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, McpEndpointSelector>());
+
+        var mcp = services
+            .AddMcpServer(options =>
+            {
+                options.ServerInfo = new Implementation
+                {
+                    Name = "McpApi",
+                    Title = "McpApi message server",
+                    Version = typeof(McpDoorSetup).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0.0",
+                };
+                options.ServerInstructions =
+                    "Each tool named model_action runs one action of an McpApi model (echo, notes, chat, state, move). " +
+                    "Pass 'data' as the action's schema describes and 'context' (who or where) as a string or object. " +
+                    "Results are {status, message, data}; on errors the message says what to fix.";
+            })
+            .WithHttpTransport();
+        services.AddOptions<HttpServerTransportOptions>().Configure<IOptions<McpDoorOptions>>((transport, door) =>
+        {
+            transport.SessionMode = door.Value.SessionMode;
+            transport.IdleTimeout = door.Value.IdleTimeout;
+            transport.MaxIdleSessionCount = door.Value.MaxIdleSessions;
+        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpPrimitives>());
+
+        var settings = builder.Configuration.GetSection(McpDoorOptions.Section).Get<McpDoorOptions>() ?? new McpDoorOptions();
+        if (settings.EnableResumability || settings.ConformanceFixtures)
+        {
+            services.AddDistributedMemoryCache();
+            mcp.WithDistributedCacheEventStreamStore();
+        }
+        if (settings.Stdio)
+        {
+            mcp.WithStdioServerTransport();
+            McpStdio.Configure(builder);
+        }
+        return builder;
+    }
+
+    /// <summary>Host and Origin checks (DNS-rebinding protection) for every request.</summary>
+    public static IApplicationBuilder UseMcpDoorSecurity(this IApplicationBuilder app) => app.UseMiddleware<OriginPolicy>();
+
+    /// <summary>
+    /// The SDK's endpoints on <c>/mcp</c>: POST (JSON-RPC), GET (server-to-client stream), DELETE (end session).
+    /// POST takes the same content types as the envelope, so a wrong one gets the envelope's 415.
+    /// </summary>
+    public static IEndpointConventionBuilder MapMcpDoor(this IEndpointRouteBuilder routes)
+    {
+        var endpoints = routes.MapMcp(Path);
+        endpoints.WithMetadata(new McpEndpointMetadata());
+        endpoints.ExcludeFromDescription();
+        endpoints.Add(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<IHttpMethodMetadata>().Any(m => m.HttpMethods.Contains(HttpMethods.Post)))
+                endpoint.Metadata.Add(new AcceptsMetadata(["application/json"]));
+        });
+        return endpoints;
+    }
+}
+
+/// <summary>Adds the generated tools, the seed's names and (when enabled) the conformance fixtures to the MCP server.</summary>
+internal sealed class McpPrimitives(ModelRegistry registry, Dispatcher dispatcher, IOptions<McpDoorOptions> door)
+    : IConfigureOptions<McpServerOptions>
+{
+    public void Configure(McpServerOptions options)
+    {
+        var tools = options.ToolCollection ??= [];
+        var resources = options.ResourceCollection ??= [];
+        var prompts = options.PromptCollection ??= [];
+
+        foreach (var tool in ModelTools.From(registry, dispatcher).Concat(SeedCompatibility.Tools(dispatcher)))
+            tools.Add(tool);
+        foreach (var resource in SeedCompatibility.Resources(dispatcher))
+            resources.Add(resource);
+        foreach (var prompt in SeedCompatibility.Prompts(dispatcher))
+            prompts.Add(prompt);
+
+        if (!door.Value.ConformanceFixtures)
+            return;
+        foreach (var tool in ConformanceFixtures.Tools())
+            tools.Add(tool);
+        foreach (var resource in ConformanceFixtures.Resources())
+            resources.Add(resource);
+        foreach (var prompt in ConformanceFixtures.Prompts())
+            prompts.Add(prompt);
+        ConformanceFixtures.AddHandlers(options);
+    }
+}

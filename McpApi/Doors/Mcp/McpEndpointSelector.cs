@@ -1,0 +1,133 @@
+using System.Text.Json;
+using McpApi.Doors.Http;
+using McpApi.Hosting;
+using Microsoft.AspNetCore.Routing.Matching;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace McpApi.Doors.Mcp;
+
+/// <summary>Marks the SDK's Streamable HTTP endpoints on <c>/mcp</c>.</summary>
+public sealed class McpEndpointMetadata;
+
+/// <summary>
+/// <c>POST /mcp</c> carries two protocols. When both the envelope endpoint and the MCP endpoint match, this keeps one:
+/// MCP when the request has an <c>Mcp-Session-Id</c> header, or its Accept header lists <c>text/event-stream</c>
+/// (every MCP client sends it; curl's <c>*/*</c> does not count), or its JSON body is an object with <c>"jsonrpc"</c>;
+/// the envelope otherwise, so non-envelope JSON from curl still gets a 400 error envelope.
+/// The body is read only when the headers do not decide, and is rewound for the endpoint.
+/// </summary>
+internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : MatcherPolicy, IEndpointSelectorPolicy
+{
+    public override int Order => 0;
+
+    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) =>
+        endpoints.Any(e => e.Metadata.GetMetadata<EnvelopeEndpointMetadata>() is not null)
+        && endpoints.Any(e => e.Metadata.GetMetadata<McpEndpointMetadata>() is not null);
+
+    public async Task ApplyAsync(HttpContext http, CandidateSet candidates)
+    {
+        int envelope = -1, mcp = -1;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            if (!candidates.IsValidCandidate(i))
+                continue;
+            var metadata = candidates[i].Endpoint.Metadata;
+            if (metadata.GetMetadata<EnvelopeEndpointMetadata>() is not null)
+                envelope = i;
+            else if (metadata.GetMetadata<McpEndpointMetadata>() is not null)
+                mcp = i;
+        }
+        if (envelope < 0 || mcp < 0)
+            return;
+
+        var isMcp = IsMcpByHeaders(http.Request) || await HasJsonRpcBodyAsync(http.Request, options.Value.MaxRequestBytes);
+        candidates.SetValidity(isMcp ? envelope : mcp, false);
+    }
+
+    internal static bool IsMcpByHeaders(HttpRequest request)
+    {
+        if (request.Headers.ContainsKey("Mcp-Session-Id"))
+            return true;
+        foreach (var value in request.Headers.Accept)
+        {
+            if (value is null)
+                continue;
+            foreach (var part in value.Split(','))
+            {
+                if (MediaTypeHeaderValue.TryParse(part.Trim(), out var media)
+                    && media.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>True when the body is a JSON object with a top-level <c>jsonrpc</c> property. Leaves the body rewound.</summary>
+    private static async Task<bool> HasJsonRpcBodyAsync(HttpRequest request, long limit)
+    {
+        if (request.ContentLength is 0 || request.ContentLength > limit)
+            return false;
+        if (request.ContentLength is { } length)
+        {
+            // The usual case: read exactly the announced body once and hand the endpoint an in-memory copy.
+            var bytes = new byte[length];
+            int read;
+            try
+            {
+                read = await request.Body.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, request.HttpContext.RequestAborted);
+            }
+            catch (BadHttpRequestException)
+            {
+                return false; // unreadable body: the envelope endpoint reports it
+            }
+            request.Body = new MemoryStream(bytes, 0, read, writable: false);
+            request.HttpContext.Features.Set(new PreReadRequestBody(bytes.AsMemory(0, read)));
+            return HasJsonRpcProperty(bytes.AsSpan(0, read));
+        }
+
+        request.EnableBuffering();
+        var buffer = new MemoryStream();
+        try
+        {
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                    return false; // too large: the envelope endpoint answers 413
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException)
+        {
+            return false;
+        }
+        finally
+        {
+            request.Body.Position = 0;
+        }
+        return HasJsonRpcProperty(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+
+    internal static bool HasJsonRpcProperty(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("jsonrpc"u8))
+                    return true;
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return false;
+    }
+}

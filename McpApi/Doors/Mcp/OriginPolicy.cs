@@ -1,0 +1,113 @@
+using McpApi.Dispatching;
+using McpApi.Doors.Http;
+using McpApi.Envelopes;
+using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace McpApi.Doors.Mcp;
+
+/// <summary>
+/// DNS-rebinding protection the MCP specification requires and the SDK leaves to the host:
+/// a request whose <c>Host</c> is not in <c>AllowedHosts</c>, or whose <c>Origin</c> is present but not allowed
+/// (<c>Mcp:AllowedOrigins</c>, default loopback), gets 403 — a JSON-RPC error on MCP endpoints, an error envelope elsewhere.
+/// </summary>
+internal sealed partial class OriginPolicy(
+    RequestDelegate next,
+    IOptionsMonitor<McpDoorOptions> mcpOptions,
+    IOptions<AllowedHostsOptions> hostOptions,
+    ILogger<OriginPolicy> logger)
+{
+    public const string ForbiddenOrigin = "forbidden_origin";
+    public const string ForbiddenHost = "forbidden_host";
+
+    private static readonly string[] LoopbackHosts = ["localhost", "127.0.0.1", "[::1]"];
+
+    private readonly StringSegment[] _allowedHosts = hostOptions.Value.Patterns();
+
+    public Task InvokeAsync(HttpContext http)
+    {
+        var request = http.Request;
+        if (_allowedHosts.Length > 0 && !HostString.MatchesAny(new StringSegment(request.Host.Host), _allowedHosts))
+        {
+            LogRejected(logger, "Host", request.Host.Value ?? "", request.Path);
+            return RejectAsync(http, ForbiddenHost,
+                $"Host '{request.Host.Value}' is not allowed (DNS-rebinding protection). Use http://localhost:<port>, or add the name to the AllowedHosts setting (e.g. AllowedHosts=mcp.example.com; '*' allows any host).");
+        }
+
+        if (request.Headers.Origin is [{ } origin, ..] && !string.IsNullOrEmpty(origin) && !IsAllowed(origin, mcpOptions.CurrentValue.AllowedOrigins))
+        {
+            LogRejected(logger, "Origin", origin, request.Path);
+            return RejectAsync(http, ForbiddenOrigin,
+                $"Origin '{origin}' is not allowed to call this server (DNS-rebinding protection). Add it to Mcp:AllowedOrigins (e.g. Mcp__AllowedOrigins__0={origin}).");
+        }
+        return next(http);
+    }
+
+    internal static bool IsAllowed(string origin, IReadOnlyList<string> allowed)
+    {
+        if (!TryParseOrigin(origin, out var candidate))
+            return false;
+        if (allowed.Count == 0)
+            return LoopbackHosts.Contains(candidate.Host, StringComparer.OrdinalIgnoreCase) || candidate.IsLoopback;
+        foreach (var entry in allowed)
+        {
+            if (entry == "*")
+                return true;
+            if (TryParseOrigin(entry, out var rule)
+                && rule.Scheme.Equals(candidate.Scheme, StringComparison.OrdinalIgnoreCase)
+                && rule.Host.Equals(candidate.Host, StringComparison.OrdinalIgnoreCase)
+                && (!HasExplicitPort(entry) || rule.Port == candidate.Port))
+                return true;
+        }
+        return false;
+    }
+
+    private static bool HasExplicitPort(string origin)
+    {
+        var authority = origin[(origin.IndexOf("://", StringComparison.Ordinal) + 3)..].TrimEnd('/');
+        return authority.LastIndexOf(':') > authority.LastIndexOf(']');
+    }
+
+    internal static bool TryParseOrigin(string value, out Uri origin) =>
+        Uri.TryCreate(value, UriKind.Absolute, out origin!) && origin.Scheme is "http" or "https" && origin.AbsolutePath is "/" or "";
+
+    private static Task RejectAsync(HttpContext http, string code, string message)
+    {
+        http.Response.StatusCode = StatusCodes.Status403Forbidden;
+        var endpoint = http.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<McpEndpointMetadata>() is not null)
+        {
+            var error = new JsonRpcError
+            {
+                Id = default,
+                Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InvalidRequest, Message = message },
+            };
+            return http.Response.WriteAsJsonAsync<JsonRpcMessage>(error, McpJsonUtilities.DefaultOptions, "application/json; charset=utf-8");
+        }
+        var result = Dispatcher.Failure(RequestError.Forbidden(code, message), http.TraceIdentifier);
+        return http.Response.WriteAsJsonAsync(result.Response, McpJson.Response, "application/json; charset=utf-8");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected request with foreign {Header} '{Value}' for {Path}")]
+    private static partial void LogRejected(ILogger logger, string header, string value, PathString path);
+}
+
+/// <summary>
+/// The <c>AllowedHosts</c> setting (semicolon-separated, e.g. <c>localhost;127.0.0.1;[::1]</c>; <c>*</c> allows any).
+/// McpApi checks it itself so a rejected request gets an error body; ASP.NET Core's own host filter is set to allow all.
+/// </summary>
+internal sealed class AllowedHostsOptions
+{
+    public string AllowedHosts { get; set; } = "localhost;127.0.0.1;[::1]";
+
+    public StringSegment[] Patterns()
+    {
+        var hosts = AllowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return hosts.Length == 0 || hosts.Contains("*") ? [] : [.. hosts.Select(h => new StringSegment(h))];
+    }
+
+    public static void DisableFrameworkFilter(HostFilteringOptions options) => options.AllowedHosts = ["*"];
+}

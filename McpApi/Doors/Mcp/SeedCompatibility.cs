@@ -1,0 +1,143 @@
+using System.ComponentModel;
+using System.Text.Json;
+using McpApi.Dispatching;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace McpApi.Doors.Mcp;
+
+/// <summary>
+/// The seed sticky-notes server's MCP names, so an existing client configuration keeps working, plus state entries
+/// and chat rooms as resources. Each is a thin mapping onto a model action through the dispatcher.
+/// </summary>
+internal static class SeedCompatibility
+{
+    public static IEnumerable<McpServerTool> Tools(Dispatcher dispatcher)
+    {
+        var addNote = McpServerTool.Create(
+            async ([Description("The note's text.")] string message, CancellationToken cancellationToken) =>
+                McpDispatch.ToToolResult(await McpDispatch.SendAsync(dispatcher, "notes", "add", null, McpDispatch.Json(message), cancellationToken)),
+            new McpServerToolCreateOptions
+            {
+                Name = "add_note",
+                Title = "Add a note",
+                Description = "Adds a sticky note to the default notebook (same as notes_add). Returns {id, notebook, text, createdAt}.",
+                Destructive = false,
+                Idempotent = false,
+                OpenWorld = false,
+                OutputSchema = ModelTools.OutputSchema,
+            });
+
+        var readNotes = McpServerTool.Create(
+            async (CancellationToken cancellationToken) =>
+                McpDispatch.ToToolResult(await McpDispatch.SendAsync(dispatcher, "notes", "list", null, EmptyObject, cancellationToken)),
+            new McpServerToolCreateOptions
+            {
+                Name = "read_notes",
+                Title = "Read notes",
+                Description = "Lists the notes of the default notebook (same as notes_list). Returns {notebook, notes: [{id, text, createdAt}], nextAfter}.",
+                ReadOnly = true,
+                Idempotent = true,
+                OpenWorld = false,
+                OutputSchema = ModelTools.OutputSchema,
+            });
+        return [addNote, readNotes];
+    }
+
+    public static IEnumerable<McpServerResource> Resources(Dispatcher dispatcher) =>
+    [
+        McpServerResource.Create(
+            (RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken) =>
+                ReadAsync(dispatcher, request, "notes", "latest", null, EmptyObject, cancellationToken),
+            new McpServerResourceCreateOptions
+            {
+                UriTemplate = "notes://latest",
+                Name = "latest_note",
+                Title = "Latest note",
+                Description = "The most recent note of the default notebook (JSON; null when there is none).",
+                MimeType = "application/json",
+            }),
+        McpServerResource.Create(
+            (string notebook, RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken) =>
+                ReadAsync(dispatcher, request, "notes", "latest", McpDispatch.Json(new { notebook }), EmptyObject, cancellationToken),
+            new McpServerResourceCreateOptions
+            {
+                UriTemplate = "notes://{notebook}/latest",
+                Name = "notebook_latest_note",
+                Title = "Latest note of a notebook",
+                Description = "The most recent note of one notebook (JSON; null when there is none).",
+                MimeType = "application/json",
+            }),
+        McpServerResource.Create(
+            (string @namespace, string key, RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken) =>
+                ReadAsync(dispatcher, request, "state", "get", McpDispatch.Json(new { @namespace }), McpDispatch.Json(new { key }), cancellationToken),
+            new McpServerResourceCreateOptions
+            {
+                UriTemplate = "state://{namespace}/{key}",
+                Name = "state_entry",
+                Title = "State entry",
+                Description = "One key of a state namespace: {key, value, version, updatedAt}.",
+                MimeType = "application/json",
+            }),
+        McpServerResource.Create(
+            (RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken) =>
+                ReadAsync(dispatcher, request, "chat", "rooms", null, EmptyObject, cancellationToken),
+            new McpServerResourceCreateOptions
+            {
+                UriTemplate = "chat://rooms",
+                Name = "chat_rooms",
+                Title = "Chat rooms",
+                Description = "Every chat room with its message count and last activity: {rooms: [{room, messages, lastActivity}]}.",
+                MimeType = "application/json",
+            }),
+        McpServerResource.Create(
+            (string room, RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken) =>
+                ReadAsync(dispatcher, request, "chat", "history", McpDispatch.Json(new { room }), EmptyObject, cancellationToken),
+            new McpServerResourceCreateOptions
+            {
+                UriTemplate = "chat://{room}/history",
+                Name = "chat_room_history",
+                Title = "Chat room history",
+                Description = "The recent messages of one chat room: {room, messages: [...]}.",
+                MimeType = "application/json",
+            }),
+    ];
+
+    public static IEnumerable<McpServerPrompt> Prompts(Dispatcher dispatcher) =>
+    [
+        McpServerPrompt.Create(
+            async ([Description("The notebook to summarize (default: the default notebook).")] string? notebook = null,
+                CancellationToken cancellationToken = default) =>
+            {
+                var context = notebook is null ? (JsonElement?)null : McpDispatch.Json(new { notebook });
+                var data = McpDispatch.DataOrThrow(
+                    await McpDispatch.SendAsync(dispatcher, "notes", "summary_prompt", context, EmptyObject, cancellationToken));
+                return new GetPromptResult
+                {
+                    Description = $"Summarize the {data.GetProperty("count")} notes of notebook '{data.GetProperty("notebook").GetString()}'.",
+                    Messages = [new PromptMessage { Role = Role.User, Content = new TextContentBlock { Text = data.GetProperty("prompt").GetString() ?? "" } }],
+                };
+            },
+            new McpServerPromptCreateOptions
+            {
+                Name = "note_summary_prompt",
+                Title = "Summarize the notes",
+                Description = "A prompt asking the model to summarize the current notes (same as notes_summary_prompt).",
+            }),
+    ];
+
+    private static readonly JsonElement EmptyObject = JsonElement.Parse("{}");
+
+    private static async Task<TextResourceContents> ReadAsync(
+        Dispatcher dispatcher, RequestContext<ReadResourceRequestParams> request,
+        string model, string action, JsonElement? context, JsonElement? data, CancellationToken cancellationToken)
+    {
+        var result = McpDispatch.DataOrThrow(await McpDispatch.SendAsync(dispatcher, model, action, context, data, cancellationToken));
+        return new TextResourceContents
+        {
+            Uri = request.Params?.Uri ?? "",
+            MimeType = "application/json",
+            Text = result.GetRawText(),
+        };
+    }
+}
