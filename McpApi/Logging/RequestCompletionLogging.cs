@@ -12,13 +12,14 @@ namespace McpApi.Logging;
 /// </summary>
 internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILogger logger)
 {
+    private static readonly LogEventProperty SourceContext =
+        new(Serilog.Core.Constants.SourceContextPropertyName, new ScalarValue(typeof(RequestCompletionLogging).FullName));
+
     private static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
         "HTTP {RequestMethod} {RequestPath} {Model}/{Action} responded {StatusCode} in {Elapsed:0.000} ms");
 
     private static readonly ScalarValue None = new("-");
     private static readonly ScalarValue DefaultAction = new("default");
-
-    private readonly Serilog.ILogger _logger = logger.ForContext<RequestCompletionLogging>();
 
     public async Task InvokeAsync(HttpContext http)
     {
@@ -37,7 +38,7 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
         {
             var status = failure is null ? http.Response.StatusCode : StatusCodes.Status500InternalServerError;
             var level = status >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
-            if (_logger.IsEnabled(level))
+            if (logger.IsEnabled(level))
                 Write(http, level, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds, failure);
         }
     }
@@ -58,7 +59,8 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
             new("StatusCode", new ScalarValue(status)),
             new("Elapsed", new ScalarValue(elapsedMs)),
             new("TraceId", new ScalarValue(http.TraceIdentifier)),
+            SourceContext,
         };
-        _logger.Write(new LogEvent(DateTimeOffset.Now, level, failure, Template, properties));
+        logger.Write(new LogEvent(DateTimeOffset.UtcNow, level, failure, Template, properties));
     }
 }
