@@ -16,12 +16,15 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /app/publish ./
 RUN mkdir -p /app/data && chown -R "$APP_UID" /app/data
-# Inside a container the server listens on all interfaces; set AllowedHosts to your host names in production.
+# Inside a container the server listens on all interfaces (HTTP 8080, raw TCP JSON lines 5050);
+# set AllowedHosts (and Mcp__AllowedOrigins__0 for browsers) to your host names in production.
 ENV Urls=http://+:8080 \
     AllowedHosts=* \
+    McpApi__Tcp__Address=* \
+    McpApi__Tcp__Port=5050 \
     ConnectionStrings__McpApi="Data Source=/app/data/mcpapi.db"
 VOLUME ["/app/data"]
-EXPOSE 8080
+EXPOSE 8080 5050
 USER $APP_UID
 HEALTHCHECK --interval=15s --timeout=3s --retries=4 \
     CMD curl -fsS http://127.0.0.1:8080/health || exit 1
