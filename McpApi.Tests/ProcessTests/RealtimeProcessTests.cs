@@ -133,6 +133,40 @@ public sealed class RealtimeProcessTests
     }
 
     [Fact]
+    public async Task ChatPostedWithCurlReachesWebSocketCurlSseAndTcpSubscribers()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/mcp/ws"), CancellationToken.None);
+        using var ws = new WsTestClient(socket);
+        await ws.ReplyAsync(new { model = "subscribe", data = new { topics = new[] { "chat:lobby" } } });
+        using var tcp = await TcpTestClient.ConnectAsync(server.TcpPort);
+        await tcp.ReplyAsync("""{"model":"subscribe","data":{"topics":["chat:lobby"]}}""");
+        using var sse = ChildProcess.Start("curl", ["-sN", "--max-time", "20", $"{server.BaseAddress}mcp/events?topics=chat:lobby"]);
+        await WaitForAsync(() => sse.Stdout.Contains("event: ready"), sse);
+
+        var posted = await ExternalProcess.RunAsync("curl", ["-sS", "-H", "Content-Type: application/json",
+            "-d", """{"model":"chat","context":"user","data":"Hello, world!"}""", $"{server.BaseAddress}mcp"], TimeSpan.FromSeconds(20));
+
+        posted.ExitCode.ShouldBe(0, posted.ToString());
+        posted.Output.ShouldContain("\"status\":\"success\"");
+        (await ws.NextEventAsync()).GetProperty("data").GetProperty("text").GetString().ShouldBe("Hello, world!");
+        (await tcp.NextEventAsync()).GetProperty("data").GetProperty("user").GetString().ShouldBe("user");
+        await WaitForAsync(() => sse.Stdout.Contains("event: chat.message") && sse.Stdout.Contains("Hello, world!"), sse);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, ChildProcess process)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"curl -N did not show the expected event.\nstdout:\n{process.Stdout}\nstderr:\n{process.Stderr}");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task MovePlayedOverTcpReachesTheOtherPlayersWebSocket()
     {
         await using var server = await ServerProcess.StartAsync();

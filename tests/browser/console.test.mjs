@@ -3,6 +3,7 @@
 // Two tabs: one sends a chat message, the other sees it; one plays a move, the other's board updates.
 // Then Swagger UI: expand POST /mcp, try the echo example, see the success envelope.
 // Prints one line per check; exits non-zero on the first failure (screenshot in $TMPDIR, never in the repo).
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,6 +63,15 @@ try {
     current = bo;
     await bo.locator('#chat-messages li', { hasText: 'hello from tab A' }).waitFor();
     await bo.locator('#events li', { hasText: 'chat.message' }).first().waitFor();
+  });
+
+  await step('a chat message posted with curl appears in both tabs at once', async () => {
+    const envelope = JSON.stringify({ model: 'chat', context: { user: 'curl', room }, data: 'hello from curl' });
+    execFileSync('curl', ['-fsS', '-H', 'Content-Type: application/json', '-d', envelope, `${base}/mcp`], { timeout: 10000 });
+    for (const page of [ana, bo]) {
+      current = page;
+      await page.locator('#chat-messages li', { hasText: 'hello from curl' }).waitFor();
+    }
   });
 
   const game = `g${Date.now()}`;
