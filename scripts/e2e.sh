@@ -58,5 +58,8 @@ expect "readiness" 200 '"status":"Healthy"' "$url/health/ready"
 
 /usr/bin/python3 clients/python/test_mcp_client.py "$url" || fail "python client"
 
+# Logs are written in batches: stop the server (SIGTERM flushes them) before reading its log.
+kill -TERM "$pid"; wait "$pid" || true
 grep -q 'HTTP POST /mcp echo/default responded 200' "$log" || fail "request-completion log event missing"
+grep -q 'Application is shutting down' "$log" || fail "graceful shutdown not logged"
 echo "e2e: all checks passed"

@@ -100,6 +100,36 @@ public sealed class EnvelopeEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task ALoneSurrogateEscapeGets400NamingTheField()
+    {
+        var reply = await _client.PostRawAsync("""{"model":"probe","data":{"name":"ab\ud800"}}""");
+
+        reply.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        reply.Code.ShouldBe("malformed_json");
+        reply.Message.ShouldContain("'data.name'");
+        reply.Message.ShouldContain("surrogate");
+    }
+
+    [Fact]
+    public async Task EscapedSurrogatePairsAreValidText()
+    {
+        var reply = await _client.PostRawAsync("""{"model":"probe","data":{"name":"\ud83d\ude00"}}""");
+
+        reply.StatusCode.ShouldBe(HttpStatusCode.OK, reply.ToString());
+        reply.Data.GetProperty("greeting").GetString().ShouldBe("Hello, \U0001F600!");
+    }
+
+    [Fact]
+    public async Task NumbersBeyondTheSchemaLibrarysRangeGet422()
+    {
+        var reply = await _client.PostRawAsync("""{"model":"probe","data":{"name":"x","times":1e308}}""");
+
+        reply.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        reply.Code.ShouldBe("validation_failed");
+        reply.Data.GetProperty("errors").GetProperty("data")[0].GetString()!.ShouldContain("number");
+    }
+
+    [Fact]
     public async Task FieldsOfTheWrongTypeGet400NamingEachField()
     {
         var reply = await _client.PostRawAsync("""{"model":5,"action":[],"context":true,"id":{}}""");

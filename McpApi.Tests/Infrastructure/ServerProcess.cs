@@ -99,6 +99,18 @@ internal sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Waits until the server's output holds <paramref name="text"/> (logs are written in batches, not at once).</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"The server never wrote '{text}'. Output:\n{Output}");
+            await Task.Delay(50);
+        }
+    }
+
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>SIGKILL: no shutdown code runs, exactly like a crash or power cut.</summary>

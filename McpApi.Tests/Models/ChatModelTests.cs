@@ -87,6 +87,15 @@ public sealed class ChatModelTests : IDisposable
     }
 
     [Fact]
+    public async Task RoomsOnAnEmptyDatabaseIsAnEmptyList()
+    {
+        var reply = await Chat("rooms");
+
+        reply.StatusCode.ShouldBe(HttpStatusCode.OK, reply.ToString());
+        reply.Data.GetProperty("rooms").GetArrayLength().ShouldBe(0);
+    }
+
+    [Fact]
     public async Task BadRoomUserAndTextAreAllReportedAsFieldErrorsIn422()
     {
         var reply = await Chat("send", new { user = "no spaces", room = "no/slashes" }, "   ");

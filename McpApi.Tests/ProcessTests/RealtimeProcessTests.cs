@@ -46,7 +46,7 @@ public sealed class RealtimeProcessTests
         {
             using var tcp = await TcpTestClient.ConnectAsync(on.TcpPort);
             (await tcp.ReplyAsync("""{"model":"echo","data":"on"}""")).GetProperty("status").GetString().ShouldBe("success");
-            on.Output.ShouldContain($"TCP door: newline-delimited JSON envelopes on localhost:{on.TcpPort}");
+            await on.WaitForOutputAsync($"TCP door: newline-delimited JSON envelopes on localhost:{on.TcpPort}");
             on.Output.ShouldNotContain("Overriding address");
         }
 

@@ -16,7 +16,17 @@ public static class DataValidator
             return;
 
         var instance = data.ValueKind == JsonValueKind.Undefined ? Null : data;
-        var results = action.Schema.Evaluate(instance, Options);
+        EvaluationResults results;
+        try
+        {
+            results = action.Schema.Evaluate(instance, Options);
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException)
+        {
+            // The schema library reads numbers as decimal: 1e308 and the like do not fit.
+            throw RequestError.Invalid("data",
+                $"holds a number this server cannot process (beyond ±{decimal.MaxValue:E2}); send smaller numbers, or the value as a string.");
+        }
         if (results.IsValid)
             return;
 

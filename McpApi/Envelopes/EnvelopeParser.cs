@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using McpApi.Dispatching;
 
@@ -41,6 +42,9 @@ public static class EnvelopeParser
         if (root.ValueKind != JsonValueKind.Object)
             throw RequestError.BadRequest(ErrorCodes.EnvelopeNotObject,
                 $"The request body must be a JSON object like {{\"model\":\"echo\",\"data\":\"hi\"}}, not {Describe(root.ValueKind)}.");
+
+        if (MayHoldLoneSurrogate(JsonMarshal.GetRawUtf8Value(root)))
+            RejectLoneSurrogates(root, "");
 
         Dictionary<string, string[]>? errors = null;
         string? model = null;
@@ -93,6 +97,49 @@ public static class EnvelopeParser
         return model is null
             ? new Envelope(DefaultModel, null, EnvelopeContext.From(context), data, root) { Id = id }
             : new Envelope(model, action, EnvelopeContext.From(context), data, root) { Id = id };
+    }
+
+    /// <summary>True when the JSON text has a <c>\uD800</c>–<c>\uDFFF</c> escape; only then are strings checked one by one.</summary>
+    private static bool MayHoldLoneSurrogate(ReadOnlySpan<byte> json)
+    {
+        int at;
+        while ((at = json.IndexOf("\\u"u8)) >= 0 && at + 3 < json.Length)
+        {
+            byte first = (byte)(json[at + 2] | 0x20), second = (byte)(json[at + 3] | 0x20);
+            if (first == 'd' && (second is (byte)'8' or (byte)'9' || second is >= (byte)'a' and <= (byte)'f'))
+                return true;
+            json = json[(at + 2)..];
+        }
+        return false;
+    }
+
+    /// <summary>JSON allows <c>"\ud800"</c>, but such a string is no text: refuse it here rather than fail later.</summary>
+    private static void RejectLoneSurrogates(JsonElement element, string path)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    element.GetString();
+                    break;
+                case JsonValueKind.Array:
+                    var index = 0;
+                    foreach (var item in element.EnumerateArray())
+                        RejectLoneSurrogates(item, $"{path}[{index++}]");
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                        RejectLoneSurrogates(property.Value, path.Length == 0 ? property.Name : $"{path}.{property.Name}");
+                    break;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            var where = path.Length == 0 ? "A property name" : $"'{path}'";
+            throw RequestError.BadRequest(ErrorCodes.MalformedJson,
+                $"{where} holds an invalid \\u escape: a lone UTF-16 surrogate (\\ud800–\\udfff must come in high/low pairs). Send valid Unicode text.");
+        }
     }
 
     private static void AddError(ref Dictionary<string, string[]>? errors, string field, string message) =>

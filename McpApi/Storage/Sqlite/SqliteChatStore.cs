@@ -9,7 +9,16 @@ internal sealed class SqliteChatStore(SqliteDatabase database, TimeProvider cloc
         public ChatMessage ToMessage() => new(Id, Room, User, Text, SqliteTime.ToDateTime(SentAt));
     }
 
-    private sealed record RoomRow(string Room, long Messages, long LastActivity);
+    // A class, not a positional record: with no rows SQLite reports aggregate columns as BLOB, and Dapper
+    // then finds no constructor to match; property mapping converts whatever type the columns report.
+    private sealed class RoomRow
+    {
+        public string Room { get; set; } = "";
+
+        public long Messages { get; set; }
+
+        public long LastActivity { get; set; }
+    }
 
     private const string Columns = "id AS Id, room AS Room, user_name AS User, text AS Text, sent_at AS SentAt";
 

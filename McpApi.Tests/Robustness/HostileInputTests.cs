@@ -1,0 +1,66 @@
+using System.Net;
+using McpApi.Tests.Infrastructure;
+
+namespace McpApi.Tests.Robustness;
+
+/// <summary>
+/// Every action of every registered model, fed hostile data and contexts: each answer is a well-formed
+/// envelope with a 2xx or 4xx status — never a 500 — and the stored data stays readable afterwards.
+/// </summary>
+public sealed class HostileInputTests : IDisposable
+{
+    private static readonly string[] HostileData =
+    [
+        "null", "true", "-1", "0", "1e308", "-9223372036854775809", "\"\"", "\"   \"", $"\"{new string('x', 70_000)}\"",
+        "[]", "[1,\"a\",null]", "{}", """{"key":123}""", """{"key":"","value":null}""", """{"key":"k","ifVersion":-3}""",
+        """{"key":"k","ifVersion":1.5}""", """{"cell":"x"}""", """{"cell":-1}""", """{"row":3,"col":-1}""", """{"limit":1e10}""",
+        """{"limit":0}""", """{"after":"abc"}""", """{"before":-5}""", """{"id":-5}""", """{"id":"1 OR 1=1"}""", """{"text":null}""",
+        """{"prefix":"%_'\"--"}""", """{"id":"../../etc/passwd"}""", """{"a":{"b":{"c":{"d":[[[[]]]]}}}}""", "\"\\u0000\\ud800\"",
+    ];
+
+    private static readonly string?[] HostileContexts =
+    [
+        null, "\"\"", "\"user\"", $"\"{new string('u', 300)}\"", "\"../..\"", "\"ana; DROP TABLE notes\"", "{}",
+        """{"user":5,"room":[]}""", """{"room":"lobby","user":""}""", """{"game":{},"player":null}""", """{"namespace":"ns/../x","notebook":"n b"}""",
+    ];
+
+    private readonly McpApiApplication _app = new();
+
+    public void Dispose() => _app.Dispose();
+
+    [Fact]
+    public async Task NoActionAnswersHostileInputWithA5xxOrABrokenEnvelope()
+    {
+        using var client = _app.CreateClient();
+        var catalog = await client.GetJsonAsync("/mcp/models");
+        var failures = new List<string>();
+        var requests = 0;
+
+        foreach (var model in catalog.GetProperty("models").EnumerateArray())
+        {
+            foreach (var action in model.GetProperty("actions").EnumerateArray())
+            {
+                foreach (var context in HostileContexts)
+                {
+                    foreach (var data in HostileData)
+                    {
+                        // Raw text, so values a serializer would refuse (a lone surrogate) reach the server as sent.
+                        var envelope = $$"""{"model":"{{model.GetProperty("name").GetString()}}","action":"{{action.GetProperty("name").GetString()}}","data":{{data}}{{(context is null ? "" : $",\"context\":{context}")}}}""";
+                        var reply = await client.PostRawAsync(envelope);
+                        requests++;
+                        if ((int)reply.StatusCode >= 500 || reply.Status is not ("success" or "error")
+                            || (reply.Status == "error" && string.IsNullOrEmpty(reply.Code)))
+                            failures.Add($"{envelope[..Math.Min(200, envelope.Length)]} -> {reply.ToString()[..Math.Min(300, reply.ToString().Length)]}");
+                    }
+                }
+            }
+        }
+
+        requests.ShouldBeGreaterThan(1000);
+        failures.ShouldBeEmpty();
+        var readBack = await client.PostEnvelopeAsync(new { model = "chat", action = "rooms" });
+        readBack.StatusCode.ShouldBe(HttpStatusCode.OK, readBack.ToString());
+        var notes = await client.PostEnvelopeAsync(new { model = "notes", action = "list" });
+        notes.StatusCode.ShouldBe(HttpStatusCode.OK, notes.ToString());
+    }
+}
