@@ -123,6 +123,25 @@ public sealed class MoveModelTests : IDisposable
     }
 
     [Fact]
+    public async Task TakingASeatPublishesMoveJoinedButJoiningAgainDoesNot()
+    {
+        await Move("new", new { game = "seats", player = "ana" }, new { id = "seats" });
+        using var events = _app.Services.GetRequiredService<IEventHub>().Subscribe(["move:seats"], 20);
+
+        await Move("join", new { game = "seats", player = "ana" });
+        await Move("join", new { game = "seats", player = "ana" });
+        await Move("join", new { game = "seats", player = "bob" });
+
+        var joined = new List<ModelEvent>();
+        while (events.Reader.TryRead(out var e))
+            joined.Add(e);
+        joined.Select(e => e.Type).ShouldBe(["move.joined", "move.joined"]);
+        var started = McpApi.Envelopes.McpJson.ToElement(joined[^1].Data);
+        started.GetProperty("status").GetString().ShouldBe("playing");
+        started.GetProperty("players").GetProperty("O").GetString().ShouldBe("bob");
+    }
+
+    [Fact]
     public async Task OCanWinToo()
     {
         await StartAsync("owins");

@@ -8,7 +8,6 @@ let nextId = 1;
 let catalog = [];
 let chatRoom = null;
 let game = null;
-let gameStatus = null;
 
 function connect() {
   socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/mcp/ws`);
@@ -232,18 +231,7 @@ function showGame(state) {
     : state.status === 'playing' ? `${state.turn} to play.` : 'Waiting for players.';
   $('game-status').className = 'hint';
   $('game-status').textContent = `${state.id}: ${status} (${who})`;
-  gameStatus = state.status;
 }
-
-// Joining publishes no event, so a game waiting for its second player is polled until it starts.
-setInterval(async () => {
-  if (game && gameStatus === 'waiting' && socket.readyState === WebSocket.OPEN) {
-    const reply = await request({ model: 'move', action: 'get', context: { game } });
-    if (reply.status === 'success') {
-      showGame(reply.data);
-    }
-  }
-}, 1000);
 
 // ---- Wiring ----
 $('model').onchange = showActions;

@@ -83,7 +83,11 @@ public sealed class MoveModel : IModelHandler
     private async ValueTask<ModelResult> JoinAsync(ModelCall call, CancellationToken ct)
     {
         var (id, player) = Seat(call);
-        var game = await _store.UpdateAsync(id, g => TicTacToe.Join(g, player), null, ct) ?? throw NotFound(id);
+        var game = await _store.UpdateAsync(id, g => TicTacToe.Join(g, player), (before, after) =>
+        {
+            if (before.PlayerX != after.PlayerX || before.PlayerO != after.PlayerO)
+                _events.Publish(new ModelEvent("move.joined", $"move:{id}", GameView.From(after)));
+        }, ct) ?? throw NotFound(id);
         var seat = TicTacToe.SeatOf(game, player);
         return new ModelResult(game.Status == TicTacToe.Playing && seat == "O"
             ? $"'{player}' plays O in game '{id}'; the game has started and X moves first."
