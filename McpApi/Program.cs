@@ -1,5 +1,6 @@
 using McpApi.Hosting;
 using McpApi.Logging;
+using Microsoft.Extensions.Options;
 using Serilog;
 
 Log.Logger = LoggingSetup.CreateBootstrapLogger();
@@ -14,6 +15,11 @@ try
     app.MapMcpApi();
 
     app.Run();
+}
+catch (OptionsValidationException ex)
+{
+    Log.Fatal("McpApi terminated unexpectedly: invalid settings. {Failures}", string.Join(" ", ex.Failures));
+    Environment.ExitCode = 1;
 }
 catch (Exception ex) when (ex is not HostAbortedException)
 {

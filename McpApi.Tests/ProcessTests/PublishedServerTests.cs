@@ -44,4 +44,19 @@ public sealed class PublishedServerTests
         root.GetProperty("Elapsed").GetDouble().ShouldBeGreaterThan(0);
         server.Output.ShouldNotContain("top-secret-payload");
     }
+
+    [Theory]
+    [InlineData("--McpApi:MaxRequestBytes=5", "McpApi:MaxRequestBytes")]
+    [InlineData("--Mcp:MaxIdleSessions=-1", "Mcp:MaxIdleSessions")]
+    [InlineData("--McpApi:Tcp:Port=70000", "McpApi:Tcp:Port")]
+    public async Task AnInvalidSettingStopsStartupWithAMessageNamingIt(string argument, string setting)
+    {
+        var result = await ExternalProcess.RunAsync("dotnet",
+            [ServerProcess.ServerDll, $"--urls=http://127.0.0.1:{ServerProcess.FreePort()}", argument],
+            TimeSpan.FromSeconds(60), workingDirectory: Path.GetDirectoryName(ServerProcess.ServerDll));
+
+        result.ExitCode.ShouldNotBe(0, result.ToString());
+        (result.Output + result.Error).ShouldContain(setting);
+        (result.Output + result.Error).ShouldContain("terminated unexpectedly");
+    }
 }

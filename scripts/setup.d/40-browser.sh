@@ -4,8 +4,8 @@
 set -euo pipefail
 if [ ! -x /usr/bin/chromium ]; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq chromium >/dev/null
+  apt-get -o DPkg::Lock::Timeout=300 update -qq
+  apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium >/dev/null
 fi
 cd "$(dirname "$0")/../../tests/browser"
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error

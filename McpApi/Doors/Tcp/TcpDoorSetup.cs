@@ -26,7 +26,8 @@ public static class TcpDoorSetup
         builder.Services.AddTransient<IStartupFilter, HostingUrlsBoundByTcpDoor>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
-            var tcp = context.Configuration.GetSection(TcpDoorOptions.Section).Get<TcpDoorOptions>() ?? new TcpDoorOptions();
+            // Through IOptions, so an invalid setting fails with the validator's message before Kestrel sees it.
+            var tcp = kestrel.ApplicationServices.GetRequiredService<IOptions<TcpDoorOptions>>().Value;
             if (!tcp.Enabled)
                 return;
             // Endpoints in the Kestrel:Endpoints section are bound by Kestrel itself.
