@@ -35,7 +35,7 @@ public sealed class DiscoveryEndpointTests : IDisposable
 
         var post = doc.GetProperty("paths").GetProperty("/mcp").GetProperty("post");
         var responses = post.GetProperty("responses");
-        foreach (var status in new[] { "200", "400", "404", "409", "413", "415", "422", "500" })
+        foreach (var status in new[] { "200", "400", "404", "409", "413", "415", "422", "500", "503" })
             responses.TryGetProperty(status, out _).ShouldBeTrue($"status {status} is documented");
         var examples = post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("examples");
         examples.TryGetProperty("seed-echo", out _).ShouldBeTrue();

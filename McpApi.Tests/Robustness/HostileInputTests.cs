@@ -16,6 +16,10 @@ public sealed class HostileInputTests : IDisposable
         """{"key":"k","ifVersion":1.5}""", """{"cell":"x"}""", """{"cell":-1}""", """{"row":3,"col":-1}""", """{"limit":1e10}""",
         """{"limit":0}""", """{"after":"abc"}""", """{"before":-5}""", """{"id":-5}""", """{"id":"1 OR 1=1"}""", """{"text":null}""",
         """{"prefix":"%_'\"--"}""", """{"id":"../../etc/passwd"}""", """{"a":{"b":{"c":{"d":[[[[]]]]}}}}""", "\"\\u0000\\ud800\"",
+        // Whole numbers written as 2.0 pass JSON Schema's "integer"; numbers beyond 64 bits fit its decimals but no long.
+        """{"after":1.0,"limit":5.0}""", """{"id":2.0}""", """{"cell":4.0}""", """{"row":1.0,"col":2e0}""",
+        """{"key":"k","value":1,"ifVersion":0.0}""", """{"after":9223372036854775808}""", """{"before":1e19}""", """{"id":1e19}""",
+        """{"key":"k","ifVersion":18446744073709551616}""",
     ];
 
     private static readonly string?[] HostileContexts =
@@ -62,5 +66,42 @@ public sealed class HostileInputTests : IDisposable
         readBack.StatusCode.ShouldBe(HttpStatusCode.OK, readBack.ToString());
         var notes = await client.PostEnvelopeAsync(new { model = "notes", action = "list" });
         notes.StatusCode.ShouldBe(HttpStatusCode.OK, notes.ToString());
+    }
+
+    [Fact]
+    public async Task WholeNumbersWrittenWithAFractionOrExponentAreReadAsTheIntegersTheyAre()
+    {
+        using var client = _app.CreateClient();
+        for (var i = 1; i <= 3; i++)
+            (await client.PostEnvelopeAsync(new { model = "notes", action = "add", data = $"note {i}" })).Status.ShouldBe("success");
+
+        var page = await client.PostRawAsync("""{"model":"notes","action":"list","data":{"after":1.0,"limit":1e0}}""");
+        page.StatusCode.ShouldBe(HttpStatusCode.OK, page.ToString());
+        page.Data.GetProperty("notes").EnumerateArray().Select(n => n.GetProperty("id").GetInt64()).ShouldBe([2L]);
+        page.Data.GetProperty("nextAfter").GetInt64().ShouldBe(2);
+
+        var deleted = await client.PostRawAsync("""{"model":"notes","action":"delete","data":{"id":3.0}}""");
+        deleted.StatusCode.ShouldBe(HttpStatusCode.OK, deleted.ToString());
+        deleted.Data.GetProperty("deleted").GetInt64().ShouldBe(3);
+
+        var created = await client.PostRawAsync("""{"model":"state","action":"set","data":{"key":"k","value":1,"ifVersion":0.0}}""");
+        created.StatusCode.ShouldBe(HttpStatusCode.OK, created.ToString());
+        created.Data.GetProperty("version").GetInt64().ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData("notes", "list", """{"after":9223372036854775808}""", "data.after")]
+    [InlineData("notes", "delete", """{"id":1e19}""", "data.id")]
+    [InlineData("chat", "history", """{"before":1e19}""", "data.before")]
+    [InlineData("state", "set", """{"key":"k","value":1,"ifVersion":18446744073709551616}""", "data.ifVersion")]
+    public async Task IntegersBeyondSixtyFourBitsAreA422NamingTheField(string model, string action, string data, string field)
+    {
+        using var client = _app.CreateClient();
+
+        var reply = await client.PostRawAsync($$"""{"model":"{{model}}","action":"{{action}}","data":{{data}}}""");
+
+        reply.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, reply.ToString());
+        reply.Code.ShouldBe("validation_failed");
+        reply.Data.GetProperty("errors").GetProperty(field)[0].GetString()!.ShouldContain("is not an integer from");
     }
 }

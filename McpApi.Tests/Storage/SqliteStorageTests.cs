@@ -132,6 +132,39 @@ public sealed class SqliteStorageTests : IDisposable
         keys.Data.GetProperty("keys").GetArrayLength().ShouldBe(50);
     }
 
+    [Fact]
+    public async Task AWriteWhileAnotherProcessHoldsTheDatabaseLockIsA503StorageUnavailableWithoutAStackTrace()
+    {
+        using var app = new McpApiApplication();
+        app.Settings["Storage:BusyTimeoutMilliseconds"] = "200";
+        var client = app.CreateClient();
+        (await client.PostEnvelopeAsync(new { model = "notes", data = "before the lock" })).Status.ShouldBe("success");
+
+        await using (var other = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+        {
+            await other.OpenAsync();
+            await using var exclusive = other.BeginTransaction(deferred: false);
+
+            var blocked = await client.PostEnvelopeAsync(new { model = "notes", data = "while locked" });
+
+            blocked.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, blocked.ToString());
+            blocked.Status.ShouldBe("error");
+            blocked.Code.ShouldBe("storage_unavailable");
+            blocked.Message.ShouldContain("locked by another process");
+            blocked.Message.ShouldContain(blocked.Data.GetProperty("traceId").GetString()!);
+            blocked.ToString().ShouldNotContain("SqliteException");
+            blocked.ToString().ShouldNotContain(" at ");
+
+            var read = await client.PostEnvelopeAsync(new { model = "notes", action = "latest" });
+            read.Data.GetProperty("text").GetString().ShouldBe("before the lock");
+        }
+
+        var after = await client.PostEnvelopeAsync(new { model = "notes", data = "after the lock" });
+        after.StatusCode.ShouldBe(HttpStatusCode.OK, after.ToString());
+        var notes = await client.PostEnvelopeAsync(new { model = "notes", action = "list" });
+        notes.Data.GetProperty("notes").EnumerateArray().Select(n => n.GetProperty("text").GetString()).ShouldBe(["before the lock", "after the lock"]);
+    }
+
     private static object? Scalar(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();

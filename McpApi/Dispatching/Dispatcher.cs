@@ -1,4 +1,5 @@
 using McpApi.Envelopes;
+using McpApi.Storage;
 
 namespace McpApi.Dispatching;
 
@@ -32,6 +33,13 @@ public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatche
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (StorageUnavailableException ex)
+        {
+            LogStorageUnavailable(logger, ex, envelope.Model, envelope.Action, caller.Door, caller.TraceId);
+            return new DispatchResult(StatusCodes.Status503ServiceUnavailable, new McpResponse(McpResponse.Error,
+                $"{ex.Message} The server is running but cannot use its database right now; quote trace id {caller.TraceId} when reporting it.",
+                new ErrorDetails { Code = ErrorCodes.StorageUnavailable, TraceId = caller.TraceId }));
         }
         catch (Exception ex)
         {
@@ -72,6 +80,9 @@ public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatche
         new(StatusCodes.Status500InternalServerError, new McpResponse(McpResponse.Error,
             $"The server failed to process the request. It has been logged; quote trace id {traceId} when reporting it.",
             new ErrorDetails { Code = ErrorCodes.InternalError, TraceId = traceId }));
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage unavailable for {Model}/{Action} (door {Door}, trace {TraceId})")]
+    private static partial void LogStorageUnavailable(ILogger logger, Exception exception, string model, string? action, string door, string traceId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handler {Model}/{Action} failed (door {Door}, trace {TraceId})")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string model, string? action, string door, string traceId);

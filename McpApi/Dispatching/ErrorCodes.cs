@@ -16,4 +16,5 @@ public static class ErrorCodes
     public const string MethodNotAllowed = "method_not_allowed";
     public const string InternalError = "internal_error";
     public const string RateLimited = "rate_limited";
+    public const string StorageUnavailable = "storage_unavailable";
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using McpApi.Dispatching;
 using McpApi.Doors.Http;
 using Serilog.Events;
 using Serilog.Parsing;
@@ -36,12 +37,22 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
         }
         finally
         {
-            var status = failure is null ? http.Response.StatusCode : StatusCodes.Status500InternalServerError;
+            var status = failure is null ? http.Response.StatusCode : StatusAfter(http, failure);
             var level = status >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
             if (logger.IsEnabled(level))
-                Write(http, level, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds, failure);
+                Write(http, level, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds, status >= 500 ? failure : null);
         }
     }
+
+    /// <summary>The status the exception handler further out answers for <paramref name="failure"/>.</summary>
+    private static int StatusAfter(HttpContext http, Exception failure) => failure switch
+    {
+        // The client went away: nobody gets an answer, and the server did nothing wrong (ASP.NET Core's 499).
+        OperationCanceledException or IOException when http.RequestAborted.IsCancellationRequested => StatusCodes.Status499ClientClosedRequest,
+        RequestError error => error.StatusCode,
+        BadHttpRequestException bad => bad.StatusCode,
+        _ => StatusCodes.Status500InternalServerError,
+    };
 
     private void Write(HttpContext http, LogEventLevel level, int status, double elapsedMs, Exception? failure)
     {

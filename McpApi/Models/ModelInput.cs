@@ -39,11 +39,28 @@ internal static partial class ModelInput
             errors.Add(field, $"'{Shorten(value)}' is not a valid name: use {NameRule}.");
     }
 
-    /// <summary>An optional integer property of object data; null when data is absent or has no such property.</summary>
+    /// <summary>
+    /// An optional integer property of object data; null when data is absent or has no such property. JSON Schema
+    /// counts <c>2.0</c> as an integer, so whole numbers written with a fraction or exponent are read too; a number
+    /// beyond the 64-bit range is a 422 naming the field.
+    /// </summary>
     public static long? OptionalLong(JsonElement data, string name) =>
         data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
-            ? value.GetInt64()
+            ? ToLong(value, name)
             : null;
+
+    /// <summary>A required integer property the schema has already checked.</summary>
+    public static long RequiredLong(JsonElement data, string name) => ToLong(data.GetProperty(name), name);
+
+    private static long ToLong(JsonElement value, string name)
+    {
+        if (value.TryGetInt64(out var whole))
+            return whole;
+        if (value.TryGetDecimal(out var number) && number == decimal.Truncate(number) && number is >= long.MinValue and <= long.MaxValue)
+            return (long)number;
+        throw RequestError.Invalid("data." + name,
+            $"{Shorten(value.GetRawText())} is not an integer from {long.MinValue} to {long.MaxValue}; send a smaller whole number.");
+    }
 
     public static string? OptionalString(JsonElement data, string name) =>
         data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String

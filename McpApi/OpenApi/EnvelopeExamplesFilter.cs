@@ -75,6 +75,7 @@ internal sealed class EnvelopeExamplesFilter(ModelRegistry registry) : IOperatio
         ["415"] = "Content-Type is not application/json",
         ["422"] = "data does not fit the action's JSON Schema or rules; data.errors lists each field",
         ["500"] = "Unexpected server failure; quote data.traceId",
+        ["503"] = "The database cannot be used right now (locked by another process, read-only, disk full); retry later",
     };
 
     private static readonly Dictionary<string, string> ErrorExamples = new()
@@ -87,5 +88,6 @@ internal sealed class EnvelopeExamplesFilter(ModelRegistry registry) : IOperatio
         ["415"] = """{"status":"error","message":"Content-Type 'text/plain' is not supported. Send the envelope as JSON with 'Content-Type: application/json' (curl: -H 'Content-Type: application/json').","data":{"code":"unsupported_media_type","traceId":"0HN7:00000001"}}""",
         ["422"] = """{"status":"error","message":"The data does not fit chat.send: data: Value is \"number\" but should be \"string\".","data":{"code":"validation_failed","errors":{"data":["Value is \"number\" but should be \"string\""]},"traceId":"0HN7:00000001"}}""",
         ["500"] = """{"status":"error","message":"The server failed to process the request. It has been logged; quote trace id 0HN7:00000001 when reporting it.","data":{"code":"internal_error","traceId":"0HN7:00000001"}}""",
+        ["503"] = """{"status":"error","message":"The database is locked by another process and stayed locked for longer than Storage:BusyTimeoutMilliseconds; nothing was written. Retry shortly. The server is running but cannot use its database right now; quote trace id 0HN7:00000001 when reporting it.","data":{"code":"storage_unavailable","traceId":"0HN7:00000001"}}""",
     };
 }

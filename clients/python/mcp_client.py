@@ -50,7 +50,7 @@ class McpError(Exception):
     def errors(self) -> dict:
         """Field errors (field path -> messages), when the server sent any."""
         data = self.envelope.get("data") or {}
-        return data.get("errors") or {} if isinstance(data, dict) else {}
+        return (data.get("errors") or {}) if isinstance(data, dict) else {}
 
     @property
     def trace_id(self) -> str | None:
@@ -120,7 +120,8 @@ def _json_arg(text: str | None, name: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         if text.strip().startswith(("{", "[", '"')):
-            raise SystemExit(f"error: --{name} is not valid JSON: {text}")
+            print(f"error: --{name} is not valid JSON: {text}", file=sys.stderr)
+            raise SystemExit(2)
         return text
 
 

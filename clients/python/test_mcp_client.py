@@ -56,6 +56,11 @@ check("CLI prints the envelope", '"status": "success"' in cli.stdout and '"hi"' 
 cli = subprocess.run([sys.executable, script, "--url", url, "nope"], capture_output=True, text=True, timeout=30)
 check("CLI error exits 1 with code", cli.returncode == 1 and "unknown_model" in cli.stderr, cli.stderr)
 
+cli = subprocess.run([sys.executable, script, "--url", url, "echo", "--data", "{broken"], capture_output=True, text=True, timeout=30)
+check("CLI bad --data JSON exits 2 (bad arguments)", cli.returncode == 2 and "not valid JSON" in cli.stderr, f"{cli.returncode} {cli.stderr}")
+
+check("errors of a non-object error data is empty", McpError(500, "x", "m", {"status": "error", "data": "text"}).errors == {})
+
 cli = subprocess.run([sys.executable, script, "--url", "http://127.0.0.1:9", "echo"], capture_output=True, text=True, timeout=30)
 check("CLI unreachable server exits 3", cli.returncode == 3, cli.stderr)
 

@@ -35,7 +35,8 @@ public static class EnvelopeEndpoints
             .Produces<McpResponse>(StatusCodes.Status413PayloadTooLarge)
             .Produces<McpResponse>(StatusCodes.Status415UnsupportedMediaType)
             .Produces<McpResponse>(StatusCodes.Status422UnprocessableEntity)
-            .Produces<McpResponse>(StatusCodes.Status500InternalServerError);
+            .Produces<McpResponse>(StatusCodes.Status500InternalServerError)
+            .Produces<McpResponse>(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/models", ListModels)
             .WithName("ListModels")

@@ -113,7 +113,7 @@ public sealed class NotesModel : IModelHandler
     private async ValueTask<ModelResult> DeleteAsync(ModelCall call, CancellationToken ct)
     {
         var notebook = Notebook(call);
-        var id = call.Data.GetProperty("id").GetInt64();
+        var id = ModelInput.RequiredLong(call.Data, "id");
         if (!await _store.DeleteAsync(notebook, id, ct))
             throw RequestError.NotFound("note_not_found", $"Notebook '{notebook}' has no note {id}. The action 'list' shows its notes and their ids.");
         return new ModelResult($"Note {id} deleted from notebook '{notebook}'.", new { deleted = id });

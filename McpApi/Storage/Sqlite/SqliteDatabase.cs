@@ -69,8 +69,15 @@ public sealed partial class SqliteDatabase : IDisposable
     public async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> read, CancellationToken cancellationToken)
     {
         await EnsureReadyAsync();
-        await using var connection = await OpenRawAsync(cancellationToken);
-        return await read(connection);
+        try
+        {
+            await using var connection = await OpenRawAsync(cancellationToken);
+            return await read(connection);
+        }
+        catch (SqliteException ex) when (Unavailable(ex) is { } reason)
+        {
+            throw new StorageUnavailableException(reason, ex);
+        }
     }
 
     /// <summary>
@@ -102,11 +109,27 @@ public sealed partial class SqliteDatabase : IDisposable
             }
             return result;
         }
+        catch (SqliteException ex) when (Unavailable(ex) is { } reason)
+        {
+            throw new StorageUnavailableException(reason, ex);
+        }
         finally
         {
             _writeLock.Release();
         }
     }
+
+    /// <summary>What keeps the database from being used, for the errors a caller cannot fix (null for the others).</summary>
+    private static string? Unavailable(SqliteException ex) => ex.SqliteErrorCode switch
+    {
+        SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED =>
+            "The database is locked by another process and stayed locked for longer than Storage:BusyTimeoutMilliseconds; nothing was written. Retry shortly.",
+        SQLitePCL.raw.SQLITE_READONLY => "The database is read-only (file or folder permissions, or a read-only disk); nothing was written.",
+        SQLitePCL.raw.SQLITE_FULL => "The disk holding the database is full; nothing was written.",
+        SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_CANTOPEN or SQLitePCL.raw.SQLITE_PERM =>
+            "The database file could not be read or written (an I/O or permission error); nothing was written.",
+        _ => null,
+    };
 
     public void Dispose() => _writeLock.Dispose();
 
