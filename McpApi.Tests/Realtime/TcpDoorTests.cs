@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using System.Text;
 using McpApi.Tests.Infrastructure;
 
 namespace McpApi.Tests.Realtime;
@@ -91,5 +93,25 @@ public sealed class TcpDoorTests : IDisposable
         events.ShouldBeLessThan(400);
         last.ShouldNotBeNull().GetProperty("status").GetString().ShouldBe("error");
         last.Value.GetProperty("data").GetProperty("code").GetString().ShouldBe("event_queue_overflow");
+    }
+
+    [Fact]
+    public async Task ClientThatHalfClosesStillGetsRepliesToEveryLineItSentThenTheConnectionEnds()
+    {
+        using var tcp = await TcpTestClient.ConnectAsync(_server.TcpPort);
+        var stream = tcp.Client.GetStream();
+
+        // What `printf '...' | nc -N host 5050` does: send, then shut down the sending side and read the replies.
+        var lines = Enumerable.Range(1, 50).Select(i => $$"""{"id":{{i}},"model":"echo","data":"line {{i}}"}""");
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(string.Join("\n", lines))); // the last line has no newline
+        tcp.Client.Client.Shutdown(SocketShutdown.Send);
+
+        for (var i = 1; i <= 50; i++)
+        {
+            var reply = (await tcp.ReadAsync()).ShouldNotBeNull($"reply {i} is missing");
+            reply.GetProperty("id").GetInt32().ShouldBe(i);
+            reply.GetProperty("data").GetProperty("echo").GetProperty("data").GetString().ShouldBe($"line {i}");
+        }
+        (await tcp.ReadAsync()).ShouldBeNull();
     }
 }

@@ -27,6 +27,9 @@ public sealed partial class TcpEnvelopeHandler(
         var input = connection.Transport.Input;
         using var cut = new CancellationTokenSource();
         using var abortOnCut = cut.Token.Register(() => connection.Abort(new ConnectionAbortedException("The client did not read its final line in time.")));
+        // Kestrel signals ConnectionClosed as soon as the client half-closes (e.g. `echo ... | nc -N`): the lines already
+        // received are still answered, within the grace period.
+        using var cutAfterClientLeaves = connection.ConnectionClosed.Register(() => TryCancelAfter(cut, settings.DisconnectGrace));
         using var pushStop = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
         using var endOnStop = lifetime.ApplicationStopping.Register(input.CancelPendingRead);
         using var endOnOverflow = session.Subscription.Overflowed.Register(() =>
@@ -41,7 +44,7 @@ public sealed partial class TcpEnvelopeHandler(
         var push = session.PushEventsAsync(writer.WriteLineAsync, pushStop.Token);
         try
         {
-            await ReadLinesAsync(input, writer, session, settings.MaxMessageBytes, connection.ConnectionClosed);
+            await ReadLinesAsync(input, writer, session, settings.MaxMessageBytes, cut.Token);
 
             byte[]? finalLine = null;
             if (session.Subscription.Overflowed.IsCancellationRequested)
@@ -71,12 +74,12 @@ public sealed partial class TcpEnvelopeHandler(
         }
     }
 
-    private static async Task ReadLinesAsync(PipeReader input, LineWriter writer, EnvelopeSession session, int maxLine, CancellationToken closed)
+    private static async Task ReadLinesAsync(PipeReader input, LineWriter writer, EnvelopeSession session, int maxLine, CancellationToken cut)
     {
         var discarding = false; // inside a line already known to be too long
         while (true)
         {
-            var read = await input.ReadAsync(closed);
+            var read = await input.ReadAsync(cut);
             var buffer = read.Buffer;
             if (read.IsCanceled)
             {
@@ -89,11 +92,11 @@ public sealed partial class TcpEnvelopeHandler(
                 if (discarding || line.Length > maxLine)
                 {
                     discarding = false;
-                    await writer.WriteLineAsync(session.TooLarge("line"), closed);
+                    await writer.WriteLineAsync(session.TooLarge("line"), cut);
                 }
                 else if (!IsBlank(line))
                 {
-                    await writer.WriteLineAsync(await session.HandleAsync(line.ToArray(), closed), closed);
+                    await writer.WriteLineAsync(await session.HandleAsync(line.ToArray(), cut), cut);
                 }
             }
 
@@ -109,7 +112,7 @@ public sealed partial class TcpEnvelopeHandler(
             {
                 // A last line without a newline still counts.
                 if (!discarding && !buffer.IsEmpty && !IsBlank(buffer))
-                    await writer.WriteLineAsync(await session.HandleAsync(buffer.ToArray(), closed), closed);
+                    await writer.WriteLineAsync(await session.HandleAsync(buffer.ToArray(), cut), cut);
                 input.AdvanceTo(buffer.End);
                 return;
             }
