@@ -114,4 +114,41 @@ public sealed class TcpDoorTests : IDisposable
         }
         (await tcp.ReadAsync()).ShouldBeNull();
     }
+
+    [Fact]
+    public async Task OversizedLastLineWithoutANewlineGetsPayloadTooLargeBeforeTheConnectionEnds()
+    {
+        using var tcp = await TcpTestClient.ConnectAsync(_server.TcpPort);
+
+        await tcp.Client.GetStream().WriteAsync(Encoding.UTF8.GetBytes("{\"model\":\"echo\",\"data\":\"" + new string('x', 10_000) + "\"}"));
+        tcp.Client.Client.Shutdown(SocketShutdown.Send);
+
+        var reply = (await tcp.ReadAsync()).ShouldNotBeNull("the oversized last line got no reply");
+        reply.GetProperty("status").GetString().ShouldBe("error");
+        reply.GetProperty("data").GetProperty("code").GetString().ShouldBe("payload_too_large");
+        (await tcp.ReadAsync()).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task LineOfExactlyTheLimitIsAnsweredWhenItsCarriageReturnAndNewlineArriveSeparately()
+    {
+        using var tcp = await TcpTestClient.ConnectAsync(_server.TcpPort);
+        tcp.Client.NoDelay = true;
+        var stream = tcp.Client.GetStream();
+        const string prefix = "{\"id\":7,\"model\":\"echo\",\"data\":\"";
+        var line = prefix + new string('x', 2048 - prefix.Length - 2) + "\"}";
+        line.Length.ShouldBe(2048);
+
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(line + "\r"));
+        await Task.Delay(300);
+        await stream.WriteAsync("\n"u8.ToArray());
+
+        var reply = (await tcp.ReadAsync()).ShouldNotBeNull();
+        reply.GetProperty("id").GetInt32().ShouldBe(7);
+        reply.GetProperty("status").GetString().ShouldBe("success");
+
+        // One byte more is over the limit, with or without the '\r'.
+        var over = await tcp.ReplyAsync(line.Insert(prefix.Length, "x") + "\r");
+        over.GetProperty("data").GetProperty("code").GetString().ShouldBe("payload_too_large");
+    }
 }

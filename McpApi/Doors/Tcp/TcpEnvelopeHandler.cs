@@ -100,7 +100,8 @@ public sealed partial class TcpEnvelopeHandler(
                 }
             }
 
-            if (buffer.Length > maxLine)
+            // One byte over the limit may be the '\r' of a "\r\n" whose '\n' has not arrived yet.
+            if (buffer.Length > maxLine + 1)
             {
                 discarding = true;
                 buffer = buffer.Slice(buffer.End);
@@ -110,8 +111,10 @@ public sealed partial class TcpEnvelopeHandler(
 
             if (read.IsCompleted)
             {
-                // A last line without a newline still counts.
-                if (!discarding && !buffer.IsEmpty && !IsBlank(buffer))
+                // A last line without a newline still counts, and so does its being too long.
+                if (discarding || WithoutCarriageReturn(buffer).Length > maxLine)
+                    await writer.WriteLineAsync(session.TooLarge("line"), cut);
+                else if (!buffer.IsEmpty && !IsBlank(buffer))
                     await writer.WriteLineAsync(await session.HandleAsync(buffer.ToArray(), cut), cut);
                 input.AdvanceTo(buffer.End);
                 return;
@@ -128,12 +131,13 @@ public sealed partial class TcpEnvelopeHandler(
             line = default;
             return false;
         }
-        line = buffer.Slice(0, newline.Value);
+        line = WithoutCarriageReturn(buffer.Slice(0, newline.Value));
         buffer = buffer.Slice(buffer.GetPosition(1, newline.Value));
-        if (!line.IsEmpty && line.Slice(line.Length - 1).FirstSpan[0] == (byte)'\r')
-            line = line.Slice(0, line.Length - 1);
         return true;
     }
+
+    private static ReadOnlySequence<byte> WithoutCarriageReturn(ReadOnlySequence<byte> line) =>
+        !line.IsEmpty && line.Slice(line.Length - 1).FirstSpan[0] == (byte)'\r' ? line.Slice(0, line.Length - 1) : line;
 
     private static bool IsBlank(ReadOnlySequence<byte> line)
     {
