@@ -151,4 +151,24 @@ public sealed class TcpDoorTests : IDisposable
         var over = await tcp.ReplyAsync(line.Insert(prefix.Length, "x") + "\r");
         over.GetProperty("data").GetProperty("code").GetString().ShouldBe("payload_too_large");
     }
+
+    [Fact]
+    public async Task LinesThatAreNotUtf8GetMalformedJsonAndTheConnectionStaysUsable()
+    {
+        using var tcp = await TcpTestClient.ConnectAsync(_server.TcpPort);
+        var stream = tcp.Client.GetStream();
+
+        // 0xC3 starts a two-byte sequence that never ends: in a property name it used to drop the connection.
+        // Latin-1 writes each char below 256 as that one byte.
+        foreach (var line in new[] { "{\"\u00C3\":1}\n", "{\"model\":\"echo\",\"data\":\"\u00FF\u00FE\"}\n" })
+        {
+            await stream.WriteAsync(Encoding.Latin1.GetBytes(line));
+            var reply = (await tcp.ReadAsync()).ShouldNotBeNull("the connection closed instead of replying");
+            reply.GetProperty("status").GetString().ShouldBe("error");
+            reply.GetProperty("data").GetProperty("code").GetString().ShouldBe("malformed_json");
+            reply.GetProperty("message").GetString()!.ShouldContain("UTF-8");
+        }
+
+        (await tcp.ReplyAsync("""{"model":"echo","data":"still here"}""")).GetProperty("status").GetString().ShouldBe("success");
+    }
 }
