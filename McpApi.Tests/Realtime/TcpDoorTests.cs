@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using System.Text;
 using McpApi.Tests.Infrastructure;
 
 namespace McpApi.Tests.Realtime;
@@ -91,5 +93,82 @@ public sealed class TcpDoorTests : IDisposable
         events.ShouldBeLessThan(400);
         last.ShouldNotBeNull().GetProperty("status").GetString().ShouldBe("error");
         last.Value.GetProperty("data").GetProperty("code").GetString().ShouldBe("event_queue_overflow");
+    }
+
+    [Fact]
+    public async Task ClientThatHalfClosesStillGetsRepliesToEveryLineItSentThenTheConnectionEnds()
+    {
+        using var tcp = await TcpTestClient.ConnectAsync(_server.TcpPort);
+        var stream = tcp.Client.GetStream();
+
+        // What `printf '...' | nc -N host 5050` does: send, then shut down the sending side and read the replies.
+        var lines = Enumerable.Range(1, 50).Select(i => $$"""{"id":{{i}},"model":"echo","data":"line {{i}}"}""");
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(string.Join("\n", lines))); // the last line has no newline
+        tcp.Client.Client.Shutdown(SocketShutdown.Send);
+
+        for (var i = 1; i <= 50; i++)
+        {
+            var reply = (await tcp.ReadAsync()).ShouldNotBeNull($"reply {i} is missing");
+            reply.GetProperty("id").GetInt32().ShouldBe(i);
+            reply.GetProperty("data").GetProperty("echo").GetProperty("data").GetString().ShouldBe($"line {i}");
+        }
+        (await tcp.ReadAsync()).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task OversizedLastLineWithoutANewlineGetsPayloadTooLargeBeforeTheConnectionEnds()
+    {
+        using var tcp = await TcpTestClient.ConnectAsync(_server.TcpPort);
+
+        await tcp.Client.GetStream().WriteAsync(Encoding.UTF8.GetBytes("{\"model\":\"echo\",\"data\":\"" + new string('x', 10_000) + "\"}"));
+        tcp.Client.Client.Shutdown(SocketShutdown.Send);
+
+        var reply = (await tcp.ReadAsync()).ShouldNotBeNull("the oversized last line got no reply");
+        reply.GetProperty("status").GetString().ShouldBe("error");
+        reply.GetProperty("data").GetProperty("code").GetString().ShouldBe("payload_too_large");
+        (await tcp.ReadAsync()).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task LineOfExactlyTheLimitIsAnsweredWhenItsCarriageReturnAndNewlineArriveSeparately()
+    {
+        using var tcp = await TcpTestClient.ConnectAsync(_server.TcpPort);
+        tcp.Client.NoDelay = true;
+        var stream = tcp.Client.GetStream();
+        const string prefix = "{\"id\":7,\"model\":\"echo\",\"data\":\"";
+        var line = prefix + new string('x', 2048 - prefix.Length - 2) + "\"}";
+        line.Length.ShouldBe(2048);
+
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(line + "\r"));
+        await Task.Delay(300);
+        await stream.WriteAsync("\n"u8.ToArray());
+
+        var reply = (await tcp.ReadAsync()).ShouldNotBeNull();
+        reply.GetProperty("id").GetInt32().ShouldBe(7);
+        reply.GetProperty("status").GetString().ShouldBe("success");
+
+        // One byte more is over the limit, with or without the '\r'.
+        var over = await tcp.ReplyAsync(line.Insert(prefix.Length, "x") + "\r");
+        over.GetProperty("data").GetProperty("code").GetString().ShouldBe("payload_too_large");
+    }
+
+    [Fact]
+    public async Task LinesThatAreNotUtf8GetMalformedJsonAndTheConnectionStaysUsable()
+    {
+        using var tcp = await TcpTestClient.ConnectAsync(_server.TcpPort);
+        var stream = tcp.Client.GetStream();
+
+        // 0xC3 starts a two-byte sequence that never ends: in a property name it used to drop the connection.
+        // Latin-1 writes each char below 256 as that one byte.
+        foreach (var line in new[] { "{\"\u00C3\":1}\n", "{\"model\":\"echo\",\"data\":\"\u00FF\u00FE\"}\n" })
+        {
+            await stream.WriteAsync(Encoding.Latin1.GetBytes(line));
+            var reply = (await tcp.ReadAsync()).ShouldNotBeNull("the connection closed instead of replying");
+            reply.GetProperty("status").GetString().ShouldBe("error");
+            reply.GetProperty("data").GetProperty("code").GetString().ShouldBe("malformed_json");
+            reply.GetProperty("message").GetString()!.ShouldContain("UTF-8");
+        }
+
+        (await tcp.ReplyAsync("""{"model":"echo","data":"still here"}""")).GetProperty("status").GetString().ShouldBe("success");
     }
 }

@@ -104,4 +104,22 @@ public sealed class HostileInputTests : IDisposable
         reply.Code.ShouldBe("validation_failed");
         reply.Data.GetProperty("errors").GetProperty(field)[0].GetString()!.ShouldContain("is not an integer from");
     }
+
+    [Theory]
+    [InlineData("{\"\u00C3\":1}")]
+    [InlineData("{\"model\":\"chat\",\"context\":{\"user\":\"a\u00C3\",\"room\":\"lobby\"},\"data\":\"hi\"}")]
+    [InlineData("{\"model\":\"echo\",\"data\":\"\u00FF\u00FE\"}")]
+    public async Task BodyThatIsNotUtf8IsA400MalformedJsonNotA500(string latin1)
+    {
+        using var client = _app.CreateClient();
+        // Latin-1 writes each char below 256 as that one byte: 0xC3 and 0xFF are not UTF-8 on their own.
+        using var content = new ByteArrayContent(System.Text.Encoding.Latin1.GetBytes(latin1));
+        content.Headers.ContentType = new("application/json");
+        using var response = await client.PostAsync("/mcp", content);
+
+        var reply = await EnvelopeClient.ReadAsync(response);
+        reply.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        reply.Code.ShouldBe("malformed_json");
+        reply.Message.ShouldContain("not valid UTF-8");
+    }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using McpApi.Dispatching;
 
 namespace McpApi.Envelopes;
@@ -16,6 +17,10 @@ public static class EnvelopeParser
         if (utf8Json.IsEmpty)
             throw RequestError.BadRequest(ErrorCodes.EmptyBody,
                 "The request body is empty. Send a JSON object such as {\"model\":\"echo\",\"data\":\"hi\"}.");
+        // The JSON reader lets bad bytes inside strings through; reading such a name or value later throws.
+        if (!Utf8.IsValid(utf8Json.Span))
+            throw RequestError.BadRequest(ErrorCodes.MalformedJson,
+                "The request body is not valid UTF-8 text. Send the JSON encoded as UTF-8.");
         try
         {
             document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = 64 });

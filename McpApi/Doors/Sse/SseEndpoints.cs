@@ -67,11 +67,15 @@ public static partial class SseEndpoints
     {
         private enum Wake { Events, KeepAlive, Overflow, Stopping, Gone }
 
+        private readonly Lock _gate = new();
+        private bool _ended;
+
         public async IAsyncEnumerable<SseItem<string>> ReadAsync([EnumeratorCancellation] CancellationToken aborted)
         {
             // Subscribe before replaying, so nothing published meanwhile is lost; replayed cursors de-duplicate.
             using var subscription = hub.Subscribe(topics, options.SubscriberQueueCapacity);
             using var cutOnOverflow = subscription.Overflowed.Register(() => _ = CutAfterGraceAsync());
+            using var ended = new EndOfStream(this);
             var traceId = http.TraceIdentifier;
 
             yield return new SseItem<string>(
@@ -156,8 +160,21 @@ public static partial class SseEndpoints
         private async Task CutAfterGraceAsync()
         {
             await Task.Delay(options.DisconnectGrace, CancellationToken.None);
-            if (!http.RequestAborted.IsCancellationRequested)
-                http.Abort();
+            lock (_gate)
+            {
+                if (!_ended)
+                    http.Abort();
+            }
+        }
+
+        /// <summary>Disposed when the stream ends; from then on the HttpContext may serve the connection's next request.</summary>
+        private sealed class EndOfStream(EventStream stream) : IDisposable
+        {
+            public void Dispose()
+            {
+                lock (stream._gate)
+                    stream._ended = true;
+            }
         }
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "SSE stream {TraceId} fell {Capacity} events behind and is disconnected")]

@@ -27,6 +27,9 @@ public sealed partial class TcpEnvelopeHandler(
         var input = connection.Transport.Input;
         using var cut = new CancellationTokenSource();
         using var abortOnCut = cut.Token.Register(() => connection.Abort(new ConnectionAbortedException("The client did not read its final line in time.")));
+        // Kestrel signals ConnectionClosed as soon as the client half-closes (e.g. `echo ... | nc -N`): the lines already
+        // received are still answered, within the grace period.
+        using var cutAfterClientLeaves = connection.ConnectionClosed.Register(() => TryCancelAfter(cut, settings.DisconnectGrace));
         using var pushStop = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
         using var endOnStop = lifetime.ApplicationStopping.Register(input.CancelPendingRead);
         using var endOnOverflow = session.Subscription.Overflowed.Register(() =>
@@ -41,7 +44,7 @@ public sealed partial class TcpEnvelopeHandler(
         var push = session.PushEventsAsync(writer.WriteLineAsync, pushStop.Token);
         try
         {
-            await ReadLinesAsync(input, writer, session, settings.MaxMessageBytes, connection.ConnectionClosed);
+            await ReadLinesAsync(input, writer, session, settings.MaxMessageBytes, cut.Token);
 
             byte[]? finalLine = null;
             if (session.Subscription.Overflowed.IsCancellationRequested)
@@ -71,12 +74,12 @@ public sealed partial class TcpEnvelopeHandler(
         }
     }
 
-    private static async Task ReadLinesAsync(PipeReader input, LineWriter writer, EnvelopeSession session, int maxLine, CancellationToken closed)
+    private static async Task ReadLinesAsync(PipeReader input, LineWriter writer, EnvelopeSession session, int maxLine, CancellationToken cut)
     {
         var discarding = false; // inside a line already known to be too long
         while (true)
         {
-            var read = await input.ReadAsync(closed);
+            var read = await input.ReadAsync(cut);
             var buffer = read.Buffer;
             if (read.IsCanceled)
             {
@@ -89,15 +92,16 @@ public sealed partial class TcpEnvelopeHandler(
                 if (discarding || line.Length > maxLine)
                 {
                     discarding = false;
-                    await writer.WriteLineAsync(session.TooLarge("line"), closed);
+                    await writer.WriteLineAsync(session.TooLarge("line"), cut);
                 }
                 else if (!IsBlank(line))
                 {
-                    await writer.WriteLineAsync(await session.HandleAsync(line.ToArray(), closed), closed);
+                    await writer.WriteLineAsync(await session.HandleAsync(line.ToArray(), cut), cut);
                 }
             }
 
-            if (buffer.Length > maxLine)
+            // One byte over the limit may be the '\r' of a "\r\n" whose '\n' has not arrived yet.
+            if (buffer.Length > maxLine + 1)
             {
                 discarding = true;
                 buffer = buffer.Slice(buffer.End);
@@ -107,9 +111,11 @@ public sealed partial class TcpEnvelopeHandler(
 
             if (read.IsCompleted)
             {
-                // A last line without a newline still counts.
-                if (!discarding && !buffer.IsEmpty && !IsBlank(buffer))
-                    await writer.WriteLineAsync(await session.HandleAsync(buffer.ToArray(), closed), closed);
+                // A last line without a newline still counts, and so does its being too long.
+                if (discarding || WithoutCarriageReturn(buffer).Length > maxLine)
+                    await writer.WriteLineAsync(session.TooLarge("line"), cut);
+                else if (!buffer.IsEmpty && !IsBlank(buffer))
+                    await writer.WriteLineAsync(await session.HandleAsync(buffer.ToArray(), cut), cut);
                 input.AdvanceTo(buffer.End);
                 return;
             }
@@ -125,12 +131,13 @@ public sealed partial class TcpEnvelopeHandler(
             line = default;
             return false;
         }
-        line = buffer.Slice(0, newline.Value);
+        line = WithoutCarriageReturn(buffer.Slice(0, newline.Value));
         buffer = buffer.Slice(buffer.GetPosition(1, newline.Value));
-        if (!line.IsEmpty && line.Slice(line.Length - 1).FirstSpan[0] == (byte)'\r')
-            line = line.Slice(0, line.Length - 1);
         return true;
     }
+
+    private static ReadOnlySequence<byte> WithoutCarriageReturn(ReadOnlySequence<byte> line) =>
+        !line.IsEmpty && line.Slice(line.Length - 1).FirstSpan[0] == (byte)'\r' ? line.Slice(0, line.Length - 1) : line;
 
     private static bool IsBlank(ReadOnlySequence<byte> line)
     {
