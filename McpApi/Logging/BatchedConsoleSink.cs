@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Serilog;
 using Serilog.Configuration;
@@ -10,27 +11,77 @@ using Serilog.Formatting.Display;
 namespace McpApi.Logging;
 
 /// <summary>
-/// Writes log events to stdout in batches, one buffered write per batch instead of one per event.
-/// Serilog's batching runs it off the request path; at tens of thousands of requests per second the
-/// per-line write(2) of a plain console sink would otherwise cost a large share of throughput.
+/// Writes log events to stdout (or stderr) in batches. A request only enqueues its event; a background loop
+/// wakes on a fixed period, formats everything queued and writes it with one buffered write. Nothing signals
+/// the writer per event — at tens of thousands of requests per second, per-event wake-ups (as a channel reader
+/// has) and per-line write(2) calls (as a plain console sink has) would cost a large share of throughput.
+/// When the output cannot keep up, events beyond <c>queueLimit</c> are dropped and counted, never blocking a request.
 /// </summary>
-public sealed class BatchedConsoleSink(ITextFormatter formatter, Stream output) : IBatchedLogEventSink, IDisposable
+public sealed class BatchedConsoleSink : ILogEventSink, IDisposable
 {
-    private readonly StreamWriter _writer = new(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 64 * 1024)
-    {
-        AutoFlush = false,
-    };
+    private readonly ITextFormatter _formatter;
+    private readonly StreamWriter _writer;
+    private readonly int _queueLimit;
+    private readonly ConcurrentQueue<LogEvent> _queue = new();
+    private readonly PeriodicTimer _timer;
+    private readonly Task _loop;
+    private int _queued;
+    private long _dropped;
 
-    public async Task EmitBatchAsync(IReadOnlyCollection<LogEvent> batch)
+    public BatchedConsoleSink(ITextFormatter formatter, Stream output, TimeSpan period, int queueLimit)
     {
-        foreach (var logEvent in batch)
-            formatter.Format(logEvent, _writer);
-        await _writer.FlushAsync();
+        _formatter = formatter;
+        _queueLimit = queueLimit;
+        _writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 64 * 1024) { AutoFlush = false };
+        _timer = new PeriodicTimer(period);
+        _loop = Task.Run(LoopAsync);
     }
 
-    public Task OnEmptyBatchAsync() => Task.CompletedTask;
+    public void Emit(LogEvent logEvent)
+    {
+        if (Interlocked.Increment(ref _queued) > _queueLimit)
+        {
+            Interlocked.Decrement(ref _queued);
+            Interlocked.Increment(ref _dropped);
+            return;
+        }
+        _queue.Enqueue(logEvent);
+    }
 
-    public void Dispose() => _writer.Dispose();
+    private async Task LoopAsync()
+    {
+        while (await _timer.WaitForNextTickAsync())
+            WriteQueued();
+    }
+
+    private void WriteQueued()
+    {
+        if (_queue.IsEmpty && Interlocked.Read(ref _dropped) == 0)
+            return;
+        try
+        {
+            while (_queue.TryDequeue(out var logEvent))
+            {
+                Interlocked.Decrement(ref _queued);
+                _formatter.Format(logEvent, _writer);
+            }
+            if (Interlocked.Exchange(ref _dropped, 0) is > 0 and var dropped)
+                _writer.WriteLine($"[{DateTimeOffset.Now:HH:mm:ss} WRN] {dropped} log events were dropped: the log output could not keep up.");
+            _writer.Flush();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // The output is gone (closed pipe): there is nowhere left to report it.
+        }
+    }
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        _loop.GetAwaiter().GetResult();
+        WriteQueued();
+        _writer.Dispose();
+    }
 }
 
 /// <summary>Lets appsettings.json choose the sink: <c>"WriteTo": [{ "Name": "BatchedConsole", "Args": { "formatter": "compact" } }]</c>.</summary>
@@ -42,17 +93,15 @@ public static class BatchedConsoleSinkExtensions
     /// <param name="formatter"><c>text</c> (default, <paramref name="outputTemplate"/>) or <c>compact</c> (one compact JSON object per line).</param>
     /// <param name="outputTemplate">The text layout when <paramref name="formatter"/> is <c>text</c>.</param>
     /// <param name="standardError">Write to stderr instead of stdout (the stdio MCP door keeps stdout for the protocol).</param>
-    /// <param name="batchSizeLimit">Most events per write.</param>
-    /// <param name="bufferingTimeLimitMs">Longest an event waits before it is written.</param>
-    /// <param name="queueLimit">Events held while the output is slow; beyond it new events are dropped, never blocking requests.</param>
+    /// <param name="periodMs">How often queued events are written: the longest an event waits.</param>
+    /// <param name="queueLimit">Events held while the output is slow; beyond it new events are dropped (and counted), never blocking requests.</param>
     /// <param name="restrictedToMinimumLevel">Lowest level written.</param>
     public static LoggerConfiguration BatchedConsole(
         this LoggerSinkConfiguration sinkConfiguration,
         string formatter = "text",
         string outputTemplate = DefaultOutputTemplate,
         bool standardError = false,
-        int batchSizeLimit = 1000,
-        int bufferingTimeLimitMs = 200,
+        int periodMs = 10,
         int queueLimit = 100_000,
         LogEventLevel restrictedToMinimumLevel = LogEventLevel.Verbose)
     {
@@ -62,16 +111,11 @@ public static class BatchedConsoleSinkExtensions
             "text" => new MessageTemplateTextFormatter(outputTemplate),
             _ => throw new ArgumentException($"Serilog BatchedConsole formatter '{formatter}' is unknown; use \"text\" or \"compact\".", nameof(formatter)),
         };
+        if (periodMs is < 1 or > 10_000)
+            throw new ArgumentOutOfRangeException(nameof(periodMs), periodMs, "Serilog BatchedConsole periodMs must be between 1 and 10000.");
         var stream = standardError ? Console.OpenStandardError() : Console.OpenStandardOutput();
         return sinkConfiguration.Sink(
-            new BatchedConsoleSink(textFormatter, stream),
-            new BatchingOptions
-            {
-                BatchSizeLimit = batchSizeLimit,
-                BufferingTimeLimit = TimeSpan.FromMilliseconds(bufferingTimeLimitMs),
-                QueueLimit = queueLimit,
-                EagerlyEmitFirstEvent = true,
-            },
+            new BatchedConsoleSink(textFormatter, stream, TimeSpan.FromMilliseconds(periodMs), queueLimit),
             restrictedToMinimumLevel);
     }
 }

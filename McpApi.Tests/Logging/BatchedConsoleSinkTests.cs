@@ -1,0 +1,78 @@
+using System.Text;
+using McpApi.Logging;
+using Serilog.Events;
+using Serilog.Formatting.Display;
+using Serilog.Parsing;
+
+namespace McpApi.Tests.Logging;
+
+public sealed class BatchedConsoleSinkTests
+{
+    private static readonly MessageTemplateTextFormatter Formatter = new("{Message:lj}{NewLine}");
+
+    private static LogEvent Event(int n) => new(DateTimeOffset.UtcNow, LogEventLevel.Information, null,
+        new MessageTemplateParser().Parse("event {N}"), [new LogEventProperty("N", new ScalarValue(n))]);
+
+    [Fact]
+    public void EveryQueuedEventIsWrittenInOrderByDisposeAtTheLatest()
+    {
+        var output = new MemoryStream();
+        var sink = new BatchedConsoleSink(Formatter, output, TimeSpan.FromSeconds(10), queueLimit: 1000);
+
+        for (var n = 1; n <= 500; n++)
+            sink.Emit(Event(n));
+        sink.Dispose();
+
+        var lines = Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.ShouldBe(Enumerable.Range(1, 500).Select(n => $"event {n}"));
+    }
+
+    [Fact]
+    public async Task EventsAreWrittenWithinAPeriodWithoutWaitingForDispose()
+    {
+        var output = new MemoryStream();
+        using var sink = new BatchedConsoleSink(Formatter, new NonClosingStream(output), TimeSpan.FromMilliseconds(10), queueLimit: 1000);
+
+        sink.Emit(Event(1));
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        string Written() { lock (output) return Encoding.UTF8.GetString(output.ToArray()); }
+        while (Written().Length == 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(10);
+        Written().ShouldBe("event 1" + Environment.NewLine);
+    }
+
+    [Fact]
+    public void EventsBeyondTheQueueLimitAreDroppedAndCountedNeverBlocking()
+    {
+        var output = new MemoryStream();
+        var sink = new BatchedConsoleSink(Formatter, output, TimeSpan.FromSeconds(10), queueLimit: 100);
+
+        for (var n = 1; n <= 150; n++)
+            sink.Emit(Event(n));
+        sink.Dispose();
+
+        var text = Encoding.UTF8.GetString(output.ToArray());
+        text.ShouldContain("event 100");
+        text.ShouldNotContain("event 101");
+        text.ShouldContain("50 log events were dropped");
+    }
+
+    /// <summary>Lets the test read the stream while the sink still owns it.</summary>
+    private sealed class NonClosingStream(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            lock (inner) inner.Write(buffer, offset, count);
+        }
+    }
+}
