@@ -16,6 +16,9 @@ public static class LoggingSetup
     public static void AddMcpApiLogging(this WebApplicationBuilder builder)
     {
         builder.Services.AddSerilog((services, configuration) => configuration
+            // ASP.NET Core's hosting diagnostics ("Request starting/finished") duplicate the request-completion
+            // event; while their logger is enabled at all, hosting also opens a log scope and an Activity per request.
+            .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", LevelAlias.Off)
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
             .Enrich.FromLogContext(),

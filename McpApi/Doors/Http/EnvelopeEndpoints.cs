@@ -46,7 +46,7 @@ public static class EnvelopeEndpoints
     }
 
     /// <summary>Reads, parses and dispatches one envelope; every failure becomes an error envelope.</summary>
-    internal static async Task<JsonHttpResult<McpResponse>> PostEnvelope(
+    internal static async Task<EnvelopeResult> PostEnvelope(
         HttpContext http, Dispatcher dispatcher, IOptions<McpApiOptions> options)
     {
         var caller = new CallContext("http", http.TraceIdentifier);
@@ -71,8 +71,7 @@ public static class EnvelopeEndpoints
     internal static Ok<ModelCatalog> ListModels(Dispatcher dispatcher) =>
         TypedResults.Ok(ModelCatalog.From(dispatcher.Registry));
 
-    internal static JsonHttpResult<McpResponse> Write(DispatchResult result) =>
-        TypedResults.Json(result.Response, McpJson.Response, "application/json; charset=utf-8", result.StatusCode);
+    internal static EnvelopeResult Write(DispatchResult result) => new(result);
 }
 
 /// <summary>Marks the envelope endpoint on <c>/mcp</c>, so a later endpoint-selection rule can tell it from MCP's.</summary>

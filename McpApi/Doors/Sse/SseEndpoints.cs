@@ -34,7 +34,7 @@ public static partial class SseEndpoints
             .Produces<McpResponse>(StatusCodes.Status422UnprocessableEntity)
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream");
 
-    internal static Results<ServerSentEventsResult<string>, JsonHttpResult<McpResponse>> Stream(
+    internal static Results<ServerSentEventsResult<string>, EnvelopeResult> Stream(
         HttpContext http, string? topics, Dispatcher dispatcher, IEventHub hub, EventReplay replay,
         IOptions<RealtimeOptions> options, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {

@@ -26,7 +26,7 @@ public static class WebSocketEndpoints
             .Produces<McpResponse>(StatusCodes.Status400BadRequest)
             .Produces(StatusCodes.Status101SwitchingProtocols);
 
-    internal static async Task<Results<EmptyHttpResult, JsonHttpResult<McpResponse>>> Connect(
+    internal static async Task<Results<EmptyHttpResult, EnvelopeResult>> Connect(
         HttpContext http, Dispatcher dispatcher, IEventHub hub, IOptions<RealtimeOptions> options,
         IHostApplicationLifetime lifetime, ILogger<WebSocketConnection> logger)
     {

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using McpApi.Dispatching;
+using McpApi.Envelopes;
+
+namespace McpApi.Doors.Http;
+
+/// <summary>
+/// Writes a response envelope with its status code, serializing synchronously straight into the response's
+/// <see cref="HttpResponse.BodyWriter"/> (Kestrel sends it when the request ends): no intermediate buffer and
+/// no async serializer state machine on the hot path. Envelopes are small (bodies are capped by McpApi:MaxRequestBytes
+/// and model limits), so writing them whole to the pipe is safe.
+/// </summary>
+public sealed class EnvelopeResult(DispatchResult result) : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<McpResponse>, IContentTypeHttpResult
+{
+    public const string JsonContentType = "application/json; charset=utf-8";
+
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = McpJson.Options.Encoder,
+        SkipValidation = true,
+    };
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    public int? StatusCode => result.StatusCode;
+
+    public McpResponse Value => result.Response;
+
+    object? IValueHttpResult.Value => result.Response;
+
+    public string ContentType => JsonContentType;
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = result.StatusCode;
+        response.ContentType = JsonContentType;
+        var writer = t_writer ??= new Utf8JsonWriter(response.BodyWriter, WriterOptions);
+        writer.Reset(response.BodyWriter);
+        try
+        {
+            JsonSerializer.Serialize(writer, result.Response, McpJson.Response);
+        }
+        finally
+        {
+            writer.Reset();
+        }
+        return Task.CompletedTask;
+    }
+}
