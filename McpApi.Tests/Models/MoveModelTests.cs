@@ -29,6 +29,19 @@ public sealed class MoveModelTests : IDisposable
         (await Move("join", new { game, player = "bob" })).Data.GetProperty("status").GetString().ShouldBe("playing");
     }
 
+    [Theory]
+    [InlineData("""{"cell":4,"row":1}""", "data.col")]
+    [InlineData("""{"cell":4,"col":1}""", "data.row")]
+    public async Task ARowWithoutAColumnOrAColumnWithoutARowIsA422(string data, string field)
+    {
+        await StartAsync("halfrowcol");
+
+        var reply = await _app.CreateClient().PostRawAsync($$"""{"model":"move","action":"play","context":{"game":"halfrowcol","player":"ana"},"data":{{data}}}""");
+
+        reply.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, reply.ToString());
+        reply.Data.GetProperty("errors").TryGetProperty(field, out _).ShouldBeTrue(reply.ToString());
+    }
+
     [Fact]
     public async Task NewCreatesAnEmptyGameWaitingForPlayers()
     {

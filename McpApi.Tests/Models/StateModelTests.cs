@@ -23,6 +23,17 @@ public sealed class StateModelTests : IDisposable
     private Task<EnvelopeReply> State(string action, object? data = null, object? context = null) =>
         _client.PostEnvelopeAsync(new { model = "state", action, context, data });
 
+    [Theory]
+    [InlineData("a\u0000b")]
+    [InlineData("line\nbreak")]
+    public async Task KeysWithControlCharactersAreA422NamingTheKey(string key)
+    {
+        var reply = await _client.PostEnvelopeAsync(new { model = "state", action = "set", data = new { key, value = 1 } });
+
+        reply.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, reply.ToString());
+        reply.Data.GetProperty("errors").GetProperty("data.key")[0].GetString()!.ShouldContain("control character");
+    }
+
     [Fact]
     public async Task SetStoresAnyJsonValueAndGetReturnsItWithItsVersion()
     {

@@ -155,6 +155,10 @@ public sealed class SqliteStorageTests : IDisposable
             blocked.ToString().ShouldNotContain("SqliteException");
             blocked.ToString().ShouldNotContain(" at ");
 
+            using var raw = await client.PostAsync("/mcp", new StringContent("""{"model":"notes","data":"while locked"}""", System.Text.Encoding.UTF8, "application/json"));
+            raw.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            raw.Headers.RetryAfter.ShouldNotBeNull().Delta.ShouldBe(TimeSpan.FromSeconds(1));
+
             var read = await client.PostEnvelopeAsync(new { model = "notes", action = "latest" });
             read.Data.GetProperty("text").GetString().ShouldBe("before the lock");
         }

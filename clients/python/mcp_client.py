@@ -157,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(error.envelope or {"status": "error", "message": error.message}, indent=2), file=sys.stdout)
         print(f"error: HTTP {error.status} {error.code}: {error.message}", file=sys.stderr)
         return 1
+    except requests.Timeout:
+        print(f"error: {args.url} did not answer within {args.timeout} s (--timeout)", file=sys.stderr)
+        return 3
     except requests.RequestException as error:
         print(f"error: cannot reach {args.url}: {error}", file=sys.stderr)
         return 3

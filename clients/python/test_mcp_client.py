@@ -64,4 +64,14 @@ check("errors of a non-object error data is empty", McpError(500, "x", "m", {"st
 cli = subprocess.run([sys.executable, script, "--url", "http://127.0.0.1:9", "echo"], capture_output=True, text=True, timeout=30)
 check("CLI unreachable server exits 3", cli.returncode == 3, cli.stderr)
 
+import socket  # noqa: E402
+
+silent = socket.socket()
+silent.bind(("127.0.0.1", 0))
+silent.listen(1)  # accepts connections (in the backlog) but never answers
+cli = subprocess.run([sys.executable, script, "--url", f"http://127.0.0.1:{silent.getsockname()[1]}", "--timeout", "1", "echo"],
+                     capture_output=True, text=True, timeout=30)
+silent.close()
+check("CLI timeout exits 3 saying so", cli.returncode == 3 and "did not answer within 1" in cli.stderr, cli.stderr)
+
 print("python client: all checks passed")

@@ -36,6 +36,8 @@ public sealed class EnvelopeResult(DispatchResult result) : IResult, IStatusCode
         var response = httpContext.Response;
         response.StatusCode = result.StatusCode;
         response.ContentType = JsonContentType;
+        if (result.StatusCode == StatusCodes.Status503ServiceUnavailable)
+            response.Headers.RetryAfter = "1";
         var writer = t_writer ??= new Utf8JsonWriter(response.BodyWriter, WriterOptions);
         writer.Reset(response.BodyWriter);
         try

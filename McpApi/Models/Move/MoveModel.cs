@@ -153,6 +153,8 @@ public sealed class MoveModel : IModelHandler
         var cell = ModelInput.OptionalLong(call.Data, "cell");
         var row = ModelInput.OptionalLong(call.Data, "row");
         var col = ModelInput.OptionalLong(call.Data, "col");
+        if ((row is null) != (col is null))
+            throw RequestError.Invalid(row is null ? "data.row" : "data.col", "row and col come together: {\"row\": 0-2, \"col\": 0-2}; or send {\"cell\": 0-8} alone.");
         if (row is not null && col is not null)
         {
             var fromRowCol = (int)(row * 3 + col);

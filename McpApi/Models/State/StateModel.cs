@@ -144,6 +144,8 @@ public sealed class StateModel : IModelHandler
         var key = call.Data.GetProperty("key").GetString()!;
         if (key.Length > _options.MaxKeyLength)
             throw RequestError.Invalid("data.key", $"is {key.Length} characters long; keys may have at most {_options.MaxKeyLength} (State:MaxKeyLength).");
+        if (key.Any(char.IsControl))
+            throw RequestError.Invalid("data.key", "holds a control character (such as NUL or a newline); keys are printable text.");
         return (ns, key);
     }
 
