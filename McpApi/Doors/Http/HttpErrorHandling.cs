@@ -1,5 +1,4 @@
 using McpApi.Dispatching;
-using McpApi.Envelopes;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace McpApi.Doors.Http;
@@ -21,8 +20,7 @@ internal sealed partial class EnvelopeExceptionHandler(ILogger<EnvelopeException
                 new RequestError(bad.StatusCode, ErrorCodes.InvalidEnvelope, $"The request could not be read: {bad.Message}"), http.TraceIdentifier),
             _ => Unexpected(http, exception),
         };
-        http.Response.StatusCode = result.StatusCode;
-        await http.Response.WriteAsJsonAsync(result.Response, McpJson.Response, "application/json; charset=utf-8", cancellationToken);
+        await new EnvelopeResult(result).ExecuteAsync(http);
         return true;
     }
 
@@ -53,7 +51,6 @@ internal static class StatusCodeEnvelopes
                 $"Content-Type '{http.Request.ContentType ?? "(none)"}' is not supported. Send JSON with 'Content-Type: application/json' (curl: -H 'Content-Type: application/json')."),
             _ => ("http_" + status, $"The request failed with HTTP status {status}."),
         };
-        var result = Dispatcher.Failure(new RequestError(status, code, message), http.TraceIdentifier);
-        return http.Response.WriteAsJsonAsync(result.Response, McpJson.Response, "application/json; charset=utf-8");
+        return new EnvelopeResult(Dispatcher.Failure(new RequestError(status, code, message), http.TraceIdentifier)).ExecuteAsync(http);
     }
 }

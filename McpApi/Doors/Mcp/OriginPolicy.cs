@@ -1,6 +1,5 @@
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
-using McpApi.Envelopes;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -87,8 +86,7 @@ internal sealed partial class OriginPolicy(
             };
             return http.Response.WriteAsJsonAsync<JsonRpcMessage>(error, McpJsonUtilities.DefaultOptions, "application/json; charset=utf-8");
         }
-        var result = Dispatcher.Failure(RequestError.Forbidden(code, message), http.TraceIdentifier);
-        return http.Response.WriteAsJsonAsync(result.Response, McpJson.Response, "application/json; charset=utf-8");
+        return new EnvelopeResult(Dispatcher.Failure(RequestError.Forbidden(code, message), http.TraceIdentifier)).ExecuteAsync(http);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected request with foreign {Header} '{Value}' for {Path}")]
