@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using McpApi.Tests.Infrastructure;
 
 namespace McpApi.Tests.ProcessTests;
@@ -50,6 +52,62 @@ public sealed class HttpPortSettingsTests
 
         (await server.CreateClient().GetAsync("/health")).IsSuccessStatusCode.ShouldBeTrue();
         server.Output.ShouldNotContain($":{imagePort}");
+    }
+
+    [Fact]
+    public async Task AspNetCoreHttpsPortsServesHttpsWithTheConfiguredCertificate()
+    {
+        using var defaultPorts = new DefaultPorts();
+        var port = ServerProcess.FreePort();
+        var folder = Directory.CreateTempSubdirectory("mcpapi-https-").FullName;
+        try
+        {
+            var certificate = Path.Combine(folder, "localhost.pfx");
+            await File.WriteAllBytesAsync(certificate, SelfSignedLocalhostPfx("test-password"));
+            var environment = new Dictionary<string, string?>
+            {
+                ["ASPNETCORE_HTTPS_PORTS"] = port.ToString(),
+                ["Kestrel__Certificates__Default__Path"] = certificate,
+                ["Kestrel__Certificates__Default__Password"] = "test-password",
+                ["ConnectionStrings__McpApi"] = $"Data Source={Path.Combine(folder, "mcpapi.db")}",
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            };
+            using var server = ChildProcess.Start("dotnet", [ServerProcess.ServerDll, $"--McpApi:Tcp:Port={ServerProcess.FreePort()}"],
+                Path.GetDirectoryName(ServerProcess.ServerDll), environment);
+            using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+            using var client = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(2) };
+
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (true)
+            {
+                try
+                {
+                    if ((await client.GetAsync("/health")).IsSuccessStatusCode)
+                        break;
+                }
+                catch (HttpRequestException) { }
+                catch (TaskCanceledException) { }
+                if (DateTime.UtcNow > deadline || server.HasExited)
+                    throw new TimeoutException($"No HTTPS answer on {port}.\n{server.Stdout}\n{server.Stderr}");
+                await Task.Delay(100);
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static byte[] SelfSignedLocalhostPfx(string password)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return certificate.Export(X509ContentType.Pfx, password);
     }
 
     private static (Dictionary<string, string> Settings, Dictionary<string, string> Environment) Configure(string way, int port)
