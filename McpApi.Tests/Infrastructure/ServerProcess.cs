@@ -101,6 +101,12 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__McpApi"] = $"Data Source={Path.Combine(dataDirectory, "mcpapi.db")}";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        if (!urlsArgument)
+        {
+            // Only the test's own choice of HTTP address counts, not one the test runner happens to have.
+            foreach (var inherited in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS", "URLS", "Urls" })
+                start.Environment.Remove(inherited);
+        }
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             start.Environment[key] = value;
 

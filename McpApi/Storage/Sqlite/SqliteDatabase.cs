@@ -51,7 +51,6 @@ public sealed partial class SqliteDatabase : IDisposable
     /// <summary>Creates the file's folder, then the schema: a folder that cannot be created fails here, at start-up, not in DI.</summary>
     private async Task CreateAsync()
     {
-        await Task.Yield();
         if (_folder is not null)
             Directory.CreateDirectory(_folder);
         await SqliteMigrations.ApplyAsync(this, _logger, CancellationToken.None);
