@@ -18,7 +18,7 @@ COPY --from=build /app/publish ./
 RUN mkdir -p /app/data && chown -R "$APP_UID" /app/data
 # Inside a container the server listens on all interfaces (HTTP 8080, raw TCP JSON lines 5050);
 # set AllowedHosts (and Mcp__AllowedOrigins__0 for browsers) to your host names in production.
-ENV Urls=http://+:8080 \
+ENV ASPNETCORE_HTTP_PORTS=8080 \
     AllowedHosts=* \
     McpApi__Tcp__Address=* \
     McpApi__Tcp__Port=5050 \

@@ -5,9 +5,11 @@ using Serilog;
 
 Log.Logger = LoggingSetup.CreateBootstrapLogger();
 
+IConfiguration? configuration = null;
 try
 {
     var builder = WebApplication.CreateBuilder(McpApiHost.CreateOptions(args));
+    configuration = builder.Configuration;
     builder.AddMcpApi();
 
     var app = builder.Build();
@@ -19,6 +21,11 @@ try
 catch (OptionsValidationException ex)
 {
     Log.Fatal("McpApi terminated unexpectedly: invalid settings. {Failures}", string.Join(" ", ex.Failures));
+    Environment.ExitCode = 1;
+}
+catch (Exception ex) when (StartupFailure.Explain(ex, configuration) is { } failure)
+{
+    Log.Fatal("McpApi could not start. {Failure}", failure);
     Environment.ExitCode = 1;
 }
 catch (Exception ex) when (ex is not HostAbortedException)

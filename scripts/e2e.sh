@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# End-to-end: starts the real (published) server on a free loopback port with a throw-away database,
-# drives it with curl and the Python client, then stops it with SIGTERM.
+# End-to-end: starts the real (published) server with every door on a free loopback port (HTTP and TCP; never the
+# defaults 5000/5050, which a server started with `dotnet run` may hold) and a throw-away database,
+# drives it with curl and the Python clients, then stops it with SIGTERM.
 # Usage: scripts/e2e.sh [path/to/McpApi.dll]   (default: artifacts/publish/McpApi.dll)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dll=${1:-${MCPAPI_SERVER_DLL:-artifacts/publish/McpApi.dll}}
 [ -f "$dll" ] || { echo "e2e: $dll not found; run: dotnet publish McpApi -c Release -o artifacts/publish" >&2; exit 2; }
 
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+tcp_port=$(free_port)
 url="http://127.0.0.1:$port"
 data=$(mktemp -d)
 log="$data/server.log"
-ConnectionStrings__McpApi="Data Source=$data/mcpapi.db" dotnet "$dll" --urls "$url" >"$log" 2>&1 &
+ConnectionStrings__McpApi="Data Source=$data/mcpapi.db" dotnet "$dll" --urls "$url" --McpApi:Tcp:Port="$tcp_port" >"$log" 2>&1 &
 pid=$!
 cleanup() { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data"; }
 trap cleanup EXIT
@@ -57,6 +60,9 @@ expect "liveness" 200 '"status":"Healthy"' "$url/health"
 expect "readiness" 200 '"status":"Healthy"' "$url/health/ready"
 
 /usr/bin/python3 clients/python/test_mcp_client.py "$url" || fail "python client"
+tcp_reply=$(/usr/bin/python3 clients/python/tcp_client.py --port "$tcp_port" send '{"id":1,"model":"echo","data":"over tcp"}') || fail "tcp door: $tcp_reply"
+[[ "$tcp_reply" == *'"over tcp"'* ]] || fail "tcp door: $tcp_reply"
+echo "ok tcp door"
 
 # Logs are written in batches: stop the server (SIGTERM flushes them) before reading its log.
 kill -TERM "$pid"; wait "$pid" || true

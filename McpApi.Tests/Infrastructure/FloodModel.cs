@@ -3,7 +3,10 @@ using McpApi.Events;
 
 namespace McpApi.Tests.Infrastructure;
 
-/// <summary>Publishes <c>count</c> events of about <c>size</c> characters on a topic at once: for slow-consumer tests.</summary>
+/// <summary>
+/// Publishes <c>count</c> events of about <c>size</c> characters on a topic, numbered from <c>first</c> (default 1):
+/// for slow-consumer tests.
+/// </summary>
 internal sealed class FloodModel(IEventPublisher events) : IModelHandler
 {
     public string Name => "flood";
@@ -18,18 +21,15 @@ internal sealed class FloodModel(IEventPublisher events) : IModelHandler
             var count = call.Data.GetProperty("count").GetInt32();
             var batch = call.Data.TryGetProperty("batch", out var b) ? b.GetInt32() : count;
             var pause = call.Data.TryGetProperty("pauseMs", out var p) ? p.GetInt32() : 0;
+            var first = call.Data.TryGetProperty("first", out var f) ? f.GetInt32() : 1;
             var padding = new string('x', call.Data.GetProperty("size").GetInt32());
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var longestPublish = TimeSpan.Zero;
             for (var i = 1; i <= count; i++)
             {
-                var start = clock.Elapsed;
-                events.Publish(new ModelEvent("flood.item", topic, new { n = i, padding }));
-                longestPublish = TimeSpan.FromTicks(Math.Max(longestPublish.Ticks, (clock.Elapsed - start).Ticks));
+                events.Publish(new ModelEvent("flood.item", topic, new { n = first + i - 1, padding }));
                 if (i % batch == 0 && pause > 0)
                     await Task.Delay(pause, ct);
             }
-            return new ModelResult($"Published {count}", new { count, longestPublishMs = longestPublish.TotalMilliseconds });
+            return new ModelResult($"Published {count}", new { count });
         }),
     ];
 }

@@ -49,8 +49,17 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Starts the server and waits until <c>/health</c> answers.</summary>
     /// <param name="dataDirectory">Reuse a data folder (e.g. after a kill); a new temporary one when null.</param>
     /// <param name="settings">Configuration overrides passed as <c>--Key=Value</c>.</param>
-    public static async Task<ServerProcess> StartAsync(string? dataDirectory = null, IDictionary<string, string>? settings = null, int? port = null)
+    /// <param name="port">The HTTP port; a free one when null.</param>
+    /// <param name="environment">Environment variables for the server process (e.g. <c>ASPNETCORE_URLS</c>).</param>
+    /// <param name="urlsArgument">
+    /// Pass <c>--urls=http://127.0.0.1:{port}</c>. Without it the server's HTTP address comes from
+    /// <paramref name="settings"/> or <paramref name="environment"/>, which must put it on <paramref name="port"/>.
+    /// </param>
+    public static async Task<ServerProcess> StartAsync(string? dataDirectory = null, IDictionary<string, string>? settings = null, int? port = null,
+        IDictionary<string, string>? environment = null, bool urlsArgument = true)
     {
+        if (!urlsArgument && port is null)
+            throw new ArgumentException("Without the --urls argument, name the port the settings put the server on.", nameof(port));
         var ownsData = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("mcpapi-server-").FullName;
         // A port found free can be taken (e.g. as another connection's ephemeral port) before the server binds it:
@@ -59,7 +68,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             try
             {
-                return await StartOnceAsync(dataDirectory, ownsData, settings, port);
+                return await StartOnceAsync(dataDirectory, ownsData, settings, port, environment, urlsArgument);
             }
             catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
@@ -67,7 +76,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<ServerProcess> StartOnceAsync(string dataDirectory, bool ownsData, IDictionary<string, string>? settings, int? port)
+    private static async Task<ServerProcess> StartOnceAsync(string dataDirectory, bool ownsData, IDictionary<string, string>? settings, int? port,
+        IDictionary<string, string>? environment, bool urlsArgument)
     {
         port ??= FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -79,18 +89,29 @@ internal sealed class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(ServerDll);
-        start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        if (urlsArgument)
+            start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
         settings = new Dictionary<string, string>(settings ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
-        if (!settings.TryGetValue("McpApi:Tcp:Port", out var tcp))
+        // Every door on a free port: the TCP door too, unless the test names its port.
+        string? tcp = null;
+        if (environment?.TryGetValue("McpApi__Tcp__Port", out tcp) != true && !settings.TryGetValue("McpApi:Tcp:Port", out tcp))
             settings["McpApi:Tcp:Port"] = tcp = FreePort().ToString();
         foreach (var (key, value) in settings)
             start.ArgumentList.Add($"--{key}={value}");
         start.Environment["ConnectionStrings__McpApi"] = $"Data Source={Path.Combine(dataDirectory, "mcpapi.db")}";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        if (!urlsArgument)
+        {
+            // Only the test's own choice of HTTP address counts, not one the test runner happens to have.
+            foreach (var inherited in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS", "URLS", "Urls" })
+                start.Environment.Remove(inherited);
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[key] = value;
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
-        var server = new ServerProcess(process, port.Value, int.Parse(tcp), dataDirectory, ownsData);
+        var server = new ServerProcess(process, port.Value, int.Parse(tcp!), dataDirectory, ownsData);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();

@@ -14,6 +14,7 @@ namespace McpApi.Tests.Logging;
 public sealed class RequestLoggingTests : IDisposable
 {
     private readonly CollectingSink _sink = new();
+    private readonly WaitModel _wait = new();
     private readonly McpApiApplication _app;
 
     public RequestLoggingTests()
@@ -22,7 +23,7 @@ public sealed class RequestLoggingTests : IDisposable
         {
             Configure = services =>
             {
-                services.AddModel<WaitModel>();
+                services.AddSingleton<IModelHandler>(_wait);
                 services.AddSingleton<ILogEventSink>(_sink);
             },
         };
@@ -34,16 +35,23 @@ public sealed class RequestLoggingTests : IDisposable
     public async Task ARequestTheClientAbandonsIsLoggedAs499AtInformationNotAsA500Error()
     {
         var client = _app.CreateClient();
-        using var abandon = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var abandon = new CancellationTokenSource();
+        var request = client.PostAsync("/mcp", JsonBody("""{"model":"wait","action":"forever"}"""), abandon.Token);
 
-        await Should.ThrowAsync<OperationCanceledException>(() =>
-            client.PostAsync("/mcp", JsonBody("""{"model":"wait","action":"forever"}"""), abandon.Token));
+        // Abandoned once the handler runs, not on a timer: a loaded machine only makes the request last longer.
+        var entered = await _wait.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(50);
+        var abandoned = Stopwatch.GetTimestamp();
+        await abandon.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(() => request);
 
         var logged = await _sink.WaitForRequestEventAsync("wait", TimeSpan.FromSeconds(10));
         logged.Properties["StatusCode"].ToString().ShouldBe("499");
         logged.Level.ShouldBe(LogEventLevel.Information);
         logged.Exception.ShouldBeNull();
-        double.Parse(logged.Properties["Elapsed"].ToString(), System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThanOrEqualTo(250);
+        // The request began before the handler ran and ended after it was abandoned, so it lasted at least that long.
+        var handlerToAbandon = Stopwatch.GetElapsedTime(entered, abandoned).TotalMilliseconds;
+        double.Parse(logged.Properties["Elapsed"].ToString(), System.Globalization.CultureInfo.InvariantCulture).ShouldBeGreaterThanOrEqualTo(handlerToAbandon);
     }
 
     [Fact]
@@ -80,18 +88,21 @@ public sealed class RequestLoggingTests : IDisposable
         }
     }
 
-    /// <summary>An action that waits until the request is abandoned.</summary>
+    /// <summary>An action that says when it starts (a <see cref="Stopwatch"/> timestamp), then waits until the request is abandoned.</summary>
     private sealed class WaitModel : IModelHandler
     {
+        public TaskCompletionSource<long> Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public string Name => "wait";
 
         public string Description => "Test-only model that never answers.";
 
-        public IReadOnlyList<ModelAction> Actions { get; } =
+        public IReadOnlyList<ModelAction> Actions =>
         [
-            new("forever", "Waits until the request is cancelled.", """{"type":["object","null"]}""", static async (_, ct) =>
+            new("forever", "Waits until the request is cancelled.", """{"type":["object","null"]}""", async (_, ct) =>
             {
-                await Task.Delay(TimeSpan.FromMinutes(1), ct);
+                Entered.TrySetResult(Stopwatch.GetTimestamp());
+                await Task.Delay(Timeout.Infinite, ct);
                 return new ModelResult("Done", null);
             }),
         ];

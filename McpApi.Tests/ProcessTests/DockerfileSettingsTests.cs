@@ -14,18 +14,18 @@ public sealed partial class DockerfileSettingsTests
     [Fact]
     public async Task TheDockerfileSettingsServeHttpOnAllInterfacesAnyHostAndTheTcpDoor()
     {
-        var env = DockerfileEnv();
-        env["Urls"].ShouldBe("http://+:8080");
-        env["McpApi:Tcp:Port"].ShouldBe("5050");
-        env.ShouldContainKey("ConnectionStrings:McpApi");
+        var env = DockerfileEnvironment();
+        env["ASPNETCORE_HTTP_PORTS"].ShouldBe("8080");
+        env["McpApi__Tcp__Port"].ShouldBe("5050");
+        env.ShouldContainKey("ConnectionStrings__McpApi");
 
+        // The image's environment as Docker passes it, with free ports for 8080 and 5050 and the test's own data
+        // folder instead of /app/data.
         var port = ServerProcess.FreePort();
-        var settings = env
-            .Where(e => e.Key != "ConnectionStrings:McpApi") // the test's own data folder instead of /app/data
-            .ToDictionary(e => e.Key, e => e.Value.Replace(":8080", $":{port}"));
-        settings["McpApi:Tcp:Port"] = ServerProcess.FreePort().ToString();
-        // "--Urls=http://+:PORT" comes after ServerProcess's own loopback --urls, and the last one wins.
-        await using var server = await ServerProcess.StartAsync(settings: settings, port: port);
+        env["ASPNETCORE_HTTP_PORTS"] = port.ToString();
+        env["McpApi__Tcp__Port"] = ServerProcess.FreePort().ToString();
+        env.Remove("ConnectionStrings__McpApi");
+        await using var server = await ServerProcess.StartAsync(port: port, environment: env, urlsArgument: false);
 
         using var client = server.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
@@ -41,14 +41,12 @@ public sealed partial class DockerfileSettingsTests
         line.ShouldNotBeNull().ShouldContain("from docker");
     }
 
-    /// <summary>The <c>ENV</c> instruction of the runtime stage, as configuration keys (<c>A__B</c> → <c>A:B</c>).</summary>
-    private static Dictionary<string, string> DockerfileEnv()
+    /// <summary>The <c>ENV</c> instruction of the runtime stage, as environment variables.</summary>
+    internal static Dictionary<string, string> DockerfileEnvironment()
     {
         var text = File.ReadAllText(Path.Combine(ExternalProcess.RepoRoot, "Dockerfile")).Replace("\\\n", " ");
         var env = text.Split('\n').Single(l => l.StartsWith("ENV ", StringComparison.Ordinal));
-        return Assignment().Matches(env[4..]).ToDictionary(
-            m => m.Groups["key"].Value.Replace("__", ":"),
-            m => m.Groups["value"].Value.Trim('"'));
+        return Assignment().Matches(env[4..]).ToDictionary(m => m.Groups["key"].Value, m => m.Groups["value"].Value.Trim('"'));
     }
 
     [GeneratedRegex("""(?<key>[A-Za-z_][A-Za-z0-9_]*)=(?<value>"[^"]*"|\S+)""")]

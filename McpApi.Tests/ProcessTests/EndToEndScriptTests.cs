@@ -6,12 +6,16 @@ namespace McpApi.Tests.ProcessTests;
 public sealed class EndToEndScriptTests
 {
     [Fact]
-    public async Task CurlAndThePythonClientDriveTheRealServer()
+    public async Task CurlAndThePythonClientDriveTheRealServerWhileAnotherServerHoldsTheDefaultPorts()
     {
+        // The README's Quick Start: `dotnet run --project McpApi` in one terminal (ports 5000 and 5050), then the tests.
+        using var defaultPorts = new DefaultPorts();
+
         var result = await ExternalProcess.RunAsync("bash", ["scripts/e2e.sh", ServerProcess.ServerDll], TimeSpan.FromMinutes(3));
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Output.ShouldContain("python client: all checks passed");
+        result.Output.ShouldContain("ok tcp door");
         result.Output.ShouldContain("e2e: all checks passed");
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using McpApi.Tests.Infrastructure;
 
 namespace McpApi.Tests.ProcessTests;
@@ -54,46 +52,22 @@ public sealed class McpClientProcessTests
     public async Task StdioModeServesTheRegistryWithOnlyJsonRpcOnStdout()
     {
         var data = Directory.CreateTempSubdirectory("mcpapi-stdio-").FullName;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(ServerProcess.ServerDll)!,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(ServerProcess.ServerDll);
-        start.ArgumentList.Add("--stdio");
-        start.Environment["ConnectionStrings__McpApi"] = $"Data Source={Path.Combine(data, "mcpapi.db")}";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            await process.StandardInput.WriteLineAsync(
-                """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"test","version":"1"}}}""");
-            var initialize = await ReadMessageAsync(process);
-            await process.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
-            await process.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/list"}""");
-            var list = await ReadMessageAsync(process);
-            await process.StandardInput.WriteLineAsync(
-                """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo_echo","arguments":{"context":"ana","data":"over stdio"}}}""");
-            var call = await ReadMessageAsync(process);
-            process.StandardInput.Close();
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            await process.WaitForExitAsync(cts.Token);
+            using var server = StdioServer.Start("dotnet", [ServerProcess.ServerDll, "--stdio"],
+                new Dictionary<string, string> { ["ConnectionStrings__McpApi"] = $"Data Source={Path.Combine(data, "mcpapi.db")}" });
+            var (initialize, list, call) = await server.HandshakeAndEchoAsync("over stdio");
+            var rest = await server.CloseAsync();
 
             initialize.GetProperty("result").GetProperty("serverInfo").GetProperty("name").GetString().ShouldBe("McpApi");
             list.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ShouldContain("echo_echo");
             call.GetProperty("result").GetProperty("structuredContent").GetProperty("data").GetProperty("echo").GetProperty("data").GetString()
                 .ShouldBe("over stdio");
-            (await process.StandardOutput.ReadToEndAsync()).Trim().ShouldBeEmpty();
-            (await stderr).ShouldContain("McpApi");
+            rest.Trim().ShouldBeEmpty();
+            (await server.StderrAfterExitAsync()).ShouldContain("McpApi");
         }
         finally
         {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
             try { Directory.Delete(data, recursive: true); } catch (IOException) { }
         }
     }
@@ -111,15 +85,5 @@ public sealed class McpClientProcessTests
         {
             try { Directory.Delete(results, recursive: true); } catch (IOException) { }
         }
-    }
-
-    /// <summary>Reads one stdout line; every line must be a JSON-RPC message.</summary>
-    private static async Task<JsonElement> ReadMessageAsync(Process process)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var line = await process.StandardOutput.ReadLineAsync(cts.Token) ?? throw new ShouldAssertException("stdout closed early.");
-        var message = JsonDocument.Parse(line).RootElement.Clone();
-        message.GetProperty("jsonrpc").GetString().ShouldBe("2.0");
-        return message;
     }
 }

@@ -100,7 +100,7 @@ public sealed class RealtimeProcessTests
     }
 
     [Fact]
-    public async Task ChatPostedOverHttpReachesWebSocketSseAndTcpSubscribersAtOnce()
+    public async Task ChatPostedOverHttpIsPushedToWebSocketSseAndTcpSubscribers()
     {
         await using var server = await ServerProcess.StartAsync();
         using var http = server.CreateClient();
@@ -113,7 +113,6 @@ public sealed class RealtimeProcessTests
         var (_, sse) = await SseDoorTests.OpenAsync(http, "chat:lobby");
         (await SseDoorTests.NextAsync(sse)).EventType.ShouldBe("ready");
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var posted = await http.PostEnvelopeAsync(new { model = "chat", context = new { user = "ana", room = "lobby" }, data = "hi everyone" });
         posted.Status.ShouldBe("success");
         var id = posted.Data.GetProperty("id").GetInt64();
@@ -121,7 +120,6 @@ public sealed class RealtimeProcessTests
         var viaWs = await ws.NextEventAsync();
         var viaTcp = await tcp.NextEventAsync();
         var viaSse = await SseDoorTests.NextAsync(sse);
-        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(2));
         foreach (var pushed in new[] { viaWs, viaTcp, JsonDocument.Parse(viaSse.Data).RootElement })
         {
             pushed.GetProperty("message").GetString().ShouldBe("chat.message");

@@ -86,13 +86,14 @@ public sealed class SqliteStorageTests : IDisposable
     }
 
     [Fact]
-    public void ARelativeDataSourceIsResolvedAgainstTheContentRootAndItsFolderCreated()
+    public async Task ARelativeDataSourceIsResolvedAgainstTheContentRootAndItsFolderCreated()
     {
         var environment = new HostingEnvironment { ContentRootPath = _directory };
         using var database = new SqliteDatabase(
             Options.Create(new SqliteStorageOptions { ConnectionString = "Data Source=data/app.db" }), environment, NullLogger<SqliteDatabase>.Instance);
 
         database.DataSource.ShouldBe(Path.Combine(_directory, "data", "app.db"));
+        await database.EnsureReadyAsync();
         Directory.Exists(Path.Combine(_directory, "data")).ShouldBeTrue();
     }
 

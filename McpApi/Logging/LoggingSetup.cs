@@ -19,12 +19,20 @@ public static class LoggingSetup
             // ASP.NET Core's hosting diagnostics ("Request starting/finished") duplicate the request-completion
             // event; while their logger is enabled at all, hosting also opens a log scope and an Activity per request.
             .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", LevelAlias.Off)
+            // Program.cs logs a start-up failure once, at Fatal (one line when the user can fix it); the host's own
+            // "Hosting failed to start" would print the same exception and its stack trace a second time.
+            .Filter.ByExcluding(IsHostingFailedToStart)
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
             .Enrich.FromLogContext(),
             // Each host builds its own logger, so several hosts (tests) can run in one process.
             preserveStaticLogger: true);
     }
+
+    private static bool IsHostingFailedToStart(LogEvent logEvent) =>
+        logEvent.MessageTemplate.Text == "Hosting failed to start"
+        && logEvent.Properties.TryGetValue("SourceContext", out var source)
+        && source is ScalarValue { Value: "Microsoft.Extensions.Hosting.Internal.Host" };
 
     /// <summary>One structured event per request: method, path, status, elapsed, model, action.</summary>
     public static IApplicationBuilder UseMcpApiRequestLogging(this IApplicationBuilder app) =>

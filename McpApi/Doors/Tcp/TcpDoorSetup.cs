@@ -22,6 +22,7 @@ public static class TcpDoorSetup
         if (builder.Configuration.GetSection(TcpDoorOptions.Section).Get<TcpDoorOptions>() is { Enabled: false })
             return builder;
 
+        builder.Services.AddSingleton<Serilog.Core.ILogEventFilter, TcpDoorNotListedAsHttp>();
         builder.Services.AddSingleton<HostingUrlsBinding>();
         builder.Services.AddTransient<IStartupFilter, HostingUrlsBoundByTcpDoor>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>

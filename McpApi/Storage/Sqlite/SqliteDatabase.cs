@@ -20,6 +20,7 @@ public sealed partial class SqliteDatabase : IDisposable
     private readonly Lazy<Task> _ready;
     private readonly string _pragmas;
     private readonly ILogger<SqliteDatabase> _logger;
+    private readonly string? _folder;
 
     public SqliteDatabase(IOptions<SqliteStorageOptions> options, IHostEnvironment environment, ILogger<SqliteDatabase> logger)
     {
@@ -29,14 +30,14 @@ public sealed partial class SqliteDatabase : IDisposable
         if (!inMemory && !builder.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
         {
             builder.DataSource = Path.GetFullPath(builder.DataSource, environment.ContentRootPath);
-            Directory.CreateDirectory(Path.GetDirectoryName(builder.DataSource)!);
+            _folder = Path.GetDirectoryName(builder.DataSource);
         }
         builder.Pooling = true;
         builder.DefaultTimeout = Math.Max(1, options.Value.BusyTimeoutMilliseconds / 1000);
         ConnectionString = builder.ToString();
         DataSource = builder.DataSource;
         _pragmas = $"PRAGMA busy_timeout = {options.Value.BusyTimeoutMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
-        _ready = new Lazy<Task>(() => SqliteMigrations.ApplyAsync(this, _logger, CancellationToken.None));
+        _ready = new Lazy<Task>(CreateAsync);
     }
 
     public string ConnectionString { get; }
@@ -46,6 +47,14 @@ public sealed partial class SqliteDatabase : IDisposable
 
     /// <summary>Creates or migrates the schema once; every other call waits for that first run.</summary>
     public Task EnsureReadyAsync() => _ready.Value;
+
+    /// <summary>Creates the file's folder, then the schema: a folder that cannot be created fails here, at start-up, not in DI.</summary>
+    private async Task CreateAsync()
+    {
+        if (_folder is not null)
+            Directory.CreateDirectory(_folder);
+        await SqliteMigrations.ApplyAsync(this, _logger, CancellationToken.None);
+    }
 
     /// <summary>Opens a pooled connection with this database's per-connection settings, without waiting for migrations.</summary>
     internal async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)

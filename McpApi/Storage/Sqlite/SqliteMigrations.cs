@@ -91,6 +91,6 @@ internal static partial class SqliteMigrations
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied schema step {Version} ({Description}) to {DataSource}")]
     private static partial void LogMigrated(ILogger logger, int version, string description, string dataSource);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "SQLite storage ready at {DataSource} (schema version {Version}, WAL, synchronous=FULL)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "SQLite storage ready at {DataSource} (schema version {Version}, WAL, synchronous=FULL; setting ConnectionStrings:McpApi)")]
     private static partial void LogReady(ILogger logger, string dataSource, int version);
 }

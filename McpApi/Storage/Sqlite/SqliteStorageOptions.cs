@@ -11,7 +11,7 @@ public sealed class SqliteStorageOptions
 {
     public const string Section = "Storage";
     public const string ConnectionStringName = "McpApi";
-    public const string DefaultConnectionString = "Data Source=mcpapi.db";
+    public const string DefaultConnectionString = "Data Source=data/mcpapi.db";
 
     /// <summary>A relative <c>Data Source</c> is resolved against the app's content root.</summary>
     public string ConnectionString { get; set; } = DefaultConnectionString;
