@@ -58,7 +58,7 @@ public static class EnvelopeEndpoints
             var envelope = EnvelopeParser.Parse(body, out var document);
             http.Response.RegisterForDispose(document);
             http.Items[ModelItem] = envelope.Model;
-            http.Items[ActionItem] = envelope.Action;
+            http.Items[ActionItem] = envelope.Action ?? DefaultActionOf(dispatcher.Registry, envelope.Model);
             result = await dispatcher.DispatchAsync(envelope, caller, http.RequestAborted);
         }
         catch (RequestError error)
@@ -67,6 +67,10 @@ public static class EnvelopeEndpoints
         }
         return Write(result);
     }
+
+    /// <summary>The action an envelope without one runs (for the request log), or null when the model is unknown.</summary>
+    private static string? DefaultActionOf(ModelRegistry registry, string model) =>
+        registry.TryGet(model, out var found) ? found.Default.Name : null;
 
     internal static Ok<ModelCatalog> ListModels(Dispatcher dispatcher) =>
         TypedResults.Ok(ModelCatalog.From(dispatcher.Registry));
