@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace McpApi.Doors.Http;
 
-/// <summary>The JSON envelope over HTTP: <c>POST /mcp</c> and <c>GET /mcp/models</c>.</summary>
+/// <summary>The JSON envelope over HTTP: <c>POST /mcp</c>, <c>GET /mcp/models</c> and the guide a plain <c>GET /mcp</c> answers.</summary>
 public static class EnvelopeEndpoints
 {
     public const string ModelItem = "mcp.model";
@@ -37,6 +37,18 @@ public static class EnvelopeEndpoints
             .Produces<McpResponse>(StatusCodes.Status422UnprocessableEntity)
             .Produces<McpResponse>(StatusCodes.Status500InternalServerError)
             .Produces<McpResponse>(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapGet("/", EndpointGuide.Describe)
+            .WithName("DescribeEnvelopeEndpoint")
+            .WithSummary("What /mcp is and how to use it (a browser's or plain curl's GET)")
+            .WithDescription("""
+                A GET without an MCP session answers a short guide: how to POST an envelope, where `GET /mcp/models` and
+                Swagger are. An HTML page for browsers, a success envelope otherwise. MCP clients' GETs (`Accept: text/event-stream`
+                or an `Mcp-Session-Id` header) open the server's MCP stream instead.
+                """)
+            .WithMetadata(new EnvelopeEndpointMetadata())
+            .Produces<McpResponse>(StatusCodes.Status200OK)
+            .Produces(StatusCodes.Status200OK, contentType: "text/html");
 
         group.MapGet("/models", ListModels)
             .WithName("ListModels")
