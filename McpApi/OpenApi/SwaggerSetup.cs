@@ -31,6 +31,7 @@ public static class SwaggerSetup
                     """,
             });
             options.OperationFilter<EnvelopeExamplesFilter>();
+            JsonSchemaTypes.Map(options);
             options.SupportNonNullableReferenceTypes();
         });
         return services;
