@@ -9,7 +9,7 @@ namespace McpApi.Tests.ProcessTests;
 public sealed class BrowserConsoleTests
 {
     [Fact]
-    public async Task TwoConsoleTabsChatAndPlayTicTacToeAndSwaggerTriesTheEchoExample()
+    public async Task TwoConsoleTabsChatAndPlayThreeGamesTheConsoleFitsAPhoneExplainsARefusedSocketAndSwaggerShowsRealEnvelopes()
     {
         var browserTests = Path.Combine(ExternalProcess.RepoRoot, "tests", "browser");
         File.Exists("/usr/bin/chromium").ShouldBeTrue("Chromium is missing: run scripts/setup.d/40-browser.sh");
@@ -17,12 +17,26 @@ public sealed class BrowserConsoleTests
         await using var server = await ServerProcess.StartAsync();
 
         var result = await ExternalProcess.RunAsync("node", ["console.test.mjs", server.BaseAddress.ToString().TrimEnd('/')],
-            TimeSpan.FromSeconds(120), workingDirectory: browserTests);
+            TimeSpan.FromSeconds(180), workingDirectory: browserTests);
 
         result.ExitCode.ShouldBe(0, result.ToString());
-        result.Output.ShouldContain("ok - a chat message sent in one tab appears in the other");
-        result.Output.ShouldContain("ok - a move played in one tab updates the board in the other");
-        result.Output.ShouldContain("ok - Swagger UI: POST /mcp, try it out with the echo example, success envelope");
+        string[] checks =
+        [
+            "the lobby's chat history shows on load, without pressing Join room",
+            "the page has a favicon and every file it loads is found",
+            "a chat message sent in one tab appears in the other",
+            "events read as words (who said what), with the raw JSON one click away",
+            "three games in a row: New game gets a fresh id each time, the other tab joins, X wins",
+            "errors read as the server words them, not as raw JSON",
+            "at 390 px (a phone) nothing is wider than the screen",
+            "a WebSocket the server refuses shows why (a proxy that rewrites Host)",
+            "Swagger UI: POST /mcp, try it out with the echo example, success envelope",
+            "Swagger UI documents the success envelope of the chosen example, not a placeholder",
+        ];
+        foreach (var check in checks)
+            result.Output.ShouldContain($"ok - {check}", customMessage: result.ToString());
+        var screenshot = result.Output.Split('\n').Single(l => l.StartsWith("# screenshot (390 px): ", StringComparison.Ordinal))["# screenshot (390 px): ".Length..].Trim();
+        File.Exists(screenshot).ShouldBeTrue(screenshot);
         result.Output.ShouldContain("browser: all checks passed");
     }
 }

@@ -255,7 +255,7 @@ function describeEvent(event) {
   switch (event.message) {
     case 'chat.message': return `${d.user}: ${d.text}`;
     case 'move.joined': return `${seats(d)} in game ${d.id}; ${gameState(d)}`;
-    case 'move.played': return `game ${d.id}, move ${d.moves}: ${gameState(d)}`;
+    case 'move.played': return `game ${d.id}: move ${d.moves} played; ${gameState(d)}`;
     case 'move.finished': return `game ${d.id} is over: ${gameState(d)}`;
     case 'state.changed': return `${d.namespace}/${d.key} ${d.deleted ? 'deleted' : `is now at version ${d.version}`}`;
     case 'notes.added': return `note ${d.id} in ${d.notebook}: ${d.text}`;
@@ -407,10 +407,13 @@ async function joinGame(id) {
     return;
   }
   $('game-id').value = target;
-  await watchGame(target);
-  const reply = await gameRequest('join', { game: target, player: player() });
+  const reply = await request({ model: 'move', action: 'join', context: { game: target, player: player() } });
   if (reply.status === 'success') {
+    await watchGame(target); // the join's reply is the game as it stands; events carry every later change
+    showGame(reply.data);
     showInvite(target);
+  } else {
+    showHint('game-status', reply, '');
   }
   await refreshOpenGames();
 }
