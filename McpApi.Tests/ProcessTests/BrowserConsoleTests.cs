@@ -14,9 +14,10 @@ public sealed class BrowserConsoleTests
         var browserTests = Path.Combine(ExternalProcess.RepoRoot, "tests", "browser");
         File.Exists("/usr/bin/chromium").ShouldBeTrue("Chromium is missing: run scripts/setup.d/40-browser.sh");
         Directory.Exists(Path.Combine(browserTests, "node_modules", "playwright-core")).ShouldBeTrue("playwright-core is missing: run scripts/setup.d/40-browser.sh");
-        await using var server = await ServerProcess.StartAsync();
+        // console.test is a second name of this machine (Chromium's host-resolver rules): the page opened by it is same-origin.
+        await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string> { ["AllowedHosts"] = "localhost;127.0.0.1;[::1];console.test" });
 
-        var result = await ExternalProcess.RunAsync("node", ["console.test.mjs", server.BaseAddress.ToString().TrimEnd('/')],
+        var result = await ExternalProcess.RunAsync("node", ["console.test.mjs", server.BaseAddress.ToString().TrimEnd('/'), "console.test"],
             TimeSpan.FromSeconds(180), workingDirectory: browserTests);
 
         result.ExitCode.ShouldBe(0, result.ToString());
@@ -31,6 +32,8 @@ public sealed class BrowserConsoleTests
             "at 390 px (a phone) nothing is wider than the screen",
             "a WebSocket the server refuses shows why (a proxy that rewrites Host)",
             "Swagger UI: POST /mcp, try it out with the echo example, success envelope",
+            "opened by another name (console.test), the console connects and chats: same-origin is never foreign",
+            "Swagger UI opened by another name (console.test): Execute gets the success envelope, not forbidden_origin",
             "Swagger UI documents the success envelope of the chosen example, not a placeholder",
         ];
         foreach (var check in checks)

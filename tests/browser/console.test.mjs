@@ -3,6 +3,7 @@
 // Two tabs chat (history on load, live messages, readable events) and play three games of tic-tac-toe in a row;
 // errors read as sentences; the page fits a 390 px phone (screenshot checked for horizontal overflow); a socket the
 // server refuses says why; Swagger UI runs the echo example and documents its success envelope.
+// Opened by a second host name the server allows (argument 2, e.g. console.test), the console and Swagger UI work too.
 // Prints one line per check; exits non-zero on the first failure (screenshots in $TMPDIR, never in the repo).
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
@@ -12,6 +13,8 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:5000';
+// Optional: a host name the server accepts (AllowedHosts) besides loopback, e.g. console.test, to open it by that name.
+const byName = process.argv[3];
 const timeout = 10_000;
 // console.test is this machine: the refused-socket check opens the console by that name through a proxy.
 const browser = await chromium.launch({
@@ -238,27 +241,39 @@ try {
     }
   });
 
+  if (byName) {
+    await step(`opened by another name (${byName}), the console connects and chats: same-origin is never foreign`, async () => {
+      const named = await browser.newContext();
+      const page = await openConsole(named, `http://${byName}:${new URL(base).port}/`);
+      current = page;
+      await page.locator('#status.connected').waitFor();
+      await page.fill('#chat-text', `hello from ${byName}`);
+      await page.click('#chat-send');
+      await page.locator('#chat-status', { hasText: 'Sent to lobby.' }).waitFor();
+      await named.close();
+    });
+  }
+
   await step('Swagger UI: POST /mcp, try it out with the echo example, success envelope', async () => {
+    await trySwaggerEcho(context, base);
+  });
+
+  if (byName) {
+    await step(`Swagger UI opened by another name (${byName}): Execute gets the success envelope, not forbidden_origin`, async () => {
+      const named = await browser.newContext();
+      await trySwaggerEcho(named, `http://${byName}:${new URL(base).port}`);
+      await named.close();
+    });
+  }
+
+  await step('Swagger UI documents the success envelope of the chosen example, not a placeholder', async () => {
     const swagger = await context.newPage();
     swagger.setDefaultTimeout(timeout);
     current = swagger;
     await swagger.goto(`${base}/swagger`);
     const operation = swagger.locator('#operations-Envelope-PostEnvelope');
     await operation.locator('.opblock-summary').click();
-    const tryItOut = operation.locator('button.try-out__btn', { hasText: 'Try it out' });
-    if (await tryItOut.count() > 0) {
-      await tryItOut.click();
-    }
-    await operation.locator('.examples-select select').first().selectOption('echo-echo');
-    await operation.locator('button.execute').click();
-    const body = operation.locator('.live-responses-table .response-col_description pre').first();
-    await body.waitFor();
-    const text = await body.textContent();
-    check(text.includes('"status": "success"') && text.includes('"echo"'), `unexpected response body: ${text}`);
-  });
-
-  await step('Swagger UI documents the success envelope of the chosen example, not a placeholder', async () => {
-    const documented = current.locator('#operations-Envelope-PostEnvelope .responses-table:not(.live-responses-table) tr.response[data-code="200"]');
+    const documented = operation.locator('.responses-table:not(.live-responses-table) tr.response[data-code="200"]');
     await documented.waitFor();
     await documented.locator('.examples-select select').selectOption('echo-echo');
     const text = await documented.locator('pre').first().textContent();
@@ -268,4 +283,24 @@ try {
   console.log('browser: all checks passed');
 } finally {
   await browser.close();
+}
+
+// Swagger UI at root: expand POST /mcp, try the echo example, expect its success envelope.
+async function trySwaggerEcho(context, root) {
+  const swagger = await context.newPage();
+  swagger.setDefaultTimeout(timeout);
+  current = swagger;
+  await swagger.goto(`${root}/swagger`);
+  const operation = swagger.locator('#operations-Envelope-PostEnvelope');
+  await operation.locator('.opblock-summary').click();
+  const tryItOut = operation.locator('button.try-out__btn', { hasText: 'Try it out' });
+  if (await tryItOut.count() > 0) {
+    await tryItOut.click();
+  }
+  await operation.locator('.examples-select select').first().selectOption('echo-echo');
+  await operation.locator('button.execute').click();
+  const body = operation.locator('.live-responses-table .response-col_description pre').first();
+  await body.waitFor();
+  const text = await body.textContent();
+  check(text.includes('"status": "success"') && text.includes('"echo"'), `unexpected response body: ${text}`);
 }
