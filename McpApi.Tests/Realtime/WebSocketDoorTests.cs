@@ -34,6 +34,20 @@ public sealed class WebSocketDoorTests : IDisposable
     }
 
     [Fact]
+    public async Task AnEventsTimeIsWhenTheMessageWasSentWrittenAsUtcWithMilliseconds()
+    {
+        using var ws = await ConnectAsync();
+        (await ws.ReplyAsync(new { model = "subscribe", data = new { topics = new[] { "chat:clock" } } })).GetProperty("status").GetString().ShouldBe("success");
+
+        var sent = await ws.ReplyAsync(new { id = "t1", model = "chat", context = new { user = "ana", room = "clock" }, data = "tick" });
+        var pushed = await ws.NextEventAsync();
+
+        var sentAt = sent.GetProperty("data").GetProperty("sentAt").GetString()!;
+        sentAt.ShouldMatch(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$");
+        pushed.GetProperty("at").GetString().ShouldBe(sentAt);
+    }
+
+    [Fact]
     public async Task MalformedBinaryAndOversizedMessagesGetErrorsAndTheSocketStaysUsable()
     {
         using var ws = await ConnectAsync();
