@@ -8,8 +8,8 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 namespace McpApi.OpenApi;
 
 /// <summary>
-/// Adds named request examples to <c>POST /mcp</c> — one per model and action, taken from the registry —, the success
-/// envelope each of them gets (same name), and an example error envelope to each error status.
+/// Adds named request examples to <c>POST /mcp</c> (one per model and action, taken from the registry), the success
+/// envelope each of them gets (under the same name), and an example error envelope to each error status.
 /// </summary>
 internal sealed class EnvelopeExamplesFilter(ModelRegistry registry, Dispatcher dispatcher) : IOperationFilter
 {
