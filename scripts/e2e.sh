@@ -66,6 +66,6 @@ echo "ok tcp door"
 
 # Logs are written in batches: stop the server (SIGTERM flushes them) before reading its log.
 kill -TERM "$pid"; wait "$pid" || true
-grep -q 'HTTP POST /mcp echo/default responded 200' "$log" || fail "request-completion log event missing"
+grep -q 'HTTP POST /mcp echo/echo responded 200' "$log" || fail "request-completion log event missing"
 grep -q 'Application is shutting down' "$log" || fail "graceful shutdown not logged"
 echo "e2e: all checks passed"

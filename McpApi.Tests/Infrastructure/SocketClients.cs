@@ -6,9 +6,9 @@ using System.Text.Json;
 namespace McpApi.Tests.Infrastructure;
 
 /// <summary>A test's WebSocket: send text, read whole JSON messages with a timeout.</summary>
-internal sealed class WsTestClient(ClientWebSocket socket) : IDisposable
+internal sealed class WsTestClient(WebSocket socket) : IDisposable
 {
-    public ClientWebSocket Socket => socket;
+    public WebSocket Socket => socket;
 
     public Task SendAsync(object envelope) => SendTextAsync(envelope as string ?? JsonSerializer.Serialize(envelope));
 

@@ -65,6 +65,26 @@ public sealed class RequestLoggingTests : IDisposable
         logged.Level.ShouldBe(LogEventLevel.Information);
     }
 
+    [Fact]
+    public async Task AnEnvelopeWithoutAnActionIsLoggedWithTheDefaultActionThatRan()
+    {
+        var reply = await _app.CreateClient().PostRawAsync("""{"model":"chat","context":"ana","data":"hi"}""");
+        reply.StatusCode.ShouldBe(HttpStatusCode.OK, reply.ToString());
+
+        var logged = await _sink.WaitForRequestEventAsync("chat", TimeSpan.FromSeconds(10));
+        logged.Properties["Action"].ToString().ShouldBe("\"send\"");
+    }
+
+    [Fact]
+    public async Task AnEnvelopeWithoutAModelIsLoggedAsTheEchoModelThatRan()
+    {
+        var reply = await _app.CreateClient().PostRawAsync("""{"data":"hi"}""");
+        reply.StatusCode.ShouldBe(HttpStatusCode.OK, reply.ToString());
+
+        var logged = await _sink.WaitForRequestEventAsync("echo", TimeSpan.FromSeconds(10));
+        logged.Properties["Action"].ToString().ShouldBe("\"echo\"");
+    }
+
     private static StringContent JsonBody(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     private sealed class CollectingSink : ILogEventSink

@@ -101,6 +101,63 @@ public sealed class EndpointSelectionTests : IDisposable
     }
 
     [Fact]
+    public async Task APlainGetOnMcpSaysWhatTheUrlIsAndHowToUseIt()
+    {
+        using var response = await _client.GetAsync("/mcp"); // curl's Accept: */*
+
+        var reply = await EnvelopeClient.ReadAsync(response);
+        reply.StatusCode.ShouldBe(HttpStatusCode.OK, reply.ToString());
+        reply.Status.ShouldBe("success");
+        reply.Message.ShouldContain("POST");
+        reply.Data.GetProperty("post").GetString()!.ShouldContain("Content-Type: application/json");
+        reply.Data.GetProperty("models").GetString()!.ShouldEndWith("/mcp/models");
+        reply.Data.GetProperty("swagger").GetString()!.ShouldEndWith("/swagger");
+        reply.Data.GetProperty("mcp").GetString()!.ShouldContain("text/event-stream");
+        reply.ToString().ShouldNotContain("HttpServerTransportOptions");
+    }
+
+    [Fact]
+    public async Task ABrowserOpeningMcpGetsAShortPageLinkingSwaggerAndTheModels()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/mcp");
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
+
+        using var response = await _client.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
+        var page = await response.Content.ReadAsStringAsync();
+        page.ShouldContain("href=\"/swagger\"");
+        page.ShouldContain("href=\"/mcp/models\"");
+        page.ShouldContain("curl");
+        page.ShouldNotContain("HttpServerTransportOptions");
+    }
+
+    [Fact]
+    public async Task AGetOnMcpWithoutSwaggerDoesNotPointThere()
+    {
+        using var app = new McpApiApplication();
+        app.Settings["McpApi:EnableSwagger"] = "false";
+
+        var reply = await EnvelopeClient.ReadAsync(await app.CreateClient().GetAsync("/mcp"));
+
+        reply.StatusCode.ShouldBe(HttpStatusCode.OK);
+        reply.Data.TryGetProperty("swagger", out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task AnMcpClientsGetWithoutASessionStillGetsTheProtocolsAnswer()
+    {
+        using var get = new HttpRequestMessage(HttpMethod.Get, "/mcp");
+        get.Headers.Accept.ParseAdd("text/event-stream");
+
+        using var response = await _client.SendAsync(get);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("\"jsonrpc\":\"2.0\"");
+    }
+
+    [Fact]
     public async Task GetAndDeleteOnMcpBelongToTheSdk()
     {
         using var get = new HttpRequestMessage(HttpMethod.Get, "/mcp");

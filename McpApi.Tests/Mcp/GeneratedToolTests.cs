@@ -31,6 +31,17 @@ public sealed class GeneratedToolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ToolResultsWriteTimestampsAsUtcWithMilliseconds()
+    {
+        var result = await _mcp.CallToolAsync("notes_add", new Dictionary<string, object?> { ["context"] = "clock", ["data"] = "tick" },
+            cancellationToken: TestContext.Timeout);
+
+        result.IsError.ShouldNotBe(true);
+        result.Structured().GetProperty("data").GetProperty("createdAt").GetString()!
+            .ShouldMatch(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$");
+    }
+
+    [Fact]
     public async Task AGeneratedToolCarriesDescriptionSchemasAndAnnotationsFromTheAction()
     {
         var greet = (await _mcp.ListToolsAsync(cancellationToken: TestContext.Timeout)).Single(t => t.Name == "probe_greet").ProtocolTool;

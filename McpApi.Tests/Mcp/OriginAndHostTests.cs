@@ -10,6 +10,8 @@ public sealed class OriginAndHostTests
 {
     private const string Ping = """{"jsonrpc":"2.0","id":1,"method":"ping"}""";
 
+    private const string Initialize = """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"test","version":"1"}}}""";
+
     [Fact]
     public async Task AForeignOriginGets403ErrorEnvelopeOnTheEnvelopeEndpoint()
     {
@@ -94,6 +96,59 @@ public sealed class OriginAndHostTests
         var response = await SendAsync(app.CreateClient(), """{"model":"echo"}""", host: "mcpapi.internal");
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("192.0.2.2:8080", "http://192.0.2.2:8080")]
+    [InlineData("mcpapi.example.com", "https://mcpapi.example.com")]
+    [InlineData("mcpapi.example.com:443", "https://mcpapi.example.com")]
+    [InlineData("[2001:db8::2]:8080", "http://[2001:db8::2]:8080")]
+    public async Task AnOriginMatchingTheHostTheRequestWasSentToIsSameOriginOnEveryEndpoint(string host, string origin)
+    {
+        using var app = new McpApiApplication();
+        app.Settings["AllowedHosts"] = "*"; // the Dockerfile's setting
+        var client = app.CreateClient();
+
+        var envelope = await EnvelopeClient.ReadAsync(await SendAsync(client, """{"model":"echo"}""", origin: origin, host: host));
+        var mcp = await SendAsync(client, Initialize, origin: origin, host: host, accept: "application/json, text/event-stream");
+
+        envelope.StatusCode.ShouldBe(HttpStatusCode.OK, envelope.ToString());
+        mcp.StatusCode.ShouldBe(HttpStatusCode.OK, await mcp.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task TheConsolesWebSocketOpenedByIpAddressIsSameOriginAndConnects()
+    {
+        using var app = new McpApiApplication();
+        app.Settings["AllowedHosts"] = "*";
+        _ = app.Server; // starts the in-memory server
+        var client = app.Server.CreateWebSocketClient();
+        client.ConfigureRequest = request =>
+        {
+            request.Host = new Microsoft.AspNetCore.Http.HostString("192.0.2.2:8080");
+            request.Headers.Origin = "http://192.0.2.2:8080";
+        };
+
+        using var socket = await client.ConnectAsync(new Uri("ws://192.0.2.2:8080/mcp/ws"), CancellationToken.None);
+        using var ws = new WsTestClient(socket);
+        var reply = await ws.ReplyAsync(new { id = "o1", model = "echo", data = "same origin" });
+
+        reply.GetProperty("status").GetString().ShouldBe("success");
+    }
+
+    [Theory]
+    [InlineData("192.0.2.2:8080", "http://192.0.2.2:8081")]
+    [InlineData("192.0.2.2:8080", "http://evil.example:8080")]
+    [InlineData("mcpapi.example.com", "https://mcpapi.example.com.evil.example")]
+    public async Task AnOriginOfAnotherSiteIsStillForeignWhenAnyHostIsAllowed(string host, string origin)
+    {
+        using var app = new McpApiApplication();
+        app.Settings["AllowedHosts"] = "*";
+        var reply = await EnvelopeClient.ReadAsync(await SendAsync(app.CreateClient(), """{"model":"echo"}""", origin: origin, host: host));
+
+        reply.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        reply.Code.ShouldBe("forbidden_origin");
+        reply.Message.ShouldContain("Mcp:AllowedOrigins");
     }
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string body, string? origin = null, string? host = null, string? accept = null)

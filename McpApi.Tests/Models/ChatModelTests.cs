@@ -166,6 +166,19 @@ public sealed class ChatModelTests : IDisposable
         cursors.ToArray().ShouldBe(stored, "events leave in commit (id) order");
     }
 
+    [Fact]
+    public async Task AMessageListingSeveralFieldErrorsReadsAsSentencesWithoutDoubledPunctuation()
+    {
+        var reply = await Chat("send", new { room = "lobby" }, " ");
+
+        reply.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity, reply.ToString());
+        reply.Message.ShouldContain("context.user is required");
+        reply.Message.ShouldContain("data.text is blank");
+        reply.Message.ShouldNotContain(".;");
+        reply.Message.ShouldNotContain("..");
+        reply.Message.ShouldEndWith(".");
+    }
+
     private static string[] Texts(EnvelopeReply reply) =>
         [.. reply.Data.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("text").GetString()!)];
 }

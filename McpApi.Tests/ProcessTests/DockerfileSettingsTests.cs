@@ -32,6 +32,16 @@ public sealed partial class DockerfileSettingsTests
         request.Headers.Host = "mcpapi.example.com";
         (await client.SendAsync(request)).IsSuccessStatusCode.ShouldBeTrue("AllowedHosts=* lets a container be reached by any host name");
 
+        // A page the server served (the console, Swagger UI) opened by that name calls back with the same Origin.
+        using var sameOrigin = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = new StringContent("""{"model":"echo","data":"same origin"}""", Encoding.UTF8, "application/json"),
+        };
+        sameOrigin.Headers.Host = $"192.0.2.2:{port}";
+        sameOrigin.Headers.Add("Origin", $"http://192.0.2.2:{port}");
+        var sameOriginReply = await client.SendAsync(sameOrigin);
+        sameOriginReply.IsSuccessStatusCode.ShouldBeTrue(await sameOriginReply.Content.ReadAsStringAsync());
+
         using var tcp = new TcpClient();
         await tcp.ConnectAsync("127.0.0.1", server.TcpPort);
         var stream = tcp.GetStream();

@@ -18,7 +18,7 @@ public sealed class PublishedServerTests
         reply.Data.GetProperty("echo").GetProperty("action").GetString().ShouldBe("test");
         await server.StopAsync();
         server.HasExited.ShouldBeTrue();
-        server.Output.ShouldContain("HTTP POST /mcp echo/default responded 200");
+        server.Output.ShouldContain("HTTP POST /mcp echo/echo responded 200");
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using McpApi.Tests.Infrastructure;
 
 namespace McpApi.Tests.Realtime;
 
-public sealed class SseDoorTests : IDisposable
+public sealed partial class SseDoorTests : IDisposable
 {
     private readonly RealtimeServer _server = new(new()
     {
@@ -79,6 +79,31 @@ public sealed class SseDoorTests : IDisposable
         await http.PostEnvelopeAsync(new { model = "chat", context = new { user = "ana", room = "replay" }, data = "live" });
         JsonDocument.Parse((await NextAsync(events)).Data).RootElement.GetProperty("data").GetProperty("text").GetString().ShouldBe("live");
     }
+
+    [Fact]
+    public async Task EventsCarryTheTimeTheMessageWasSentAsUtcWithMillisecondsLiveAndReplayed()
+    {
+        using var http = _server.CreateClient();
+        var (_, live) = await OpenAsync(http, "chat:times");
+        (await NextAsync(live)).EventType.ShouldBe("ready");
+        var first = await http.PostEnvelopeAsync(new { model = "chat", context = new { user = "ana", room = "times" }, data = "first" });
+        var second = await http.PostEnvelopeAsync(new { model = "chat", context = new { user = "ana", room = "times" }, data = "second" });
+        var sentAt = new[] { first, second }.Select(r => r.Data.GetProperty("sentAt").GetString()!).ToArray();
+        sentAt.ShouldAllBe(at => UtcMilliseconds().IsMatch(at));
+
+        var liveAt = new[] { await NextAsync(live), await NextAsync(live) }.Select(At).ToArray();
+        liveAt.ShouldBe(sentAt, "a live event's at is when the message was sent, written like every other timestamp");
+
+        var (_, replay) = await OpenAsync(http, "chat:times", lastEventId: $"chat:times={first.Data.GetProperty("id").GetInt64() - 1}");
+        (await NextAsync(replay)).EventType.ShouldBe("ready");
+        var replayedAt = new[] { await NextAsync(replay), await NextAsync(replay) }.Select(At).ToArray();
+        replayedAt.ShouldBe(sentAt, "a replayed event keeps the time it happened, not the time of the replay");
+    }
+
+    private static string At(SseItem<string> item) => JsonDocument.Parse(item.Data).RootElement.GetProperty("at").GetString()!;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")]
+    private static partial System.Text.RegularExpressions.Regex UtcMilliseconds();
 
     [Theory]
     [InlineData("/mcp/events", HttpStatusCode.BadRequest, "invalid_topic")]

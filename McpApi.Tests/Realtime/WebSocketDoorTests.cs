@@ -34,6 +34,23 @@ public sealed class WebSocketDoorTests : IDisposable
     }
 
     [Fact]
+    public async Task AnEventsTimeIsWhenTheMessageWasSentWrittenAsUtcWithMilliseconds()
+    {
+        using var ws = await ConnectAsync();
+        (await ws.ReplyAsync(new { model = "subscribe", data = new { topics = new[] { "chat:clock" } } })).GetProperty("status").GetString().ShouldBe("success");
+
+        await ws.SendAsync(new { id = "t1", model = "chat", context = new { user = "ana", room = "clock" }, data = "tick" });
+        // The event and the reply may arrive in either order.
+        var messages = new[] { await ws.ReceiveAsync(), await ws.ReceiveAsync() }.Select(m => m!.Value).ToArray();
+        var sent = messages.Single(m => m.GetProperty("status").GetString() == "success");
+        var pushed = messages.Single(m => m.GetProperty("status").GetString() == "event");
+
+        var sentAt = sent.GetProperty("data").GetProperty("sentAt").GetString()!;
+        sentAt.ShouldMatch(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$");
+        pushed.GetProperty("at").GetString().ShouldBe(sentAt);
+    }
+
+    [Fact]
     public async Task MalformedBinaryAndOversizedMessagesGetErrorsAndTheSocketStaysUsable()
     {
         using var ws = await ConnectAsync();

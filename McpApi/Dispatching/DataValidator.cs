@@ -49,7 +49,7 @@ public static class DataValidator
         if (data.ValueKind == JsonValueKind.Undefined)
             errors["data"] = ["is required: see the action's schema and example in GET /mcp/models.", .. errors.GetValueOrDefault("data") ?? []];
 
-        var summary = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
+        var summary = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}".TrimEnd('.')));
         throw RequestError.Invalid(
             errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
             $"The data does not fit {action.Model}.{action.Name}: {summary}. See GET /mcp/models for its schema and an example.");

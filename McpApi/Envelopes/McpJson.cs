@@ -6,7 +6,10 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace McpApi.Envelopes;
 
-/// <summary>The JSON settings every door writes with: camelCase, source-generated where the types are known.</summary>
+/// <summary>
+/// The JSON settings every door writes with: camelCase, source-generated where the types are known,
+/// timestamps as <see cref="UtcTimestamps"/>.
+/// </summary>
 public static class McpJson
 {
     public static readonly JsonSerializerOptions Options = Create();
@@ -17,6 +20,7 @@ public static class McpJson
         {
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             TypeInfoResolver = JsonTypeInfoResolver.Combine(McpJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+            Converters = { new UtcTimestamps.DateTimeConverter(), new UtcTimestamps.DateTimeOffsetConverter() },
         };
         options.MakeReadOnly();
         return options;

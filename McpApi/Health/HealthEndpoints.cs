@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace McpApi.Health;
@@ -18,10 +19,18 @@ public static class HealthEndpoints
     public static RouteGroupBuilder MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/health").WithTags("Health");
-        group.MapGet("/", Liveness).WithName("Liveness").WithSummary("Liveness: the process is up");
-        group.MapGet("/ready", Readiness).WithName("Readiness").WithSummary("Readiness: every dependency (storage, ...) answers");
+        group.MapGet("/", Liveness).WithName("Liveness").WithSummary("Liveness: the process is up")
+            .WithResponseDescriptions("The process answers", "A liveness check failed");
+        group.MapGet("/ready", Readiness).WithName("Readiness").WithSummary("Readiness: every dependency (storage, ...) answers")
+            .WithResponseDescriptions("Every dependency answers", "A dependency (e.g. the database) does not answer: checks.*.error says which and why");
         return group;
     }
+
+    /// <summary>Lists the 503 beside the 200 (a <see cref="JsonHttpResult{T}"/> does not say its status) with descriptions.</summary>
+    private static RouteHandlerBuilder WithResponseDescriptions(this RouteHandlerBuilder endpoint, string ok, string unavailable) =>
+        endpoint.WithMetadata(
+            new ProducesResponseTypeAttribute<HealthStatus>(StatusCodes.Status200OK, "application/json") { Description = ok },
+            new ProducesResponseTypeAttribute<HealthStatus>(StatusCodes.Status503ServiceUnavailable, "application/json") { Description = unavailable });
 
     internal static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> Liveness(HealthCheckService health, CancellationToken ct) =>
         Write(await health.CheckHealthAsync(check => !check.Tags.Contains(ReadyTag), ct));

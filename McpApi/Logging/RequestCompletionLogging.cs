@@ -20,7 +20,6 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
         "HTTP {RequestMethod} {RequestPath} {Model}/{Action} responded {StatusCode} in {Elapsed:0.000} ms");
 
     private static readonly ScalarValue None = new("-");
-    private static readonly ScalarValue DefaultAction = new("default");
 
     public async Task InvokeAsync(HttpContext http)
     {
@@ -58,9 +57,7 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
     {
         var items = http.Items;
         var model = items.TryGetValue(EnvelopeEndpoints.ModelItem, out var m) && m is string modelName ? new ScalarValue(modelName) : None;
-        var action = items.TryGetValue(EnvelopeEndpoints.ActionItem, out var a)
-            ? a is string actionName ? new ScalarValue(actionName) : DefaultAction
-            : None;
+        var action = items.TryGetValue(EnvelopeEndpoints.ActionItem, out var a) && a is string actionName ? new ScalarValue(actionName) : None;
         var properties = new LogEventProperty[]
         {
             new("RequestMethod", new ScalarValue(http.Request.Method)),

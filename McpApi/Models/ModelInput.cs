@@ -88,7 +88,10 @@ internal sealed class FieldErrors
     {
         if (_errors.Count == 0)
             return;
-        var summary = string.Join("; ", _errors.Select(e => $"{e.Key} {string.Join(" ", e.Value)}"));
+        var summary = string.Join(" ", _errors.Select(e => Sentence($"{e.Key} {string.Join("; ", e.Value.Select(m => m.TrimEnd('.')))}")));
         throw RequestError.Invalid(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()), $"{what}: {summary}");
     }
+
+    /// <summary>One field's messages as a sentence ending in exactly one full stop, so several read as sentences in a row.</summary>
+    private static string Sentence(string text) => text.TrimEnd('.', ' ') + ".";
 }

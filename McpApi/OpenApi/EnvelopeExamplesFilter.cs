@@ -1,37 +1,78 @@
 using System.Text.Json.Nodes;
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
+using McpApi.Envelopes;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace McpApi.OpenApi;
 
 /// <summary>
-/// Adds named request examples to <c>POST /mcp</c> — one per model and action, taken from the registry —
-/// and an example error envelope to each error status.
+/// Adds named request examples to <c>POST /mcp</c> (one per model and action, taken from the registry), the success
+/// envelope each of them gets (under the same name), and an example error envelope to each error status.
 /// </summary>
-internal sealed class EnvelopeExamplesFilter(ModelRegistry registry) : IOperationFilter
+internal sealed class EnvelopeExamplesFilter(ModelRegistry registry, Dispatcher dispatcher) : IOperationFilter
 {
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
         if (!context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<EnvelopeEndpointMetadata>().Any())
             return;
 
-        if (operation.RequestBody?.Content?.TryGetValue("application/json", out var body) == true)
-        {
-            body.Examples = RequestExamples();
-        }
+        if (operation.RequestBody?.Content?.TryGetValue("application/json", out var body) != true)
+            return;
+        var requests = RequestExamples();
+        body!.Examples = requests;
 
         foreach (var (status, response) in operation.Responses ?? [])
         {
-            if (ErrorExamples.TryGetValue(status, out var example) && response.Content?.TryGetValue("application/json", out var media) == true)
+            if (response.Content?.TryGetValue("application/json", out var media) != true)
+                continue;
+            if (status == "200")
             {
-                media.Example = JsonNode.Parse(example);
+                media!.Examples = SuccessFor(requests);
+                if (response is OpenApiResponse ok)
+                    ok.Description = "The action ran: `status` is success, `message` says what happened, `data` is the action's result";
+            }
+            else if (ErrorExamples.TryGetValue(status, out var example))
+            {
+                media!.Example = status == "404" ? UnknownModelExample() : JsonNode.Parse(example);
                 if (response is OpenApiResponse concrete)
                     concrete.Description = ErrorDescriptions[status];
             }
         }
     }
+
+    /// <summary>The success envelope each request example gets, under the request example's name (see <see cref="SuccessExamples"/>).</summary>
+    private static Dictionary<string, IOpenApiExample> SuccessFor(Dictionary<string, IOpenApiExample> requests)
+    {
+        var replies = new Dictionary<string, IOpenApiExample>();
+        foreach (var (name, request) in requests)
+        {
+            if (SuccessExamples.TryGetValue(name, out var reply))
+                replies[name] = new OpenApiExample { Summary = request.Summary, Value = JsonNode.Parse(reply) };
+        }
+        return replies;
+    }
+
+    /// <summary>The dispatcher's own answer to an unknown model, so the example lists every registered model.</summary>
+    private JsonNode? UnknownModelExample()
+    {
+        var envelope = EnvelopeParser.Parse("""{"model":"nope"}"""u8.ToArray(), out var document);
+        using (document)
+        {
+            try
+            {
+                dispatcher.Resolve(envelope);
+                return null;
+            }
+            catch (RequestError error)
+            {
+                return McpJson.ToNode(Dispatcher.Failure(error, ExampleTraceId).Response);
+            }
+        }
+    }
+
+    private const string ExampleTraceId = "0HN7:00000001";
 
     private Dictionary<string, IOpenApiExample> RequestExamples()
     {
@@ -65,6 +106,35 @@ internal sealed class EnvelopeExamplesFilter(ModelRegistry registry) : IOperatio
         return examples;
     }
 
+    /// <summary>
+    /// What the server answers to each request example when they are sent in this order to an empty database (a second
+    /// player joins game g1 before <c>move-play</c>); timestamps shown as 2026-11-25T08:42:39.123Z.
+    /// SwaggerDocumentTests replays them against the real app, so they stay true to the code.
+    /// </summary>
+    private static readonly Dictionary<string, string> SuccessExamples = new()
+    {
+        ["echo-echo"] = """{"status":"success","message":"MCP request processed successfully","data":{"echo":{"model":"echo","action":"echo","context":"user","data":"Hello, world!"}}}""",
+        ["seed-echo"] = """{"status":"success","message":"MCP request processed successfully","data":{"echo":{"action":"test","parameters":{"key1":"value1","key2":"value2"}}}}""",
+        ["chat-send"] = """{"status":"success","message":"Message 1 sent to room 'lobby'.","data":{"id":1,"room":"lobby","user":"ana","text":"Hello, world!","sentAt":"2026-11-25T08:42:39.123Z"}}""",
+        ["seed-chat"] = """{"status":"success","message":"Message 2 sent to room 'lobby'.","data":{"id":2,"room":"lobby","user":"user","text":"Hello, world!","sentAt":"2026-11-25T08:42:39.123Z"}}""",
+        ["chat-history"] = """{"status":"success","message":"2 message(s) from room 'lobby'.","data":{"room":"lobby","messages":[{"id":1,"room":"lobby","user":"ana","text":"Hello, world!","sentAt":"2026-11-25T08:42:39.123Z"},{"id":2,"room":"lobby","user":"user","text":"Hello, world!","sentAt":"2026-11-25T08:42:39.123Z"}]}}""",
+        ["chat-rooms"] = """{"status":"success","message":"1 room(s) with messages.","data":{"rooms":[{"room":"lobby","messages":2,"lastActivity":"2026-11-25T08:42:39.123Z"}]}}""",
+        ["notes-add"] = """{"status":"success","message":"Note 1 added to notebook 'default'.","data":{"id":1,"notebook":"default","text":"Buy milk","createdAt":"2026-11-25T08:42:39.123Z"}}""",
+        ["notes-list"] = """{"status":"success","message":"1 note(s) from notebook 'default'.","data":{"notebook":"default","notes":[{"id":1,"notebook":"default","text":"Buy milk","createdAt":"2026-11-25T08:42:39.123Z"}],"nextAfter":null}}""",
+        ["notes-latest"] = """{"status":"success","message":"The latest note in notebook 'default'.","data":{"id":1,"notebook":"default","text":"Buy milk","createdAt":"2026-11-25T08:42:39.123Z"}}""",
+        ["notes-summary_prompt"] = """{"status":"success","message":"A prompt to summarize the 1 note(s) of notebook 'default'.","data":{"notebook":"default","count":1,"prompt":"Summarize the current notes: Buy milk"}}""",
+        ["notes-delete"] = """{"status":"success","message":"Note 1 deleted from notebook 'default'.","data":{"deleted":1}}""",
+        ["state-set"] = """{"status":"success","message":"Key 'counter' created at version 1.","data":{"key":"counter","value":1,"version":1,"updatedAt":"2026-11-25T08:42:39.123Z"}}""",
+        ["state-get"] = """{"status":"success","message":"Key 'counter' is at version 1.","data":{"key":"counter","value":1,"version":1,"updatedAt":"2026-11-25T08:42:39.123Z"}}""",
+        ["state-list"] = """{"status":"success","message":"1 key(s) in namespace 'default'.","data":{"namespace":"default","keys":[{"key":"counter","version":1,"updatedAt":"2026-11-25T08:42:39.123Z"}],"nextAfter":null}}""",
+        ["state-delete"] = """{"status":"success","message":"Key 'counter' (version 1) deleted.","data":{"key":"counter","deleted":true,"version":1}}""",
+        ["move-new"] = """{"status":"success","message":"Game 'g1' created; waiting for players X and O to join.","data":{"id":"g1","board":[null,null,null,null,null,null,null,null,null],"players":{"X":null,"O":null},"turn":null,"status":"waiting","winner":null,"moves":0}}""",
+        ["move-join"] = """{"status":"success","message":"'ana' plays X in game 'g1'; waiting for O to join.","data":{"id":"g1","board":[null,null,null,null,null,null,null,null,null],"players":{"X":"ana","O":null},"turn":null,"status":"waiting","winner":null,"moves":0}}""",
+        ["move-play"] = """{"status":"success","message":"'ana' played cell 4; O to move.","data":{"id":"g1","board":[null,null,null,null,"X",null,null,null,null],"players":{"X":"ana","O":"bo"},"turn":"O","status":"playing","winner":null,"moves":1}}""",
+        ["move-get"] = """{"status":"success","message":"Game 'g1' is playing.","data":{"id":"g1","board":[null,null,null,null,"X",null,null,null,null],"players":{"X":"ana","O":"bo"},"turn":"O","status":"playing","winner":null,"moves":1}}""",
+        ["move-list"] = """{"status":"success","message":"1 open or running game(s).","data":{"games":[{"id":"g1","board":[null,null,null,null,"X",null,null,null,null],"players":{"X":"ana","O":"bo"},"turn":"O","status":"playing","winner":null,"moves":1}]}}""",
+    };
+
     private static readonly Dictionary<string, string> ErrorDescriptions = new()
     {
         ["400"] = "Malformed JSON, a body that is not an object, or envelope fields of the wrong type",
@@ -82,7 +152,7 @@ internal sealed class EnvelopeExamplesFilter(ModelRegistry registry) : IOperatio
     {
         ["400"] = """{"status":"error","message":"The request body is not valid JSON at line 1, position 12. Check quotes, commas and brackets.","data":{"code":"malformed_json","traceId":"0HN7:00000001"}}""",
         ["403"] = """{"status":"error","message":"You are not a player in game g1.","data":{"code":"not_a_player","traceId":"0HN7:00000001"}}""",
-        ["404"] = """{"status":"error","message":"Unknown model 'nope'. Known models: echo. GET /mcp/models describes them.","data":{"code":"unknown_model","traceId":"0HN7:00000001","models":["echo"]}}""",
+        ["404"] = "", // UnknownModelExample(): the dispatcher's own answer
         ["409"] = """{"status":"error","message":"Version mismatch.","data":{"code":"version_conflict","traceId":"0HN7:00000001"}}""",
         ["413"] = """{"status":"error","message":"The request body is larger than the 1048576 byte limit (setting McpApi:MaxRequestBytes). Send less data per envelope.","data":{"code":"payload_too_large","traceId":"0HN7:00000001"}}""",
         ["415"] = """{"status":"error","message":"Content-Type 'text/plain' is not supported. Send the envelope as JSON with 'Content-Type: application/json' (curl: -H 'Content-Type: application/json').","data":{"code":"unsupported_media_type","traceId":"0HN7:00000001"}}""",

@@ -23,13 +23,15 @@ public static class SwaggerSetup
                     The same URL also speaks the Model Context Protocol (JSON-RPC 2.0, Streamable HTTP) for MCP clients such as
                     Claude Desktop, VS Code and the MCP SDKs. A POST goes to MCP when it has an `Mcp-Session-Id` header, or its
                     `Accept` header lists `text/event-stream`, or its body is a JSON object with `"jsonrpc"`; every other POST is an
-                    envelope. `GET /mcp` and `DELETE /mcp` are MCP's. Every model action is an MCP tool named `model_action`
+                    envelope. `GET /mcp` with an `Mcp-Session-Id` header or `Accept: text/event-stream`, and `DELETE /mcp`, are MCP's;
+                    a plain `GET /mcp` (a browser, curl) answers a short guide. Every model action is an MCP tool named `model_action`
                     (`chat_send`, `state_set`, ...). Those endpoints are not listed below: see the README's MCP section, e.g.
                     `curl -H 'Accept: application/json, text/event-stream' -H 'Content-Type: application/json'
                     -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}' http://localhost:5000/mcp`.
                     """,
             });
             options.OperationFilter<EnvelopeExamplesFilter>();
+            JsonSchemaTypes.Map(options);
             options.SupportNonNullableReferenceTypes();
         });
         return services;

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace McpApi.Doors.Http;
 
-/// <summary>The JSON envelope over HTTP: <c>POST /mcp</c> and <c>GET /mcp/models</c>.</summary>
+/// <summary>The JSON envelope over HTTP: <c>POST /mcp</c>, <c>GET /mcp/models</c> and the guide a plain <c>GET /mcp</c> answers.</summary>
 public static class EnvelopeEndpoints
 {
     public const string ModelItem = "mcp.model";
@@ -38,6 +38,18 @@ public static class EnvelopeEndpoints
             .Produces<McpResponse>(StatusCodes.Status500InternalServerError)
             .Produces<McpResponse>(StatusCodes.Status503ServiceUnavailable);
 
+        group.MapGet("/", EndpointGuide.Describe)
+            .WithName("DescribeEnvelopeEndpoint")
+            .WithSummary("What /mcp is and how to use it (a browser's or plain curl's GET)")
+            .WithDescription("""
+                A GET without an MCP session answers a short guide: how to POST an envelope, where `GET /mcp/models` and
+                Swagger are. An HTML page for browsers, a success envelope otherwise. MCP clients' GETs (`Accept: text/event-stream`
+                or an `Mcp-Session-Id` header) open the server's MCP stream instead.
+                """)
+            .WithMetadata(new EnvelopeEndpointMetadata())
+            .Produces<McpResponse>(StatusCodes.Status200OK)
+            .Produces(StatusCodes.Status200OK, contentType: "text/html");
+
         group.MapGet("/models", ListModels)
             .WithName("ListModels")
             .WithSummary("List the models, their actions, data schemas and examples");
@@ -58,7 +70,7 @@ public static class EnvelopeEndpoints
             var envelope = EnvelopeParser.Parse(body, out var document);
             http.Response.RegisterForDispose(document);
             http.Items[ModelItem] = envelope.Model;
-            http.Items[ActionItem] = envelope.Action;
+            http.Items[ActionItem] = envelope.Action ?? DefaultActionOf(dispatcher.Registry, envelope.Model);
             result = await dispatcher.DispatchAsync(envelope, caller, http.RequestAborted);
         }
         catch (RequestError error)
@@ -67,6 +79,10 @@ public static class EnvelopeEndpoints
         }
         return Write(result);
     }
+
+    /// <summary>The action an envelope without one runs (for the request log), or null when the model is unknown.</summary>
+    private static string? DefaultActionOf(ModelRegistry registry, string model) =>
+        registry.TryGet(model, out var found) ? found.Default.Name : null;
 
     internal static Ok<ModelCatalog> ListModels(Dispatcher dispatcher) =>
         TypedResults.Ok(ModelCatalog.From(dispatcher.Registry));

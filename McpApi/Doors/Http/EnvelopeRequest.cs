@@ -1,10 +1,19 @@
+using System.ComponentModel;
 using System.Text.Json;
 
 namespace McpApi.Doors.Http;
 
 /// <summary>The request envelope as documented in OpenAPI (the server parses the raw JSON itself).</summary>
-/// <param name="Model">The model to call, e.g. <c>echo</c>, <c>chat</c>. Absent: <c>echo</c>.</param>
-/// <param name="Action">The model's operation. Absent: the model's default action.</param>
-/// <param name="Context">Who or where: a string (<c>"user"</c>) or an object (<c>{"user":"ana","room":"lobby"}</c>).</param>
-/// <param name="Data">The payload, checked against the action's JSON Schema.</param>
-public sealed record EnvelopeRequest(string? Model, string? Action, JsonElement? Context, JsonElement? Data);
+[Description("""
+    One message to a model. Every field may be left out: no model is `echo`, no action is the model's default.
+    Other top-level fields (e.g. the seed's `parameters`) are allowed: `echo` returns them, other models ignore them.
+    """)]
+public sealed record EnvelopeRequest(
+    [property: Description("The model to call: echo, notes, chat, state or move (GET /mcp/models lists them). Absent: echo.")]
+    string? Model,
+    [property: Description("The model's operation, e.g. send or history for chat. Absent: the model's default action.")]
+    string? Action,
+    [property: Description("Who or where: a string (\"ana\", \"lobby\") or an object ({\"user\": \"ana\", \"room\": \"lobby\"}); each action's example shows which.")]
+    JsonElement? Context,
+    [property: Description("The payload, checked against the action's JSON Schema (dataSchema in GET /mcp/models).")]
+    JsonElement? Data);

@@ -23,9 +23,10 @@ public sealed class McpDoorOptions
     public int MaxIdleSessions { get; set; } = 1000;
 
     /// <summary>
-    /// Browser origins allowed to call <c>/mcp</c>, e.g. <c>https://app.example.com</c> (an entry without a port allows
+    /// Origins of other sites whose pages may call the server, e.g. <c>https://app.example.com</c> (an entry without a port allows
     /// any port; <c>*</c> allows every origin). Empty (default): only loopback origins (localhost, 127.0.0.1, [::1]).
-    /// Requests without an Origin header (curl, SDK clients) are always allowed.
+    /// Requests without an Origin header (curl, SDK clients) and same-origin requests (Origin = the Host the request was
+    /// sent to: the web console, Swagger UI) are always allowed.
     /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
 

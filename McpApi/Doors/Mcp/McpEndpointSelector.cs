@@ -11,6 +11,7 @@ namespace McpApi.Doors.Mcp;
 public sealed class McpEndpointMetadata;
 
 /// <summary>
+/// <c>GET /mcp</c> is MCP's stream for MCP clients (session header or <c>text/event-stream</c>), the envelope's guide otherwise.
 /// <c>POST /mcp</c> carries two protocols. When both the envelope endpoint and the MCP endpoint match, this keeps one:
 /// MCP when the request has an <c>Mcp-Session-Id</c> header, or its Accept header lists <c>text/event-stream</c>
 /// (every MCP client sends it; curl's <c>*/*</c> does not count), or its JSON body is an object with <c>"jsonrpc"</c>;
@@ -41,7 +42,8 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
         if (envelope < 0 || mcp < 0)
             return;
 
-        var isMcp = IsMcpByHeaders(http.Request) || await HasJsonRpcBodyAsync(http.Request, options.Value.MaxRequestBytes);
+        var isMcp = IsMcpByHeaders(http.Request)
+            || (HttpMethods.IsPost(http.Request.Method) && await HasJsonRpcBodyAsync(http.Request, options.Value.MaxRequestBytes));
         candidates.SetValidity(isMcp ? envelope : mcp, false);
     }
 

@@ -10,8 +10,10 @@ namespace McpApi.Doors.Mcp;
 
 /// <summary>
 /// DNS-rebinding protection the MCP specification requires and the SDK leaves to the host:
-/// a request whose <c>Host</c> is not in <c>AllowedHosts</c>, or whose <c>Origin</c> is present but not allowed
-/// (<c>Mcp:AllowedOrigins</c>, default loopback), gets 403 — a JSON-RPC error on MCP endpoints, an error envelope elsewhere.
+/// a request whose <c>Host</c> is not in <c>AllowedHosts</c>, or whose <c>Origin</c> is present, is not the origin the
+/// request was sent to (same host and port as <c>Host</c>) and is not allowed for other sites (<c>Mcp:AllowedOrigins</c>,
+/// default loopback), gets 403 — a JSON-RPC error on MCP endpoints, an error envelope elsewhere. This covers every door
+/// on the HTTP port: the envelope, MCP, SSE and the WebSocket upgrade.
 /// </summary>
 internal sealed partial class OriginPolicy(
     RequestDelegate next,
@@ -36,13 +38,28 @@ internal sealed partial class OriginPolicy(
                 $"Host '{request.Host.Value}' is not allowed (DNS-rebinding protection). Use http://localhost:<port>, or add the name to the AllowedHosts setting (e.g. AllowedHosts=mcp.example.com; '*' allows any host).");
         }
 
-        if (request.Headers.Origin is [{ } origin, ..] && !string.IsNullOrEmpty(origin) && !IsAllowed(origin, mcpOptions.CurrentValue.AllowedOrigins))
+        if (request.Headers.Origin is [{ } origin, ..] && !string.IsNullOrEmpty(origin)
+            && !IsSameOrigin(origin, request.Host) && !IsAllowed(origin, mcpOptions.CurrentValue.AllowedOrigins))
         {
             LogRejected(logger, "Origin", origin, request.Path);
             return RejectAsync(http, ForbiddenOrigin,
-                $"Origin '{origin}' is not allowed to call this server (DNS-rebinding protection). Add it to Mcp:AllowedOrigins (e.g. Mcp__AllowedOrigins__0={origin}).");
+                $"Origin '{origin}' is another site than this server ('{request.Host.Value}') and is not allowed to call it (DNS-rebinding protection). Add it to Mcp:AllowedOrigins (e.g. Mcp__AllowedOrigins__0={origin}).");
         }
         return next(http);
+    }
+
+    /// <summary>
+    /// True when <paramref name="origin"/> names the host and port the request was sent to: the page calling is one this
+    /// server served (the web console, Swagger UI), whatever name or address it was opened by. The scheme is not compared,
+    /// so a page served over https by a TLS-terminating proxy still matches.
+    /// </summary>
+    internal static bool IsSameOrigin(string origin, HostString host)
+    {
+        if (!host.HasValue || !TryParseOrigin(origin, out var candidate))
+            return false;
+        return Uri.TryCreate($"{candidate.Scheme}://{host.Value}/", UriKind.Absolute, out var target)
+            && target.IdnHost.Equals(candidate.IdnHost, StringComparison.OrdinalIgnoreCase)
+            && target.Port == candidate.Port;
     }
 
     internal static bool IsAllowed(string origin, IReadOnlyList<string> allowed)

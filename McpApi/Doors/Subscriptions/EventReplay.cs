@@ -12,9 +12,10 @@ namespace McpApi.Doors.Subscriptions;
 /// for topic <c>{Model}:{scope}</c> the replay sends
 /// <c>{"model":Model,"action":Action,"context":{ContextKey:scope},"data":{"after":cursor,"limit":n}}</c> through the dispatcher
 /// and turns each item of the reply's <c>data.{ItemsProperty}</c> (oldest first) into an <c>EventType</c> event whose
-/// cursor is the item's <c>CursorProperty</c>.
+/// cursor is the item's <c>CursorProperty</c> and whose time is the item's <c>TimeProperty</c> (when it happened, not the replay).
 /// </summary>
-public sealed record TopicHistory(string Model, string Action, string ContextKey, string ItemsProperty, string EventType, string CursorProperty = "id");
+public sealed record TopicHistory(
+    string Model, string Action, string ContextKey, string ItemsProperty, string EventType, string CursorProperty = "id", string? TimeProperty = null);
 
 /// <summary>Replays missed events from the models that keep history (see <see cref="TopicHistory"/>), through the one dispatcher.</summary>
 public sealed partial class EventReplay(
@@ -52,8 +53,17 @@ public sealed partial class EventReplay(
             var data = McpJson.ToElement(result.Response.Data);
             if (data.ValueKind != JsonValueKind.Object || !data.TryGetProperty(history.ItemsProperty, out var items) || items.ValueKind != JsonValueKind.Array)
                 return [];
-            return [.. items.EnumerateArray().Select(item => new ModelEvent(history.EventType, topic, item.Clone(), Cursor(item, history)))];
+            return [.. items.EnumerateArray().Select(item => Replayed(item.Clone(), topic, history))];
         }
+    }
+
+    private static ModelEvent Replayed(JsonElement item, string topic, TopicHistory history)
+    {
+        var replayed = new ModelEvent(history.EventType, topic, item, Cursor(item, history));
+        return history.TimeProperty is { } name && item.ValueKind == JsonValueKind.Object
+            && item.TryGetProperty(name, out var time) && time.ValueKind == JsonValueKind.String && time.TryGetDateTimeOffset(out var at)
+            ? replayed with { At = at }
+            : replayed;
     }
 
     private static long? Cursor(JsonElement item, TopicHistory history) =>

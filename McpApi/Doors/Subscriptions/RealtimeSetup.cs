@@ -16,7 +16,7 @@ public static class RealtimeSetup
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RealtimeOptions>, RealtimeOptionsValidator>());
         services.TryAddSingleton<EventReplay>();
         // Chat keeps history: an SSE client reconnecting with Last-Event-ID catches up through chat's history action.
-        services.AddTopicHistory(new TopicHistory("chat", "history", ContextKey: "room", ItemsProperty: "messages", EventType: "chat.message"));
+        services.AddTopicHistory(new TopicHistory("chat", "history", ContextKey: "room", ItemsProperty: "messages", EventType: "chat.message", TimeProperty: "sentAt"));
         builder.AddTcpDoor();
         return builder;
     }

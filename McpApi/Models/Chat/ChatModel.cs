@@ -76,7 +76,7 @@ public sealed class ChatModel : IModelHandler
         errors.ThrowIfAny("The message cannot be sent");
 
         var message = await _store.AppendAsync(room, user!, text, sent =>
-            _events.Publish(new ModelEvent("chat.message", $"chat:{room}", sent, sent.Id)), ct);
+            _events.Publish(new ModelEvent("chat.message", $"chat:{room}", sent, sent.Id) { At = sent.SentAt }), ct);
         return new ModelResult($"Message {message.Id} sent to room '{room}'.", message);
     }
 
