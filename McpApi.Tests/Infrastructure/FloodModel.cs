@@ -12,13 +12,10 @@ internal sealed class FloodModel(IEventPublisher events) : IModelHandler
 
     public IReadOnlyList<ModelAction> Actions =>
     [
-        new("publish", "Publishes many events, in batches with a pause between.", "{}", async (call, ct) =>
+        ModelAction.For<NoContext, FloodData, FloodResult>("publish", "Publishes many events, in batches with a pause between.", async (call, ct) =>
         {
-            var topic = call.Data.GetProperty("topic").GetString()!;
-            var count = call.Data.GetProperty("count").GetInt32();
-            var batch = call.Data.TryGetProperty("batch", out var b) ? b.GetInt32() : count;
-            var pause = call.Data.TryGetProperty("pauseMs", out var p) ? p.GetInt32() : 0;
-            var padding = new string('x', call.Data.GetProperty("size").GetInt32());
+            var (topic, count, size, batch, pause) = call.Data;
+            var padding = new string('x', size);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var longestPublish = TimeSpan.Zero;
             for (var i = 1; i <= count; i++)
@@ -26,10 +23,14 @@ internal sealed class FloodModel(IEventPublisher events) : IModelHandler
                 var start = clock.Elapsed;
                 events.Publish(new ModelEvent("flood.item", topic, new { n = i, padding }));
                 longestPublish = TimeSpan.FromTicks(Math.Max(longestPublish.Ticks, (clock.Elapsed - start).Ticks));
-                if (i % batch == 0 && pause > 0)
-                    await Task.Delay(pause, ct);
+                if (i % (batch ?? count) == 0 && pause > 0)
+                    await Task.Delay(pause.Value, ct);
             }
-            return new ModelResult($"Published {count}", new { count, longestPublishMs = longestPublish.TotalMilliseconds });
+            return new ModelResult<FloodResult>($"Published {count}", new FloodResult(count, longestPublish.TotalMilliseconds));
         }),
     ];
+
+    public sealed record FloodData(string Topic, int Count, int Size, int? Batch = null, int? PauseMs = null);
+
+    public sealed record FloodResult(int Count, double LongestPublishMs);
 }

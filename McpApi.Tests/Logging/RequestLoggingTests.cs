@@ -89,10 +89,10 @@ public sealed class RequestLoggingTests : IDisposable
 
         public IReadOnlyList<ModelAction> Actions { get; } =
         [
-            new("forever", "Waits until the request is cancelled.", """{"type":["object","null"]}""", static async (_, ct) =>
+            ModelAction.For<NoContext, NoData, NoData?>("forever", "Waits until the request is cancelled.", static async (_, ct) =>
             {
                 await Task.Delay(TimeSpan.FromMinutes(1), ct);
-                return new ModelResult("Done", null);
+                return new ModelResult<NoData?>("Done", null);
             }),
         ];
     }

@@ -22,8 +22,7 @@ public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatche
         try
         {
             var action = Resolve(envelope);
-            DataValidator.Validate(action, envelope.Data);
-            var result = await action.Action.Handle(new ModelCall(envelope, action.Name, caller), cancellationToken);
+            var result = await action.Action.InvokeAsync(action, envelope, caller, cancellationToken);
             return new DispatchResult(StatusCodes.Status200OK, new McpResponse(McpResponse.Success, result.Message, result.Data));
         }
         catch (RequestError error)

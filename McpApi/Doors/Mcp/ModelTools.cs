@@ -39,20 +39,16 @@ public static class ModelTools
     /// </summary>
     internal static JsonElement InputSchema(RegisteredAction action)
     {
-        var data = JsonNode.Parse(action.Action.DataSchema) as JsonObject ?? new JsonObject();
+        var data = (JsonObject)action.DataSchema.DeepClone();
         data.Remove("$schema");
         data.Remove("$id");
         var defs = data["$defs"];
         data.Remove("$defs");
-        if (action.Action.ExampleData is { } exampleData && !data.ContainsKey("examples"))
+        if (action.Action.ExampleDataJson is { } exampleData && !data.ContainsKey("examples"))
             data["examples"] = new JsonArray(exampleData.DeepClone());
 
-        var context = new JsonObject
-        {
-            ["type"] = new JsonArray("string", "object"),
-            ["description"] = "Who or where: a string (\"ana\") or an object ({\"user\":\"ana\",\"room\":\"lobby\"}).",
-        };
-        if (action.Action.ExampleContext is { } exampleContext)
+        var context = (JsonObject)action.ContextSchema.DeepClone();
+        if (action.Action.ExampleContextJson is { } exampleContext)
             context["examples"] = new JsonArray(exampleContext.DeepClone());
 
         var schema = new JsonObject

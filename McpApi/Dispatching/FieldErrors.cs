@@ -1,0 +1,26 @@
+namespace McpApi.Dispatching;
+
+/// <summary>Collects field errors (<c>context.room</c>, <c>data.text</c>) and throws one 422 listing all of them.</summary>
+public sealed class FieldErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = [];
+
+    public int Count => _errors.Count;
+
+    public bool Has(string field) => _errors.ContainsKey(field);
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var messages))
+            _errors[field] = messages = [];
+        messages.Add(message);
+    }
+
+    public void ThrowIfAny(string what)
+    {
+        if (_errors.Count == 0)
+            return;
+        var summary = string.Join("; ", _errors.Select(e => $"{e.Key} {string.Join(" ", e.Value)}"));
+        throw RequestError.Invalid(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()), $"{what}: {summary}");
+    }
+}
