@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using McpApi.Dispatching;
 using McpApi.Envelopes;
 using McpApi.Events;
@@ -33,27 +32,18 @@ public sealed partial class EventReplay(
             return [];
         var colon = topic.IndexOf(':');
         var history = _byModel[topic[..colon]];
-        var request = new JsonObject
+        var context = JsonSerializer.SerializeToElement(new Dictionary<string, string> { [history.ContextKey] = topic[(colon + 1)..] }, McpJson.Options);
+        var data = JsonSerializer.SerializeToElement(new Dictionary<string, long> { ["after"] = after, ["limit"] = limit }, McpJson.Options);
+        using var result = await dispatcher.DispatchAsync(history.Model, history.Action, context, data, new CallContext(door, traceId), cancellationToken);
+        if (!result.IsSuccess)
         {
-            ["model"] = history.Model,
-            ["action"] = history.Action,
-            ["context"] = new JsonObject { [history.ContextKey] = topic[(colon + 1)..] },
-            ["data"] = new JsonObject { ["after"] = after, ["limit"] = limit },
-        };
-        var envelope = EnvelopeParser.Parse(JsonSerializer.SerializeToUtf8Bytes(request), out var document);
-        using (document)
-        {
-            var result = await dispatcher.DispatchAsync(envelope, new CallContext(door, traceId), cancellationToken);
-            if (!result.IsSuccess)
-            {
-                LogReplayFailed(logger, topic, result.Response.Message);
-                return [];
-            }
-            var data = McpJson.ToElement(result.Response.Data);
-            if (data.ValueKind != JsonValueKind.Object || !data.TryGetProperty(history.ItemsProperty, out var items) || items.ValueKind != JsonValueKind.Array)
-                return [];
-            return [.. items.EnumerateArray().Select(item => new ModelEvent(history.EventType, topic, item.Clone(), Cursor(item, history)))];
+            LogReplayFailed(logger, topic, result.Response.Message);
+            return [];
         }
+        var page = McpJson.ToElement(result.Response.Data);
+        if (page.ValueKind != JsonValueKind.Object || !page.TryGetProperty(history.ItemsProperty, out var items) || items.ValueKind != JsonValueKind.Array)
+            return [];
+        return [.. items.EnumerateArray().Select(item => new ModelEvent(history.EventType, topic, item.Clone(), Cursor(item, history)))];
     }
 
     private static long? Cursor(JsonElement item, TopicHistory history) =>
