@@ -28,7 +28,7 @@ public sealed class EnvelopeSession : IDisposable
         _connectionId = connectionId;
         _dispatcher = dispatcher;
         _options = options;
-        _commands = new SubscriptionCommands(dispatcher.Registry, options.MaxTopicsPerConnection);
+        _commands = new SubscriptionCommands(dispatcher.Registry, options);
         _limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = options.MessageBurst,
@@ -100,13 +100,10 @@ public sealed class EnvelopeSession : IDisposable
     }
 
     /// <summary>The final message to an overflowed subscriber.</summary>
-    public byte[] OverflowNotice() => RealtimeJson.Notice(RealtimeErrorCodes.EventQueueOverflow,
-        $"Disconnected: this connection fell {_options.SubscriberQueueCapacity} events behind (setting McpApi:Realtime:SubscriberQueueCapacity). Read events faster or subscribe to fewer topics, then reconnect.",
-        NextTraceId());
+    public byte[] OverflowNotice() => RealtimeJson.Serialize(SessionReply.From(SubscriptionLimits.OverflowNotice(_options, NextTraceId()), null));
 
     /// <summary>The final message when the server shuts down.</summary>
-    public byte[] StoppingNotice() => RealtimeJson.Notice(RealtimeErrorCodes.ServerStopping,
-        "The server is shutting down. Reconnect in a moment.", NextTraceId());
+    public byte[] StoppingNotice() => RealtimeJson.Serialize(SessionReply.From(SubscriptionLimits.StoppingNotice(NextTraceId()), null));
 
     public void Dispose()
     {
