@@ -5,8 +5,7 @@ using McpApi.Storage;
 namespace McpApi.Dispatching;
 
 /// <summary>
-/// The status code and envelope a door sends back, with the request's correlation <see cref="Id"/> and the model and
-/// action it named. Dispose it once the reply is written: a result may point into the request's parsed JSON (echo does).
+/// The status code and envelope a door sends back, with the request's correlation <see cref="Id"/>. Dispose it once the reply is written: a result may point into the request's parsed JSON (echo does).
 /// </summary>
 public readonly record struct DispatchResult(int StatusCode, McpResponse Response) : IDisposable
 {
@@ -14,12 +13,6 @@ public readonly record struct DispatchResult(int StatusCode, McpResponse Respons
 
     /// <summary>The request's <c>id</c> when it had a valid one (WebSocket and TCP echo it back).</summary>
     public JsonElement? Id { get; init; }
-
-    /// <summary>The model the request named, when it could be parsed (for request logs).</summary>
-    public string? Model { get; init; }
-
-    /// <summary>The action the request named, if any.</summary>
-    public string? Action { get; init; }
 
     internal JsonDocument? Document { get; init; }
 
@@ -112,17 +105,17 @@ public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatche
         try
         {
             if (doorCommand?.Invoke(envelope) is { } answer)
-                return new DispatchResult(StatusCodes.Status200OK, answer) { Id = id, Model = envelope.Model, Action = envelope.Action };
+                return new DispatchResult(StatusCodes.Status200OK, answer) { Id = id };
             var action = Resolve(envelope);
             var result = await action.Action.InvokeAsync(action, envelope, caller, cancellationToken);
             return new DispatchResult(StatusCodes.Status200OK, new McpResponse(McpResponse.Success, result.Message, result.Data))
             {
-                Id = id, Model = envelope.Model, Action = envelope.Action,
+                Id = id,
             };
         }
         catch (RequestError error)
         {
-            return Failure(error, caller.TraceId) with { Id = id, Model = envelope.Model, Action = envelope.Action };
+            return Failure(error, caller.TraceId) with { Id = id };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -135,13 +128,13 @@ public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatche
                 $"{ex.Message} The server is running but cannot use its database right now; quote trace id {caller.TraceId} when reporting it.",
                 new ErrorDetails { Code = ErrorCodes.StorageUnavailable, TraceId = caller.TraceId }))
             {
-                Id = id, Model = envelope.Model, Action = envelope.Action,
+                Id = id,
             };
         }
         catch (Exception ex)
         {
             LogHandlerFailed(logger, ex, envelope.Model, envelope.Action, caller.Door, caller.TraceId);
-            return InternalError(caller.TraceId) with { Id = id, Model = envelope.Model, Action = envelope.Action };
+            return InternalError(caller.TraceId) with { Id = id };
         }
     }
 

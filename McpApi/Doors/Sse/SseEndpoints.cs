@@ -38,21 +38,13 @@ public static partial class SseEndpoints
         HttpContext http, string? topics, Dispatcher dispatcher, IEventHub hub, EventReplay replay,
         IOptions<RealtimeOptions> options, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
-        string[] requested;
-        Dictionary<string, long> cursors;
-        try
-        {
-            if (string.IsNullOrWhiteSpace(topics))
-                throw RequestError.BadRequest(RealtimeErrorCodes.InvalidTopic,
-                    "Name the topics to stream: GET /mcp/events?topics=chat:lobby,move:g1");
-            requested = Topics.Validate(topics.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), dispatcher.Registry, "topics");
-            SubscriptionLimits.CheckTopicCount(requested.Length, options.Value);
-            cursors = LastEventId.Parse(http.Request.Headers["Last-Event-ID"].ToString(), requested);
-        }
-        catch (RequestError error)
-        {
-            return EnvelopeEndpoints.Write(Dispatcher.Failure(error, http.TraceIdentifier));
-        }
+        // Bad topics or Last-Event-ID: thrown to the HTTP pipeline's one error handler, which answers with the error envelope.
+        if (string.IsNullOrWhiteSpace(topics))
+            throw RequestError.BadRequest(RealtimeErrorCodes.InvalidTopic,
+                "Name the topics to stream: GET /mcp/events?topics=chat:lobby,move:g1");
+        var requested = Topics.Validate(topics.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), dispatcher.Registry, "topics");
+        SubscriptionLimits.CheckTopicCount(requested.Length, options.Value);
+        var cursors = LastEventId.Parse(http.Request.Headers["Last-Event-ID"].ToString(), requested);
 
         var stream = new EventStream(http, requested, cursors, hub, replay, options.Value, lifetime.ApplicationStopping,
             loggers.CreateLogger("McpApi.Doors.Sse.EventStream"));

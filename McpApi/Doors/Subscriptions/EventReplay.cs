@@ -8,12 +8,22 @@ namespace McpApi.Doors.Subscriptions;
 
 /// <summary>
 /// Declares that a model keeps history for its topics, so a reconnecting subscriber can catch up:
-/// for topic <c>{Model}:{scope}</c> the replay sends
-/// <c>{"model":Model,"action":Action,"context":{ContextKey:scope},"data":{"after":cursor,"limit":n}}</c> through the dispatcher
-/// and turns each item of the reply's <c>data.{ItemsProperty}</c> (oldest first) into an <c>EventType</c> event whose
-/// cursor is the item's <c>CursorProperty</c>.
+/// for topic <c>{Model}:{scope}</c> the replay calls <c>Action</c> through the dispatcher with context
+/// <c>{ContextKey: scope}</c> and data <c>{"after": cursor, "limit": n}</c>, and turns each of the result's
+/// <see cref="Items"/> (oldest first) into an <c>EventType</c> event with its cursor. Declare one with <see cref="For{TResult, TItem}"/>.
 /// </summary>
-public sealed record TopicHistory(string Model, string Action, string ContextKey, string ItemsProperty, string EventType, string CursorProperty = "id");
+public sealed record TopicHistory(string Model, string Action, string ContextKey, string EventType, Func<object?, IEnumerable<ReplayItem>> Items)
+{
+    /// <summary>A history whose action returns <typeparamref name="TResult"/>, holding <typeparamref name="TItem"/>s with a cursor each.</summary>
+    public static TopicHistory For<TResult, TItem>(
+        string model, string action, string contextKey, string eventType, Func<TResult, IEnumerable<TItem>> items, Func<TItem, long> cursor)
+        where TItem : notnull =>
+        new(model, action, contextKey, eventType,
+            data => data is TResult result ? items(result).Select(item => new ReplayItem(item, cursor(item))) : []);
+}
+
+/// <summary>One replayed item, as the model's action returned it, and its position.</summary>
+public readonly record struct ReplayItem(object Item, long Cursor);
 
 /// <summary>Replays missed events from the models that keep history (see <see cref="TopicHistory"/>), through the one dispatcher.</summary>
 public sealed partial class EventReplay(
@@ -40,16 +50,8 @@ public sealed partial class EventReplay(
             LogReplayFailed(logger, topic, result.Response.Message);
             return [];
         }
-        var page = McpJson.ToElement(result.Response.Data);
-        if (page.ValueKind != JsonValueKind.Object || !page.TryGetProperty(history.ItemsProperty, out var items) || items.ValueKind != JsonValueKind.Array)
-            return [];
-        return [.. items.EnumerateArray().Select(item => new ModelEvent(history.EventType, topic, item.Clone(), Cursor(item, history)))];
+        return [.. history.Items(result.Response.Data).Select(item => new ModelEvent(history.EventType, topic, item.Item, item.Cursor))];
     }
-
-    private static long? Cursor(JsonElement item, TopicHistory history) =>
-        item.ValueKind == JsonValueKind.Object && item.TryGetProperty(history.CursorProperty, out var cursor) && cursor.TryGetInt64(out var value)
-            ? value
-            : null;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replay of {Topic} failed: {Reason}")]
     private static partial void LogReplayFailed(ILogger logger, string topic, string reason);
