@@ -3,14 +3,16 @@ namespace McpApi.Dispatching;
 /// <summary>Collects field errors (<c>context.room</c>, <c>data.text</c>) and throws one 422 listing all of them.</summary>
 public sealed class FieldErrors
 {
-    private readonly Dictionary<string, List<string>> _errors = [];
+    // Created with the first error: most calls have none.
+    private Dictionary<string, List<string>>? _errors;
 
-    public int Count => _errors.Count;
+    public int Count => _errors?.Count ?? 0;
 
-    public bool Has(string field) => _errors.ContainsKey(field);
+    public bool Has(string field) => _errors?.ContainsKey(field) == true;
 
     public void Add(string field, string message)
     {
+        _errors ??= [];
         if (!_errors.TryGetValue(field, out var messages))
             _errors[field] = messages = [];
         messages.Add(message);
@@ -18,7 +20,7 @@ public sealed class FieldErrors
 
     public void ThrowIfAny(string what)
     {
-        if (_errors.Count == 0)
+        if (_errors is null)
             return;
         var summary = string.Join("; ", _errors.Select(e => $"{e.Key} {string.Join(" ", e.Value)}"));
         throw RequestError.Invalid(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()), $"{what}: {summary}");
