@@ -123,6 +123,8 @@ public static class ActionSchemas
         var anyOf = type.GetCustomAttributes<AnyOfRequiredAttribute>().ToArray();
         if (anyOf.Length > 0)
             schema["anyOf"] = new JsonArray([.. anyOf.Select(a => (JsonNode)new JsonObject { ["required"] = new JsonArray([.. a.Properties.Select(p => (JsonNode)p)]) })]);
+        if (context.TypeInfo.Kind == JsonTypeInfoKind.Object && !schema.ContainsKey("properties"))
+            schema["properties"] = new JsonObject(); // "takes no properties", said as plainly as before
         var hasRequired = schema["required"] is JsonArray { Count: > 0 };
         if (input && context.TypeInfo.Kind == JsonTypeInfoKind.Object && !hasRequired && anyOf.Length == 0)
             schema["type"] = new JsonArray("object", "null");
