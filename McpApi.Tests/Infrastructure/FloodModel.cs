@@ -15,21 +15,21 @@ internal sealed class FloodModel(IEventPublisher events) : IModelHandler
 
     public IReadOnlyList<ModelAction> Actions =>
     [
-        new("publish", "Publishes many events, in batches with a pause between.", "{}", async (call, ct) =>
+        ModelAction.For<NoContext, FloodData, FloodResult>("publish", "Publishes many events, in batches with a pause between.", async (call, ct) =>
         {
-            var topic = call.Data.GetProperty("topic").GetString()!;
-            var count = call.Data.GetProperty("count").GetInt32();
-            var batch = call.Data.TryGetProperty("batch", out var b) ? b.GetInt32() : count;
-            var pause = call.Data.TryGetProperty("pauseMs", out var p) ? p.GetInt32() : 0;
-            var first = call.Data.TryGetProperty("first", out var f) ? f.GetInt32() : 1;
-            var padding = new string('x', call.Data.GetProperty("size").GetInt32());
+            var (topic, count, size, batch, pause, first) = call.Data;
+            var padding = new string('x', size);
             for (var i = 1; i <= count; i++)
             {
-                events.Publish(new ModelEvent("flood.item", topic, new { n = first + i - 1, padding }));
-                if (i % batch == 0 && pause > 0)
-                    await Task.Delay(pause, ct);
+                events.Publish(new ModelEvent("flood.item", topic, new { n = (first ?? 1) + i - 1, padding }));
+                if (i % (batch ?? count) == 0 && pause > 0)
+                    await Task.Delay(pause.Value, ct);
             }
-            return new ModelResult($"Published {count}", new { count });
+            return new ModelResult<FloodResult>($"Published {count}", new FloodResult(count));
         }),
     ];
+
+    public sealed record FloodData(string Topic, int Count, int Size, int? Batch = null, int? PauseMs = null, int? First = null);
+
+    public sealed record FloodResult(int Count);
 }

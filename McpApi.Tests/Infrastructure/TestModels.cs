@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
 using McpApi.Dispatching;
 
 namespace McpApi.Tests.Infrastructure;
@@ -11,13 +13,18 @@ internal sealed class ProbeModel : IModelHandler
 
     public IReadOnlyList<ModelAction> Actions { get; } =
     [
-        new("greet", "Greets someone.",
-            """{"type":"object","properties":{"name":{"type":"string","minLength":1},"times":{"type":"integer","minimum":1}},"required":["name"],"additionalProperties":false}""",
-            static (call, _) => ValueTask.FromResult(new ModelResult("Greeted",
-                new { greeting = $"Hello, {call.Data.GetProperty("name").GetString()}!", who = call.Context.GetOrText("user") }))),
-        new("explode", "Always fails.", "{}",
+        ModelAction.For<GreetContext, GreetData, GreetResult>("greet", "Greets someone.",
+            static (call, _) => ValueTask.FromResult(new ModelResult<GreetResult>("Greeted", new GreetResult($"Hello, {call.Data.Name}!", call.Context.User)))),
+        ModelAction.For<JsonElement, JsonElement, JsonElement>("explode", "Always fails.",
             static (_, _) => throw new InvalidOperationException("secret internal detail at /srv/app/Secret.cs:42")),
-        new("conflict", "Always conflicts.", "{}",
+        ModelAction.For<JsonElement, JsonElement, JsonElement>("conflict", "Always conflicts.",
             static (_, _) => throw RequestError.Conflict("version_conflict", "The version is 3, not 2.", new() { ["currentVersion"] = 3 })),
     ];
+
+    [PlainString(nameof(User))]
+    public sealed record GreetContext(string? User = null, string? Room = null);
+
+    public sealed record GreetData([MinLength(1)] string Name, [Range(1, long.MaxValue)] long? Times = null);
+
+    public sealed record GreetResult(string Greeting, string? Who);
 }

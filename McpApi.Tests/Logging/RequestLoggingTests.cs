@@ -119,11 +119,11 @@ public sealed class RequestLoggingTests : IDisposable
 
         public IReadOnlyList<ModelAction> Actions =>
         [
-            new("forever", "Waits until the request is cancelled.", """{"type":["object","null"]}""", async (_, ct) =>
+            ModelAction.For<NoContext, NoData, NoData?>("forever", "Waits until the request is cancelled.", async (_, ct) =>
             {
                 Entered.TrySetResult(Stopwatch.GetTimestamp());
                 await Task.Delay(Timeout.Infinite, ct);
-                return new ModelResult("Done", null);
+                return new ModelResult<NoData?>("Done", null);
             }),
         ];
     }

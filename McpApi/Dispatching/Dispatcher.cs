@@ -1,34 +1,121 @@
+using System.Text.Json;
 using McpApi.Envelopes;
 using McpApi.Storage;
 
 namespace McpApi.Dispatching;
 
-/// <summary>The status code and envelope a door sends back.</summary>
-public readonly record struct DispatchResult(int StatusCode, McpResponse Response)
+/// <summary>
+/// The status code and envelope a door sends back, with the request's correlation <see cref="Id"/>. Dispose it once the reply is written: a result may point into the request's parsed JSON (echo does).
+/// </summary>
+public readonly record struct DispatchResult(int StatusCode, McpResponse Response) : IDisposable
 {
     public bool IsSuccess => StatusCode < 400;
+
+    /// <summary>The request's <c>id</c> when it had a valid one (WebSocket and TCP echo it back).</summary>
+    public JsonElement? Id { get; init; }
+
+    internal JsonDocument? Document { get; init; }
+
+    public void Dispose() => Document?.Dispose();
 }
 
 /// <summary>
-/// The one router behind every door: finds the model and action, validates <c>data</c>,
-/// runs the handler and maps every failure to an error envelope.
+/// Answers envelopes a door handles itself (the WebSocket and TCP <c>subscribe</c> commands): a response, or null to
+/// let the models answer. A <see cref="RequestError"/> it throws becomes an error envelope like any other.
+/// </summary>
+public delegate McpResponse? DoorCommand(Envelope envelope);
+
+/// <summary>
+/// The one router behind every door. Each door hands it the request as raw JSON (or, for MCP, the model and action a
+/// tool names plus the call's context and data) and the caller; it parses, finds the model and action, reads the
+/// context, validates and binds the data, runs the handler and maps every failure to an error envelope.
 /// </summary>
 public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatcher> logger)
 {
     public ModelRegistry Registry => registry;
 
-    public async ValueTask<DispatchResult> DispatchAsync(Envelope envelope, CallContext caller, CancellationToken cancellationToken)
+    /// <summary>
+    /// Dispatches one request given as UTF-8 JSON text (an HTTP body, a WebSocket message, a TCP line).
+    /// <paramref name="parsed"/> sees the envelope before it runs (the HTTP door notes model and action for its request log).
+    /// </summary>
+    public async ValueTask<DispatchResult> DispatchAsync(
+        ReadOnlyMemory<byte> utf8Json, CallContext caller, CancellationToken cancellationToken,
+        DoorCommand? doorCommand = null, Action<Envelope>? parsed = null)
     {
+        Envelope envelope;
+        JsonDocument? document;
         try
         {
-            var action = Resolve(envelope);
-            DataValidator.Validate(action, envelope.Data);
-            var result = await action.Action.Handle(new ModelCall(envelope, action.Name, caller), cancellationToken);
-            return new DispatchResult(StatusCodes.Status200OK, new McpResponse(McpResponse.Success, result.Message, result.Data));
+            envelope = EnvelopeParser.Parse(utf8Json, out document);
         }
         catch (RequestError error)
         {
-            return Failure(error, caller.TraceId);
+            return Failure(error, caller.TraceId) with { Id = EnvelopeParser.TryReadId(utf8Json) };
+        }
+        try
+        {
+            parsed?.Invoke(envelope);
+            return await RunAsync(envelope, caller, doorCommand, cancellationToken) with { Document = document };
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Dispatches one request that is already a parsed JSON value.</summary>
+    public ValueTask<DispatchResult> DispatchAsync(JsonElement request, CallContext caller, CancellationToken cancellationToken)
+    {
+        Envelope envelope;
+        try
+        {
+            envelope = EnvelopeParser.Parse(request);
+        }
+        catch (RequestError error)
+        {
+            return ValueTask.FromResult(Failure(error, caller.TraceId));
+        }
+        return RunAsync(envelope, caller, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Dispatches a request a door addresses itself (an MCP tool, resource or prompt; an SSE replay): the
+    /// <paramref name="context"/> and <paramref name="data"/> are checked as the envelope parser checks them
+    /// (<see cref="JsonValueKind.Undefined"/>: absent).
+    /// </summary>
+    public ValueTask<DispatchResult> DispatchAsync(
+        string model, string? action, JsonElement context, JsonElement data, CallContext caller, CancellationToken cancellationToken)
+    {
+        Envelope envelope;
+        try
+        {
+            envelope = EnvelopeParser.FromParts(model, action, context, data);
+        }
+        catch (RequestError error)
+        {
+            return ValueTask.FromResult(Failure(error, caller.TraceId));
+        }
+        return RunAsync(envelope, caller, null, cancellationToken);
+    }
+
+    private async ValueTask<DispatchResult> RunAsync(Envelope envelope, CallContext caller, DoorCommand? doorCommand, CancellationToken cancellationToken)
+    {
+        var id = envelope.Id.ValueKind is JsonValueKind.Undefined ? (JsonElement?)null : envelope.Id;
+        try
+        {
+            if (doorCommand?.Invoke(envelope) is { } answer)
+                return new DispatchResult(StatusCodes.Status200OK, answer) { Id = id };
+            var action = Resolve(envelope);
+            var result = await action.Action.InvokeAsync(action, envelope, caller, cancellationToken);
+            return new DispatchResult(StatusCodes.Status200OK, new McpResponse(McpResponse.Success, result.Message, result.Data))
+            {
+                Id = id,
+            };
+        }
+        catch (RequestError error)
+        {
+            return Failure(error, caller.TraceId) with { Id = id };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -39,12 +126,15 @@ public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatche
             LogStorageUnavailable(logger, ex, envelope.Model, envelope.Action, caller.Door, caller.TraceId);
             return new DispatchResult(StatusCodes.Status503ServiceUnavailable, new McpResponse(McpResponse.Error,
                 $"{ex.Message} The server is running but cannot use its database right now; quote trace id {caller.TraceId} when reporting it.",
-                new ErrorDetails { Code = ErrorCodes.StorageUnavailable, TraceId = caller.TraceId }));
+                new ErrorDetails { Code = ErrorCodes.StorageUnavailable, TraceId = caller.TraceId }))
+            {
+                Id = id,
+            };
         }
         catch (Exception ex)
         {
             LogHandlerFailed(logger, ex, envelope.Model, envelope.Action, caller.Door, caller.TraceId);
-            return InternalError(caller.TraceId);
+            return InternalError(caller.TraceId) with { Id = id };
         }
     }
 

@@ -1,4 +1,7 @@
 using System.Collections.Frozen;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Json.Schema;
 
 namespace McpApi.Dispatching;
@@ -57,6 +60,7 @@ public sealed class RegisteredModel
     public bool TryGetAction(string name, out RegisteredAction action) => _actions.TryGetValue(name, out action!);
 }
 
+/// <summary>An action with its schemas generated and compiled once at start-up.</summary>
 public sealed class RegisteredAction
 {
     public RegisteredAction(string model, ModelAction action)
@@ -65,14 +69,22 @@ public sealed class RegisteredAction
         Action = action;
         try
         {
-            Schema = JsonSchema.FromText(action.DataSchema);
+            DataSchema = ActionSchemas.Data(action.DataType);
+            ContextSchema = ActionSchemas.Context(action.ContextType);
+            ResultSchema = ActionSchemas.Result(action.ResultType);
+            Schema = JsonSchema.FromText(DataSchema.ToJsonString());
+            ContextReader = new ContextReader(action.ContextType);
         }
         catch (Exception ex)
         {
-            throw new InvalidOperationException($"The data schema of {model}.{action.Name} is not valid JSON Schema: {ex.Message}", ex);
+            throw new InvalidOperationException($"The contract of {model}.{action.Name} cannot be turned into a JSON Schema: {ex.Message}", ex);
         }
-        AcceptsAnything = action.DataSchema.Trim() is "{}" or "true";
+        AcceptsAnything = DataSchema.Count == 0;
+        if (action.DataType.GetCustomAttribute<PlainStringAttribute>() is { } plain)
+            _plainDataKey = ActionSchemas.JsonName(action.DataType, plain.Property);
     }
+
+    private readonly string? _plainDataKey;
 
     public string Model { get; }
 
@@ -80,8 +92,44 @@ public sealed class RegisteredAction
 
     public string Name => Action.Name;
 
+    /// <summary>The generated JSON Schema of <c>data</c>.</summary>
+    public JsonObject DataSchema { get; }
+
+    /// <summary>The generated JSON Schema of <c>context</c>.</summary>
+    public JsonObject ContextSchema { get; }
+
+    /// <summary>The generated JSON Schema of the success envelope's <c>data</c>.</summary>
+    public JsonObject ResultSchema { get; }
+
+    /// <summary><see cref="DataSchema"/>, compiled for validation.</summary>
     public JsonSchema Schema { get; }
+
+    internal ContextReader ContextReader { get; }
 
     /// <summary>The schema is <c>{}</c>: validation is skipped.</summary>
     public bool AcceptsAnything { get; }
+
+    /// <summary>
+    /// Binds <c>data</c> (already checked against <see cref="Schema"/>) to the action's data type: absent or null is the
+    /// record with its defaults, a plain string fills the <see cref="PlainStringAttribute"/> property.
+    /// </summary>
+    internal object? BindData(JsonElement data)
+    {
+        var type = Action.DataType;
+        if (type == typeof(JsonElement))
+            return data;
+        try
+        {
+            if (data.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+                return JsonSerializer.Deserialize("{}", type, ActionSchemas.BindingOptions);
+            if (data.ValueKind == JsonValueKind.String && _plainDataKey is not null)
+                return new JsonObject { [_plainDataKey] = data.GetString() }.Deserialize(type, ActionSchemas.BindingOptions);
+            return data.Deserialize(type, ActionSchemas.BindingOptions);
+        }
+        catch (JsonException ex)
+        {
+            var field = ex.Path is null or "$" ? "data" : "data" + ex.Path.TrimStart('$');
+            throw RequestError.Invalid(field, ex is NotAnIntegerException ? ex.Message : $"does not fit {Model}.{Name}'s data type; see GET /mcp/models.");
+        }
+    }
 }

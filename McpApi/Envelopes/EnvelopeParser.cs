@@ -104,6 +104,47 @@ public static class EnvelopeParser
             : new Envelope(model, action, EnvelopeContext.From(context), data, root) { Id = id };
     }
 
+    /// <summary>
+    /// An envelope a door addresses itself (an MCP tool names the model and action): <paramref name="context"/> and
+    /// <paramref name="data"/> (<see cref="JsonValueKind.Undefined"/> when absent) are checked as <see cref="Parse(JsonElement)"/> checks them.
+    /// </summary>
+    public static Envelope FromParts(string model, string? action, JsonElement context, JsonElement data)
+    {
+        if (context.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.String or JsonValueKind.Object or JsonValueKind.Null))
+        {
+            var message = $"must be a string (\"user\") or an object ({{\"user\":\"ana\",\"room\":\"lobby\"}}), not {Describe(context.ValueKind)}.";
+            throw new RequestError(StatusCodes.Status400BadRequest, ErrorCodes.InvalidEnvelope, $"The envelope has fields of the wrong type: 'context' {message}")
+            {
+                Errors = new Dictionary<string, string[]> { ["context"] = [message] },
+            };
+        }
+        foreach (var (name, part) in new[] { ("context", context), ("data", data) })
+        {
+            if (part.ValueKind is JsonValueKind.String or JsonValueKind.Object or JsonValueKind.Array && MayHoldLoneSurrogate(JsonMarshal.GetRawUtf8Value(part)))
+                RejectLoneSurrogates(part, name);
+        }
+        return new Envelope(model, action, EnvelopeContext.From(context), data);
+    }
+
+    /// <summary>The <c>id</c> of a request that could not be parsed as an envelope, when it has a valid one.</summary>
+    public static JsonElement? TryReadId(ReadOnlyMemory<byte> utf8Json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json.Span, new JsonReaderOptions { MaxDepth = 64 });
+            using var document = JsonDocument.ParseValue(ref reader);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("id", out var id)
+                && id.ValueKind is JsonValueKind.String or JsonValueKind.Number
+                ? id.Clone()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>True when the JSON text has a <c>\uD800</c>–<c>\uDFFF</c> escape; only then are strings checked one by one.</summary>
     private static bool MayHoldLoneSurrogate(ReadOnlySpan<byte> json)
     {

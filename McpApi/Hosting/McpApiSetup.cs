@@ -35,6 +35,7 @@ public static class McpApiSetup
         services.AddMcpModelOptions();
         services.AddMcpModels();
         services.AddSingleton<ModelRegistry>();
+        services.AddHostedService<ModelRegistryStartup>();
         services.AddSingleton<Dispatcher>();
 
         services.AddExceptionHandler<EnvelopeExceptionHandler>();

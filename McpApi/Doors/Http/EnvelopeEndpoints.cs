@@ -57,26 +57,21 @@ public static class EnvelopeEndpoints
         return group;
     }
 
-    /// <summary>Reads, parses and dispatches one envelope; every failure becomes an error envelope.</summary>
+    /// <summary>
+    /// Reads one body and hands it to the dispatcher. A body the door cannot take (wrong Content-Type, too large) throws
+    /// its <see cref="RequestError"/> to the HTTP pipeline's one error handler.
+    /// </summary>
     internal static async Task<EnvelopeResult> PostEnvelope(
         HttpContext http, Dispatcher dispatcher, IOptions<McpApiOptions> options)
     {
-        var caller = new CallContext("http", http.TraceIdentifier);
-        DispatchResult result;
-        try
+        HttpBodyReader.EnsureJson(http.Request);
+        var body = await HttpBodyReader.ReadAsync(http.Request, options.Value.MaxRequestBytes, http.RequestAborted);
+        var result = await dispatcher.DispatchAsync(body, new CallContext("http", http.TraceIdentifier), http.RequestAborted, parsed: envelope =>
         {
-            HttpBodyReader.EnsureJson(http.Request);
-            var body = await HttpBodyReader.ReadAsync(http.Request, options.Value.MaxRequestBytes, http.RequestAborted);
-            var envelope = EnvelopeParser.Parse(body, out var document);
-            http.Response.RegisterForDispose(document);
             http.Items[ModelItem] = envelope.Model;
             http.Items[ActionItem] = envelope.Action ?? DefaultActionOf(dispatcher.Registry, envelope.Model);
-            result = await dispatcher.DispatchAsync(envelope, caller, http.RequestAborted);
-        }
-        catch (RequestError error)
-        {
-            result = Dispatcher.Failure(error, caller.TraceId);
-        }
+        });
+        http.Response.RegisterForDispose(result);
         return Write(result);
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpApi.Dispatching;
 
@@ -12,7 +11,9 @@ public sealed record ModelCatalog(IReadOnlyList<ModelInfo> Models)
             m.Name, m.Handler.Description, m.Default.Name,
             [.. m.Actions.Select(a => new ActionInfo(
                 a.Name, a.Action.Description,
-                JsonNode.Parse(a.Action.DataSchema)!,
+                a.DataSchema.DeepClone(),
+                a.ContextSchema.DeepClone(),
+                a.ResultSchema.DeepClone(),
                 a.Action.ExampleEnvelope(m.Name),
                 a.Action.ReadOnly, a.Action.Destructive, a.Action.Idempotent))]))]);
 }
@@ -20,4 +21,5 @@ public sealed record ModelCatalog(IReadOnlyList<ModelInfo> Models)
 public sealed record ModelInfo(string Name, string Description, string DefaultAction, IReadOnlyList<ActionInfo> Actions);
 
 public sealed record ActionInfo(
-    string Name, string Description, JsonNode DataSchema, JsonObject Example, bool ReadOnly, bool Destructive, bool Idempotent);
+    string Name, string Description, JsonNode DataSchema, JsonNode ContextSchema, JsonNode ResultSchema, JsonObject Example,
+    bool ReadOnly, bool Destructive, bool Idempotent);

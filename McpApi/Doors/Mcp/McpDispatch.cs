@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
 using McpApi.Dispatching;
@@ -14,48 +13,21 @@ namespace McpApi.Doors.Mcp;
 /// </summary>
 public static class McpDispatch
 {
+    /// <summary>The door name of MCP over Streamable HTTP.</summary>
     public const string Door = "mcp";
 
-    /// <summary>Dispatches <c>{model, action, context?, data?}</c>; absent values stay absent.</summary>
+    /// <summary>The door name of MCP over stdin/stdout (<c>--stdio</c>).</summary>
+    public const string StdioDoor = "stdio";
+
+    /// <summary>The door name for this server's transport: <see cref="StdioDoor"/> when it serves stdio, else <see cref="Door"/>.</summary>
+    public static string DoorFor(McpDoorOptions options) => options.Stdio ? StdioDoor : Door;
+
+    /// <summary>Dispatches <c>{model, action, context?, data?}</c> through <paramref name="door"/>; absent values stay absent.</summary>
     public static ValueTask<DispatchResult> SendAsync(
-        Dispatcher dispatcher, string model, string? action, JsonElement? context, JsonElement? data, CancellationToken cancellationToken)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("model", model);
-            if (action is not null)
-                writer.WriteString("action", action);
-            if (context is { ValueKind: not JsonValueKind.Undefined } c)
-            {
-                writer.WritePropertyName("context");
-                c.WriteTo(writer);
-            }
-            if (data is { ValueKind: not JsonValueKind.Undefined } d)
-            {
-                writer.WritePropertyName("data");
-                d.WriteTo(writer);
-            }
-            writer.WriteEndObject();
-        }
-        return SendAsync(dispatcher, JsonElement.Parse(buffer.WrittenSpan), cancellationToken);
-    }
+        Dispatcher dispatcher, string door, string model, string? action, JsonElement? context, JsonElement? data, CancellationToken cancellationToken) =>
+        dispatcher.DispatchAsync(model, action, context ?? default, data ?? default, new CallContext(door, TraceId()), cancellationToken);
 
     public static JsonElement Json(object value) => JsonSerializer.SerializeToElement(value, McpJson.Options);
-
-    public static async ValueTask<DispatchResult> SendAsync(Dispatcher dispatcher, JsonElement request, CancellationToken cancellationToken)
-    {
-        var caller = new CallContext(Door, TraceId());
-        try
-        {
-            return await dispatcher.DispatchAsync(EnvelopeParser.Parse(request), caller, cancellationToken);
-        }
-        catch (RequestError error)
-        {
-            return Dispatcher.Failure(error, caller.TraceId);
-        }
-    }
 
     /// <summary>
     /// A tool result: the response envelope as <c>structuredContent</c> and as text; failures are

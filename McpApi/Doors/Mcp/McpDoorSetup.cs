@@ -100,11 +100,12 @@ internal sealed class McpPrimitives(ModelRegistry registry, Dispatcher dispatche
         var resources = options.ResourceCollection ??= [];
         var prompts = options.PromptCollection ??= [];
 
-        foreach (var tool in ModelTools.From(registry, dispatcher).Concat(SeedCompatibility.Tools(dispatcher)))
+        var doorName = McpDispatch.DoorFor(door.Value);
+        foreach (var tool in ModelTools.From(registry, dispatcher, doorName).Concat(SeedCompatibility.Tools(dispatcher, doorName)))
             tools.Add(tool);
-        foreach (var resource in SeedCompatibility.Resources(dispatcher))
+        foreach (var resource in SeedCompatibility.Resources(dispatcher, doorName))
             resources.Add(resource);
-        foreach (var prompt in SeedCompatibility.Prompts(dispatcher))
+        foreach (var prompt in SeedCompatibility.Prompts(dispatcher, doorName))
             prompts.Add(prompt);
 
         if (!door.Value.ConformanceFixtures)

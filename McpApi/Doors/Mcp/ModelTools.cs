@@ -14,8 +14,8 @@ namespace McpApi.Doors.Mcp;
 /// </summary>
 public static class ModelTools
 {
-    public static IEnumerable<McpServerTool> From(ModelRegistry registry, Dispatcher dispatcher) =>
-        registry.Models.SelectMany(model => model.Actions.Select(action => (McpServerTool)new ModelTool(action, dispatcher)));
+    public static IEnumerable<McpServerTool> From(ModelRegistry registry, Dispatcher dispatcher, string door) =>
+        registry.Models.SelectMany(model => model.Actions.Select(action => (McpServerTool)new ModelTool(action, dispatcher, door)));
 
     public static string ToolName(RegisteredAction action) => $"{action.Model}_{action.Name}".ToLowerInvariant();
 
@@ -39,20 +39,16 @@ public static class ModelTools
     /// </summary>
     internal static JsonElement InputSchema(RegisteredAction action)
     {
-        var data = JsonNode.Parse(action.Action.DataSchema) as JsonObject ?? new JsonObject();
+        var data = (JsonObject)action.DataSchema.DeepClone();
         data.Remove("$schema");
         data.Remove("$id");
         var defs = data["$defs"];
         data.Remove("$defs");
-        if (action.Action.ExampleData is { } exampleData && !data.ContainsKey("examples"))
+        if (action.Action.ExampleDataJson is { } exampleData && !data.ContainsKey("examples"))
             data["examples"] = new JsonArray(exampleData.DeepClone());
 
-        var context = new JsonObject
-        {
-            ["type"] = new JsonArray("string", "object"),
-            ["description"] = "Who or where: a string (\"ana\") or an object ({\"user\":\"ana\",\"room\":\"lobby\"}).",
-        };
-        if (action.Action.ExampleContext is { } exampleContext)
+        var context = (JsonObject)action.ContextSchema.DeepClone();
+        if (action.Action.ExampleContextJson is { } exampleContext)
             context["examples"] = new JsonArray(exampleContext.DeepClone());
 
         var schema = new JsonObject
@@ -75,11 +71,13 @@ internal sealed class ModelTool : McpServerTool
 {
     private readonly RegisteredAction _action;
     private readonly Dispatcher _dispatcher;
+    private readonly string _door;
 
-    public ModelTool(RegisteredAction action, Dispatcher dispatcher)
+    public ModelTool(RegisteredAction action, Dispatcher dispatcher, string door)
     {
         _action = action;
         _dispatcher = dispatcher;
+        _door = door;
         var declared = action.Action;
         ProtocolTool = new Tool
         {
@@ -122,7 +120,7 @@ internal sealed class ModelTool : McpServerTool
                         $"Tool {ProtocolTool.Name} takes the arguments 'context' and 'data', not '{name}'. Put the payload in 'data'."));
             }
         }
-        var result = await McpDispatch.SendAsync(_dispatcher, _action.Model, _action.Name, context, data, cancellationToken);
+        var result = await McpDispatch.SendAsync(_dispatcher, _door, _action.Model, _action.Name, context, data, cancellationToken);
         return McpDispatch.ToToolResult(result);
     }
 }

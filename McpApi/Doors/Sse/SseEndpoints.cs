@@ -38,23 +38,13 @@ public static partial class SseEndpoints
         HttpContext http, string? topics, Dispatcher dispatcher, IEventHub hub, EventReplay replay,
         IOptions<RealtimeOptions> options, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
     {
-        string[] requested;
-        Dictionary<string, long> cursors;
-        try
-        {
-            if (string.IsNullOrWhiteSpace(topics))
-                throw RequestError.BadRequest(RealtimeErrorCodes.InvalidTopic,
-                    "Name the topics to stream: GET /mcp/events?topics=chat:lobby,move:g1");
-            requested = Topics.Validate(topics.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), dispatcher.Registry, "topics");
-            if (requested.Length > options.Value.MaxTopicsPerConnection)
-                throw new RequestError(StatusCodes.Status422UnprocessableEntity, RealtimeErrorCodes.TooManyTopics,
-                    $"A stream may follow at most {options.Value.MaxTopicsPerConnection} topics (setting McpApi:Realtime:MaxTopicsPerConnection); {requested.Length} were asked for.");
-            cursors = LastEventId.Parse(http.Request.Headers["Last-Event-ID"].ToString(), requested);
-        }
-        catch (RequestError error)
-        {
-            return EnvelopeEndpoints.Write(Dispatcher.Failure(error, http.TraceIdentifier));
-        }
+        // Bad topics or Last-Event-ID: thrown to the HTTP pipeline's one error handler, which answers with the error envelope.
+        if (string.IsNullOrWhiteSpace(topics))
+            throw RequestError.BadRequest(RealtimeErrorCodes.InvalidTopic,
+                "Name the topics to stream: GET /mcp/events?topics=chat:lobby,move:g1");
+        var requested = Topics.Validate(topics.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), dispatcher.Registry, "topics");
+        SubscriptionLimits.CheckTopicCount(requested.Length, options.Value);
+        var cursors = LastEventId.Parse(http.Request.Headers["Last-Event-ID"].ToString(), requested);
 
         var stream = new EventStream(http, requested, cursors, hub, replay, options.Value, lifetime.ApplicationStopping,
             loggers.CreateLogger("McpApi.Doors.Sse.EventStream"));
@@ -79,7 +69,7 @@ public static partial class SseEndpoints
             var traceId = http.TraceIdentifier;
 
             yield return new SseItem<string>(
-                RealtimeJson.ToText(McpResponse.Success, $"Subscribed to {string.Join(", ", topics)}.", new SubscriptionCommands.SubscriptionData(topics)),
+                RealtimeJson.ToText(new McpResponse(McpResponse.Success, $"Subscribed to {string.Join(", ", topics)}.", new SubscriptionCommands.SubscriptionData(topics))),
                 ReadyEvent) { ReconnectionInterval = TimeSpan.FromSeconds(3) };
 
             foreach (var topic in cursors.Keys.Where(t => !replay.CanReplay(t)).ToArray())
@@ -108,19 +98,17 @@ public static partial class SseEndpoints
                         break;
                     case Wake.Overflow:
                         LogOverflow(logger, traceId, options.SubscriberQueueCapacity);
-                        yield return Closed(RealtimeErrorCodes.EventQueueOverflow,
-                            $"Disconnected: this stream fell {options.SubscriberQueueCapacity} events behind (setting McpApi:Realtime:SubscriberQueueCapacity). Read faster, or reconnect with Last-Event-ID to catch up.");
+                        yield return Closed(SubscriptionLimits.OverflowNotice(options, traceId));
                         yield break;
                     case Wake.Stopping:
-                        yield return Closed(RealtimeErrorCodes.ServerStopping, "The server is shutting down. Reconnect in a moment.");
+                        yield return Closed(SubscriptionLimits.StoppingNotice(traceId));
                         yield break;
                     default:
                         yield break;
                 }
             }
 
-            SseItem<string> Closed(string code, string message) =>
-                new(RealtimeJson.ToText(McpResponse.Error, message, new ErrorDetails { Code = code, TraceId = traceId }), ClosedEvent);
+            static SseItem<string> Closed(McpResponse notice) => new(RealtimeJson.ToText(notice), ClosedEvent);
         }
 
         private SseItem<string> Item(ModelEvent modelEvent)

@@ -28,7 +28,7 @@ public sealed class EnvelopeSession : IDisposable
         _connectionId = connectionId;
         _dispatcher = dispatcher;
         _options = options;
-        _commands = new SubscriptionCommands(dispatcher.Registry, options.MaxTopicsPerConnection);
+        _commands = new SubscriptionCommands(dispatcher.Registry, options);
         _limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = options.MessageBurst,
@@ -52,27 +52,12 @@ public sealed class EnvelopeSession : IDisposable
         if (!lease.IsAcquired)
             return Failure(new RequestError(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
                 $"Too many messages: this connection may send {_options.MessagesPerSecond} per second (bursts of {_options.MessageBurst}). Wait a moment and send again."),
-                traceId, TryReadId(message));
+                traceId, EnvelopeParser.TryReadId(message));
 
-        JsonDocument? document = null;
-        try
-        {
-            var envelope = EnvelopeParser.Parse(message, out document);
-            var id = envelope.Id.ValueKind is JsonValueKind.Undefined ? (JsonElement?)null : envelope.Id;
-            var response = SubscriptionCommands.Handles(envelope)
-                ? _commands.Handle(envelope, Subscription)
-                : (await _dispatcher.DispatchAsync(envelope, new CallContext(_door, traceId), cancellationToken)).Response;
-            // Serialize before the document goes: results may point into it (echo does).
-            return RealtimeJson.Serialize(SessionReply.From(response, id));
-        }
-        catch (RequestError error)
-        {
-            return Failure(error, traceId, TryReadId(message));
-        }
-        finally
-        {
-            document?.Dispose();
-        }
+        using var result = await _dispatcher.DispatchAsync(message, new CallContext(_door, traceId), cancellationToken,
+            envelope => SubscriptionCommands.Handles(envelope) ? _commands.Handle(envelope, Subscription) : null);
+        // Serialize before the result is disposed: it may point into the request (echo does).
+        return RealtimeJson.Serialize(SessionReply.From(result.Response, result.Id));
     }
 
     /// <summary>The error reply to a message over <see cref="RealtimeOptions.MaxMessageBytes"/>.</summary>
@@ -115,31 +100,10 @@ public sealed class EnvelopeSession : IDisposable
     }
 
     /// <summary>The final message to an overflowed subscriber.</summary>
-    public byte[] OverflowNotice() => RealtimeJson.Notice(RealtimeErrorCodes.EventQueueOverflow,
-        $"Disconnected: this connection fell {_options.SubscriberQueueCapacity} events behind (setting McpApi:Realtime:SubscriberQueueCapacity). Read events faster or subscribe to fewer topics, then reconnect.",
-        NextTraceId());
+    public byte[] OverflowNotice() => RealtimeJson.Serialize(SessionReply.From(SubscriptionLimits.OverflowNotice(_options, NextTraceId()), null));
 
     /// <summary>The final message when the server shuts down.</summary>
-    public byte[] StoppingNotice() => RealtimeJson.Notice(RealtimeErrorCodes.ServerStopping,
-        "The server is shutting down. Reconnect in a moment.", NextTraceId());
-
-    private static JsonElement? TryReadId(ReadOnlyMemory<byte> message)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(message.Span, new JsonReaderOptions { MaxDepth = 64 });
-            using var document = JsonDocument.ParseValue(ref reader);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("id", out var id)
-                && id.ValueKind is JsonValueKind.String or JsonValueKind.Number
-                ? id.Clone()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public byte[] StoppingNotice() => RealtimeJson.Serialize(SessionReply.From(SubscriptionLimits.StoppingNotice(NextTraceId()), null));
 
     public void Dispose()
     {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using McpApi.Dispatching;
 using McpApi.Envelopes;
 using McpApi.Events;
@@ -9,13 +8,27 @@ namespace McpApi.Doors.Subscriptions;
 
 /// <summary>
 /// Declares that a model keeps history for its topics, so a reconnecting subscriber can catch up:
-/// for topic <c>{Model}:{scope}</c> the replay sends
-/// <c>{"model":Model,"action":Action,"context":{ContextKey:scope},"data":{"after":cursor,"limit":n}}</c> through the dispatcher
-/// and turns each item of the reply's <c>data.{ItemsProperty}</c> (oldest first) into an <c>EventType</c> event whose
-/// cursor is the item's <c>CursorProperty</c> and whose time is the item's <c>TimeProperty</c> (when it happened, not the replay).
+/// for topic <c>{Model}:{scope}</c> the replay calls <c>Action</c> through the dispatcher with context
+/// <c>{ContextKey: scope}</c> and data <c>{"after": cursor, "limit": n}</c>, and turns each of the result's
+/// <see cref="Items"/> (oldest first) into an <c>EventType</c> event with its cursor and the time it happened (not the
+/// replay's). Declare one with <see cref="For{TResult, TItem}"/>.
 /// </summary>
-public sealed record TopicHistory(
-    string Model, string Action, string ContextKey, string ItemsProperty, string EventType, string CursorProperty = "id", string? TimeProperty = null);
+public sealed record TopicHistory(string Model, string Action, string ContextKey, string EventType, Func<object?, IEnumerable<ReplayItem>> Items)
+{
+    /// <summary>
+    /// A history whose action returns <typeparamref name="TResult"/>, holding <typeparamref name="TItem"/>s with a cursor
+    /// and a time each.
+    /// </summary>
+    public static TopicHistory For<TResult, TItem>(
+        string model, string action, string contextKey, string eventType,
+        Func<TResult, IEnumerable<TItem>> items, Func<TItem, long> cursor, Func<TItem, DateTimeOffset> at)
+        where TItem : notnull =>
+        new(model, action, contextKey, eventType,
+            data => data is TResult result ? items(result).Select(item => new ReplayItem(item, cursor(item), at(item))) : []);
+}
+
+/// <summary>One replayed item, as the model's action returned it, its position and when it happened.</summary>
+public readonly record struct ReplayItem(object Item, long Cursor, DateTimeOffset At);
 
 /// <summary>Replays missed events from the models that keep history (see <see cref="TopicHistory"/>), through the one dispatcher.</summary>
 public sealed partial class EventReplay(
@@ -34,42 +47,16 @@ public sealed partial class EventReplay(
             return [];
         var colon = topic.IndexOf(':');
         var history = _byModel[topic[..colon]];
-        var request = new JsonObject
+        var context = JsonSerializer.SerializeToElement(new Dictionary<string, string> { [history.ContextKey] = topic[(colon + 1)..] }, McpJson.Options);
+        var data = JsonSerializer.SerializeToElement(new Dictionary<string, long> { ["after"] = after, ["limit"] = limit }, McpJson.Options);
+        using var result = await dispatcher.DispatchAsync(history.Model, history.Action, context, data, new CallContext(door, traceId), cancellationToken);
+        if (!result.IsSuccess)
         {
-            ["model"] = history.Model,
-            ["action"] = history.Action,
-            ["context"] = new JsonObject { [history.ContextKey] = topic[(colon + 1)..] },
-            ["data"] = new JsonObject { ["after"] = after, ["limit"] = limit },
-        };
-        var envelope = EnvelopeParser.Parse(JsonSerializer.SerializeToUtf8Bytes(request), out var document);
-        using (document)
-        {
-            var result = await dispatcher.DispatchAsync(envelope, new CallContext(door, traceId), cancellationToken);
-            if (!result.IsSuccess)
-            {
-                LogReplayFailed(logger, topic, result.Response.Message);
-                return [];
-            }
-            var data = McpJson.ToElement(result.Response.Data);
-            if (data.ValueKind != JsonValueKind.Object || !data.TryGetProperty(history.ItemsProperty, out var items) || items.ValueKind != JsonValueKind.Array)
-                return [];
-            return [.. items.EnumerateArray().Select(item => Replayed(item.Clone(), topic, history))];
+            LogReplayFailed(logger, topic, result.Response.Message);
+            return [];
         }
+        return [.. history.Items(result.Response.Data).Select(item => new ModelEvent(history.EventType, topic, item.Item, item.Cursor) { At = item.At })];
     }
-
-    private static ModelEvent Replayed(JsonElement item, string topic, TopicHistory history)
-    {
-        var replayed = new ModelEvent(history.EventType, topic, item, Cursor(item, history));
-        return history.TimeProperty is { } name && item.ValueKind == JsonValueKind.Object
-            && item.TryGetProperty(name, out var time) && time.ValueKind == JsonValueKind.String && time.TryGetDateTimeOffset(out var at)
-            ? replayed with { At = at }
-            : replayed;
-    }
-
-    private static long? Cursor(JsonElement item, TopicHistory history) =>
-        item.ValueKind == JsonValueKind.Object && item.TryGetProperty(history.CursorProperty, out var cursor) && cursor.TryGetInt64(out var value)
-            ? value
-            : null;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replay of {Topic} failed: {Reason}")]
     private static partial void LogReplayFailed(ILogger logger, string topic, string reason);

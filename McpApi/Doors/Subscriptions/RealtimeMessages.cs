@@ -42,12 +42,7 @@ public static class RealtimeJson
 
     public static byte[] Serialize(ModelEvent modelEvent) => JsonSerializer.SerializeToUtf8Bytes(EventMessage.From(modelEvent), McpJson.Options);
 
-    public static string ToText(string status, string message, object? data) =>
-        JsonSerializer.Serialize(new McpResponse(status, message, data), McpJson.Options);
-
     public static string ToText(ModelEvent modelEvent) => JsonSerializer.Serialize(EventMessage.From(modelEvent), McpJson.Options);
 
-    /// <summary>A final error message with no request behind it (overflow, shutdown).</summary>
-    public static byte[] Notice(string code, string message, string traceId) =>
-        Serialize(new SessionReply(null, McpResponse.Error, message, new ErrorDetails { Code = code, TraceId = traceId }));
+    public static string ToText(McpResponse response) => JsonSerializer.Serialize(response, McpJson.Options);
 }

@@ -1,6 +1,8 @@
 using McpApi.Doors.Sse;
 using McpApi.Doors.Tcp;
 using McpApi.Doors.WebSockets;
+using McpApi.Models.Chat;
+using McpApi.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +18,8 @@ public static class RealtimeSetup
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RealtimeOptions>, RealtimeOptionsValidator>());
         services.TryAddSingleton<EventReplay>();
         // Chat keeps history: an SSE client reconnecting with Last-Event-ID catches up through chat's history action.
-        services.AddTopicHistory(new TopicHistory("chat", "history", ContextKey: "room", ItemsProperty: "messages", EventType: "chat.message", TimeProperty: "sentAt"));
+        services.AddTopicHistory(TopicHistory.For<ChatModel.ChatHistory, ChatMessage>(
+            "chat", "history", contextKey: "room", eventType: "chat.message", history => history.Messages, message => message.Id, message => message.SentAt));
         builder.AddTcpDoor();
         return builder;
     }

@@ -15,7 +15,7 @@ namespace McpApi.Doors.Subscriptions;
 /// </list>
 /// Each answers <c>{"status":"success","message":...,"data":{"topics":[every topic now subscribed]}}</c>.
 /// </summary>
-public sealed class SubscriptionCommands(ModelRegistry registry, int maxTopics)
+public sealed class SubscriptionCommands(ModelRegistry registry, RealtimeOptions options)
 {
     public const string Model = "subscribe";
 
@@ -31,10 +31,7 @@ public sealed class SubscriptionCommands(ModelRegistry registry, int maxTopics)
             case "add":
             {
                 var topics = Topics.Validate(ReadTopics(envelope.Data, required: true), registry, "data.topics");
-                var total = subscription.Topics.Union(topics, StringComparer.Ordinal).Count();
-                if (total > maxTopics)
-                    throw new RequestError(StatusCodes.Status422UnprocessableEntity, RealtimeErrorCodes.TooManyTopics,
-                        $"A connection may subscribe to at most {maxTopics} topics (setting McpApi:Realtime:MaxTopicsPerConnection); this would make {total}. Unsubscribe from some first.");
+                SubscriptionLimits.CheckTopicCount(subscription.Topics.Union(topics, StringComparer.Ordinal).Count(), options);
                 subscription.Add(topics);
                 return Reply($"Subscribed to {string.Join(", ", topics)}.", subscription);
             }

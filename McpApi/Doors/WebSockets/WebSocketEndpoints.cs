@@ -30,10 +30,10 @@ public static class WebSocketEndpoints
         HttpContext http, Dispatcher dispatcher, IEventHub hub, IOptions<RealtimeOptions> options,
         IHostApplicationLifetime lifetime, ILogger<WebSocketConnection> logger)
     {
+        // Thrown to the HTTP pipeline's one error handler, which answers with the error envelope.
         if (!http.WebSockets.IsWebSocketRequest)
-            return EnvelopeEndpoints.Write(Dispatcher.Failure(RequestError.BadRequest(RealtimeErrorCodes.WebSocketRequired,
-                "GET /mcp/ws is a WebSocket endpoint: connect with a WebSocket client (ws://host/mcp/ws). Plain HTTP clients POST envelopes to /mcp."),
-                http.TraceIdentifier));
+            throw RequestError.BadRequest(RealtimeErrorCodes.WebSocketRequired,
+                "GET /mcp/ws is a WebSocket endpoint: connect with a WebSocket client (ws://host/mcp/ws). Plain HTTP clients POST envelopes to /mcp.");
 
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         using var session = new EnvelopeSession("ws", http.TraceIdentifier, dispatcher, hub, options.Value);

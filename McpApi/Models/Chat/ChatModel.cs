@@ -1,5 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using McpApi.Dispatching;
 using McpApi.Events;
 using McpApi.Storage;
@@ -23,31 +23,25 @@ public sealed class ChatModel : IModelHandler
         _options = options.Value;
         Actions =
         [
-            new("send", $"Sends a message (a string or {{\"text\": ...}}, at most Chat:MaxTextLength = {_options.MaxTextLength} characters) to the context's room and returns it with its id.",
-                """
-                {"oneOf":[
-                  {"type":"string","description":"The message text."},
-                  {"type":"object","properties":{"text":{"type":"string"}},"required":["text"],"additionalProperties":false}]}
-                """, SendAsync)
+            ModelAction.For<SenderContext, ChatText, ChatMessage>("send",
+                $"Sends a message (a string or {{\"text\": ...}}, at most Chat:MaxTextLength = {_options.MaxTextLength} characters) to the context's room and returns it with its id.", SendAsync)
+            with
             {
-                ExampleContext = new JsonObject { ["user"] = "ana", ["room"] = "lobby" },
-                ExampleData = "Hello, world!",
+                ExampleContext = new SenderContext("ana", "lobby"),
+                ExampleData = new ChatText("Hello, world!"),
+                Check = CheckText,
             },
-            new("history", $"Returns a room's messages, oldest first: the latest {ModelInput.DefaultPageSize} (limit), those before an id, or those after an id.",
-                $$$"""
-                {"type":["object","null"],"properties":{
-                  "before":{"type":"integer","minimum":1,"description":"Only messages with a smaller id (older)."},
-                  "after":{"type":"integer","minimum":0,"description":"Only messages with a larger id (newer)."},
-                  "limit":{"type":"integer","minimum":1,"maximum":{{{ModelInput.MaxPageSize}}},"default":{{{ModelInput.DefaultPageSize}}}}},
-                 "additionalProperties":false}
-                """, HistoryAsync)
+            ModelAction.For<ChatContext, HistoryPage, ChatHistory>("history",
+                $"Returns a room's messages, oldest first: the latest {ModelInput.DefaultPageSize} (limit), those before an id, or those after an id.", HistoryAsync)
+            with
             {
-                ExampleContext = new JsonObject { ["room"] = "lobby" },
-                ExampleData = new JsonObject { ["limit"] = 20 },
+                ExampleContext = new ChatContext(Room: "lobby"),
+                ExampleData = new HistoryPage(Limit: 20),
                 ReadOnly = true,
                 Idempotent = true,
             },
-            new("rooms", "Lists the rooms that have messages, with their message count and last activity.", ModelInput.NoDataSchema, RoomsAsync)
+            ModelAction.For<NoContext, NoData, ChatRooms>("rooms", "Lists the rooms that have messages, with their message count and last activity.", RoomsAsync)
+            with
             {
                 ReadOnly = true,
                 Idempotent = true,
@@ -61,46 +55,58 @@ public sealed class ChatModel : IModelHandler
 
     public IReadOnlyList<ModelAction> Actions { get; }
 
-    private async ValueTask<ModelResult> SendAsync(ModelCall call, CancellationToken ct)
+    private void CheckText(ChatText data, FieldErrors errors)
     {
-        var errors = new FieldErrors();
-        var user = ModelInput.FromContext(call, "user", textIsThisKey: true);
-        var room = Room(call);
-        ModelInput.CheckName(user, "context.user", errors, "\"context\": \"ana\" or {\"user\": \"ana\", \"room\": \"lobby\"}");
-        ModelInput.CheckName(room, "context.room", errors, "\"lobby\"");
-        var text = call.Data.ValueKind == JsonValueKind.String ? call.Data.GetString()! : call.Data.GetProperty("text").GetString()!;
-        if (string.IsNullOrWhiteSpace(text))
+        if (string.IsNullOrWhiteSpace(data.Text))
             errors.Add("data.text", "is blank; send some text.");
-        else if (text.Length > _options.MaxTextLength)
-            errors.Add("data.text", $"is {text.Length} characters long; messages may have at most {_options.MaxTextLength} (Chat:MaxTextLength).");
-        errors.ThrowIfAny("The message cannot be sent");
-
-        var message = await _store.AppendAsync(room, user!, text, sent =>
-            _events.Publish(new ModelEvent("chat.message", $"chat:{room}", sent, sent.Id) { At = sent.SentAt }), ct);
-        return new ModelResult($"Message {message.Id} sent to room '{room}'.", message);
+        else if (data.Text.Length > _options.MaxTextLength)
+            errors.Add("data.text", $"is {data.Text.Length} characters long; messages may have at most {_options.MaxTextLength} (Chat:MaxTextLength).");
     }
 
-    private async ValueTask<ModelResult> HistoryAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<ChatMessage>> SendAsync(ActionCall<SenderContext, ChatText> call, CancellationToken ct)
     {
-        var room = Room(call);
-        var errors = new FieldErrors();
-        ModelInput.CheckName(room, "context.room", errors, "{\"room\": \"lobby\"}");
-        errors.ThrowIfAny("The room name is invalid");
-        var messages = await _store.HistoryAsync(room, ModelInput.OptionalLong(call.Data, "before"),
-            ModelInput.OptionalLong(call.Data, "after"), ModelInput.PageSize(call.Data), ct);
-        return new ModelResult($"{messages.Count} message(s) from room '{room}'.", new ChatHistory(room, messages));
+        var user = call.Context.User;
+        var room = call.Context.Room ?? _options.DefaultRoom;
+        var message = await _store.AppendAsync(room, user, call.Data.Text, sent =>
+            _events.Publish(new ModelEvent("chat.message", $"chat:{room}", sent, sent.Id) { At = sent.SentAt }), ct);
+        return new($"Message {message.Id} sent to room '{room}'.", message);
     }
 
-    private async ValueTask<ModelResult> RoomsAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<ChatHistory>> HistoryAsync(ActionCall<ChatContext, HistoryPage> call, CancellationToken ct)
+    {
+        var room = call.Context.Room ?? _options.DefaultRoom;
+        var messages = await _store.HistoryAsync(room, call.Data.Before, call.Data.After, call.Data.Limit, ct);
+        return new($"{messages.Count} message(s) from room '{room}'.", new ChatHistory(room, messages));
+    }
+
+    private async ValueTask<ModelResult<ChatRooms>> RoomsAsync(ActionCall<NoContext, NoData> call, CancellationToken ct)
     {
         var rooms = await _store.RoomsAsync(ct);
-        return new ModelResult($"{rooms.Count} room(s) with messages.", new ChatRooms(rooms));
+        return new($"{rooms.Count} room(s) with messages.", new ChatRooms(rooms));
     }
-
-    /// <summary>The context object's room; a plain-string context names the sender, who talks in the default room.</summary>
-    private string Room(ModelCall call) => ModelInput.FromContext(call, "room", textIsThisKey: false) ?? _options.DefaultRoom;
 
     public sealed record ChatHistory(string Room, IReadOnlyList<ChatMessage> Messages);
 
     public sealed record ChatRooms(IReadOnlyList<ChatRoom> Rooms);
+
+    /// <summary>The sender, as a plain string (room: Chat:DefaultRoom) or <c>{"user": ..., "room": ...}</c>.</summary>
+    [PlainString(nameof(User))]
+    public sealed record SenderContext(
+        [Name, Description("The sender."), Required(ErrorMessage = "is required, e.g. \"context\": \"ana\" or {\"user\": \"ana\", \"room\": \"lobby\"}.")] string User,
+        [Name, Description("The room (default: Chat:DefaultRoom).")] string? Room = null);
+
+    /// <summary>The room to read; a plain string (the sender, as for send) reads the default room.</summary>
+    [PlainString(nameof(User))]
+    public sealed record ChatContext(
+        [Name, Description("The reader; not needed to read.")] string? User = null,
+        [Name, Description("The room (default: Chat:DefaultRoom).")] string? Room = null);
+
+    /// <summary>The message text, as a plain string or <c>{"text": ...}</c>.</summary>
+    [PlainString(nameof(Text))]
+    public sealed record ChatText([Description("The message text.")] string Text);
+
+    public sealed record HistoryPage(
+        [Range(1, long.MaxValue), Description("Only messages with a smaller id (older).")] long? Before = null,
+        [Range(0, long.MaxValue), Description("Only messages with a larger id (newer).")] long? After = null,
+        [Range(1, ModelInput.MaxPageSize)] int Limit = ModelInput.DefaultPageSize);
 }

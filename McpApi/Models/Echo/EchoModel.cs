@@ -1,3 +1,4 @@
+using System.Text.Json;
 using McpApi.Dispatching;
 
 namespace McpApi.Models.Echo;
@@ -11,15 +12,16 @@ public sealed class EchoModel : IModelHandler
 
     public IReadOnlyList<ModelAction> Actions { get; } =
     [
-        new("echo", "Returns {\"echo\": <the request body as received>}.", "{}",
-            static (call, _) => ValueTask.FromResult(new ModelResult("MCP request processed successfully", new EchoData(call.Envelope.Raw))))
+        ModelAction.For<JsonElement, JsonElement, EchoData>("echo", "Returns {\"echo\": <the request body as received>}.",
+            static (call, _) => ValueTask.FromResult(new ModelResult<EchoData>("MCP request processed successfully", new EchoData(call.Envelope.Raw))))
+        with
         {
-            ExampleContext = "user",
-            ExampleData = "Hello, world!",
+            ExampleContext = JsonSerializer.SerializeToElement("user"),
+            ExampleData = JsonSerializer.SerializeToElement("Hello, world!"),
             ReadOnly = true,
             Idempotent = true,
         },
     ];
 
-    public sealed record EchoData(System.Text.Json.JsonElement Echo);
+    public sealed record EchoData(JsonElement Echo);
 }

@@ -1,4 +1,5 @@
-using System.Text.Json.Nodes;
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using McpApi.Dispatching;
 using McpApi.Events;
 using McpApi.Storage;
@@ -22,42 +23,36 @@ public sealed class MoveModel : IModelHandler
         _events = events;
         Actions =
         [
-            new("new", "Creates a game waiting for players (data.id names it; a generated id otherwise). Then two players 'join' and 'play'.",
-                $$$"""
-                {"type":["object","null"],"properties":{"id":{{{ModelInput.NameSchema}}}},"additionalProperties":false}
-                """, NewAsync)
+            ModelAction.For<NoContext, NewGame, GameView>("new",
+                "Creates a game waiting for players (data.id names it; a generated id otherwise). Then two players 'join' and 'play'.", NewAsync)
+            with
             {
-                ExampleData = new JsonObject { ["id"] = "g1" },
+                ExampleData = new NewGame("g1"),
             },
-            new("join", "Takes the free seat of the context's game: X first, then O (the game starts). Joining again returns your seat.",
-                ModelInput.NoDataSchema, JoinAsync)
+            ModelAction.For<SeatContext, NoData, GameView>("join",
+                "Takes the free seat of the context's game: X first, then O (the game starts). Joining again returns your seat.", JoinAsync)
+            with
             {
-                ExampleContext = new JsonObject { ["game"] = "g1", ["player"] = "ana" },
+                ExampleContext = new SeatContext("ana", "g1"),
                 Idempotent = true,
             },
-            new("play", "Puts your mark in a cell: {\"cell\": 0-8} (row by row) or {\"row\": 0-2, \"col\": 0-2}. Returns the game, with the winner or a draw when it ends.",
-                """
-                {"type":"object","properties":{
-                  "cell":{"type":"integer","minimum":0,"maximum":8,"description":"0-8, row by row."},
-                  "row":{"type":"integer","minimum":0,"maximum":2},
-                  "col":{"type":"integer","minimum":0,"maximum":2}},
-                 "anyOf":[{"required":["cell"]},{"required":["row","col"]}],
-                 "additionalProperties":false}
-                """, PlayAsync)
+            ModelAction.For<SeatContext, CellChoice, GameView>("play",
+                "Puts your mark in a cell: {\"cell\": 0-8} (row by row) or {\"row\": 0-2, \"col\": 0-2}. Returns the game, with the winner or a draw when it ends.", PlayAsync)
+            with
             {
-                ExampleContext = new JsonObject { ["game"] = "g1", ["player"] = "ana" },
-                ExampleData = new JsonObject { ["cell"] = 4 },
+                ExampleContext = new SeatContext("ana", "g1"),
+                ExampleData = new CellChoice(Cell: 4),
             },
-            new("get", "Returns the context's game.", ModelInput.NoDataSchema, GetAsync)
+            ModelAction.For<GameContext, NoData, GameView>("get", "Returns the context's game.", GetAsync)
+            with
             {
-                ExampleContext = new JsonObject { ["game"] = "g1" },
+                ExampleContext = new GameContext(Game: "g1"),
                 ReadOnly = true,
                 Idempotent = true,
             },
-            new("list", $"Lists games waiting for a player or being played, most recently changed first (at most {MaxListed}).",
-                $$$"""
-                {"type":["object","null"],"properties":{"limit":{"type":"integer","minimum":1,"maximum":{{{MaxListed}}},"default":{{{MaxListed}}}}},"additionalProperties":false}
-                """, ListAsync)
+            ModelAction.For<NoContext, GameListPage, GameList>("list",
+                $"Lists games waiting for a player or being played, most recently changed first (at most {MaxListed}).", ListAsync)
+            with
             {
                 ReadOnly = true,
                 Idempotent = true,
@@ -71,33 +66,33 @@ public sealed class MoveModel : IModelHandler
 
     public IReadOnlyList<ModelAction> Actions { get; }
 
-    private async ValueTask<ModelResult> NewAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<GameView>> NewAsync(ActionCall<NoContext, NewGame> call, CancellationToken ct)
     {
-        var id = ModelInput.OptionalString(call.Data, "id") ?? "g-" + Guid.NewGuid().ToString("N")[..10];
+        var id = call.Data.Id ?? "g-" + Guid.NewGuid().ToString("N")[..10];
         if (!await _store.CreateAsync(TicTacToe.New(id), ct))
             throw RequestError.Conflict("game_exists", $"A game named '{id}' already exists. Pick another id, or leave it out to get a generated one.");
         var game = await _store.GetAsync(id, ct) ?? throw NotFound(id);
-        return new ModelResult($"Game '{id}' created; waiting for players X and O to join.", GameView.From(game));
+        return new($"Game '{id}' created; waiting for players X and O to join.", GameView.From(game));
     }
 
-    private async ValueTask<ModelResult> JoinAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<GameView>> JoinAsync(ActionCall<SeatContext, NoData> call, CancellationToken ct)
     {
-        var (id, player) = Seat(call);
+        var (player, id) = call.Context;
         var game = await _store.UpdateAsync(id, g => TicTacToe.Join(g, player), (before, after) =>
         {
             if (before.PlayerX != after.PlayerX || before.PlayerO != after.PlayerO)
                 _events.Publish(new ModelEvent("move.joined", $"move:{id}", GameView.From(after)));
         }, ct) ?? throw NotFound(id);
         var seat = TicTacToe.SeatOf(game, player);
-        return new ModelResult(game.Status == TicTacToe.Playing && seat == "O"
+        return new(game.Status == TicTacToe.Playing && seat == "O"
             ? $"'{player}' plays O in game '{id}'; the game has started and X moves first."
             : $"'{player}' plays {seat} in game '{id}'{(game.PlayerO is null ? "; waiting for O to join" : "")}.", GameView.From(game));
     }
 
-    private async ValueTask<ModelResult> PlayAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<GameView>> PlayAsync(ActionCall<SeatContext, CellChoice> call, CancellationToken ct)
     {
-        var (id, player) = Seat(call);
-        var cell = Cell(call);
+        var (player, id) = call.Context;
+        var cell = Cell(call.Data);
         var game = await _store.UpdateAsync(id, g => TicTacToe.Play(g, player, cell), (_, after) =>
         {
             var view = GameView.From(after);
@@ -111,48 +106,25 @@ public sealed class MoveModel : IModelHandler
             TicTacToe.Draw => $"Game '{id}' ends in a draw.",
             _ => $"'{player}' played cell {cell}; {TicTacToe.Turn(game)} to move.",
         };
-        return new ModelResult(message, GameView.From(game));
+        return new(message, GameView.From(game));
     }
 
-    private async ValueTask<ModelResult> GetAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<GameView>> GetAsync(ActionCall<GameContext, NoData> call, CancellationToken ct)
     {
-        var id = GameId(call);
+        var id = call.Context.Game;
         var game = await _store.GetAsync(id, ct) ?? throw NotFound(id);
-        return new ModelResult($"Game '{id}' is {game.Status}.", GameView.From(game));
+        return new($"Game '{id}' is {game.Status}.", GameView.From(game));
     }
 
-    private async ValueTask<ModelResult> ListAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<GameList>> ListAsync(ActionCall<NoContext, GameListPage> call, CancellationToken ct)
     {
-        var limit = (int)(ModelInput.OptionalLong(call.Data, "limit") ?? MaxListed);
-        var games = await _store.ListActiveAsync(limit, ct);
-        return new ModelResult($"{games.Count} open or running game(s).", new GameList([.. games.Select(GameView.From)]));
+        var games = await _store.ListActiveAsync(call.Data.Limit, ct);
+        return new($"{games.Count} open or running game(s).", new GameList([.. games.Select(GameView.From)]));
     }
 
-    private static string GameId(ModelCall call)
+    private static int Cell(CellChoice choice)
     {
-        var id = ModelInput.FromContext(call, "game", textIsThisKey: false) ?? DefaultGame;
-        var errors = new FieldErrors();
-        ModelInput.CheckName(id, "context.game", errors, "{\"game\": \"g1\"}");
-        errors.ThrowIfAny("The game id is invalid");
-        return id;
-    }
-
-    private static (string Game, string Player) Seat(ModelCall call)
-    {
-        var errors = new FieldErrors();
-        var id = ModelInput.FromContext(call, "game", textIsThisKey: false) ?? DefaultGame;
-        var player = ModelInput.FromContext(call, "player", textIsThisKey: true);
-        ModelInput.CheckName(id, "context.game", errors, "{\"game\": \"g1\"}");
-        ModelInput.CheckName(player, "context.player", errors, "{\"game\": \"g1\", \"player\": \"ana\"}");
-        errors.ThrowIfAny("The context must name the game and the player");
-        return (id, player!);
-    }
-
-    private static int Cell(ModelCall call)
-    {
-        var cell = ModelInput.OptionalLong(call.Data, "cell");
-        var row = ModelInput.OptionalLong(call.Data, "row");
-        var col = ModelInput.OptionalLong(call.Data, "col");
+        var (cell, row, col) = choice;
         if ((row is null) != (col is null))
             throw RequestError.Invalid(row is null ? "data.row" : "data.col", "row and col come together: {\"row\": 0-2, \"col\": 0-2}; or send {\"cell\": 0-8} alone.");
         if (row is not null && col is not null)
@@ -169,4 +141,27 @@ public sealed class MoveModel : IModelHandler
         RequestError.NotFound("game_not_found", $"There is no game '{id}'. Create it with {{\"model\":\"move\",\"action\":\"new\",\"data\":{{\"id\":\"{id}\"}}}}; 'list' shows open games.");
 
     public sealed record GameList(IReadOnlyList<GameView> Games);
+
+    /// <summary>The player and the game; a plain string is the player in game <c>default</c>.</summary>
+    [PlainString(nameof(Player))]
+    public sealed record SeatContext(
+        [Name, Description("Who plays."), Required(ErrorMessage = "is required, e.g. {\"game\": \"g1\", \"player\": \"ana\"}.")] string Player,
+        [Name, Description("The game (default: default).")] string Game = DefaultGame);
+
+    /// <summary>The game to read; a plain string (the player, as for play) reads game <c>default</c>.</summary>
+    [PlainString(nameof(Player))]
+    public sealed record GameContext(
+        [Name, Description("The game (default: default).")] string Game = DefaultGame,
+        [Name, Description("The reader; not needed to read.")] string? Player = null);
+
+    public sealed record NewGame([Name, Description("The game's id (default: a generated one).")] string? Id = null);
+
+    [AnyOfRequired("cell")]
+    [AnyOfRequired("row", "col")]
+    public sealed record CellChoice(
+        [Range(0, 8), Description("0-8, row by row.")] int? Cell = null,
+        [Range(0, 2)] int? Row = null,
+        [Range(0, 2)] int? Col = null);
+
+    public sealed record GameListPage([Range(1, MaxListed)] int Limit = MaxListed);
 }

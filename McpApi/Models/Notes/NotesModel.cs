@@ -1,5 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using McpApi.Dispatching;
 using McpApi.Events;
 using McpApi.Storage;
@@ -26,43 +26,42 @@ public sealed class NotesModel : IModelHandler
         _options = options.Value;
         Actions =
         [
-            new("add", $"Adds a note (the data: non-empty text, at most Notes:MaxLength = {_options.MaxLength} characters) and returns it with its id.",
-                """{"type":"string","minLength":1,"description":"The note's text."}""", AddAsync)
+            ModelAction.For<NotebookContext, NoteText, Note>("add",
+                $"Adds a note (the data: non-empty text, at most Notes:MaxLength = {_options.MaxLength} characters) and returns it with its id.", AddAsync)
+            with
             {
-                ExampleContext = "default",
-                ExampleData = "Buy milk",
+                ExampleContext = new NotebookContext("default"),
+                ExampleData = new NoteText("Buy milk"),
             },
-            new("list", $"Lists the notebook's notes, oldest first, {ModelInput.DefaultPageSize} per page; pass nextAfter back as after for the next page.",
-                $$$"""
-                {"type":["object","null"],"properties":{
-                  "limit":{"type":"integer","minimum":1,"maximum":{{{ModelInput.MaxPageSize}}},"default":{{{ModelInput.DefaultPageSize}}}},
-                  "after":{"type":"integer","minimum":0,"description":"Only notes with a larger id."}},
-                 "additionalProperties":false}
-                """, ListAsync)
+            ModelAction.For<NotebookContext, NotePage, NoteList>("list",
+                $"Lists the notebook's notes, oldest first, {ModelInput.DefaultPageSize} per page; pass nextAfter back as after for the next page.", ListAsync)
+            with
             {
-                ExampleContext = "default",
-                ExampleData = new JsonObject { ["limit"] = 10 },
+                ExampleContext = new NotebookContext("default"),
+                ExampleData = new NotePage(Limit: 10),
                 ReadOnly = true,
                 Idempotent = true,
             },
-            new("latest", "Returns the most recent note, or null when the notebook is empty.", ModelInput.NoDataSchema, LatestAsync)
+            ModelAction.For<NotebookContext, NoData, Note?>("latest", "Returns the most recent note, or null when the notebook is empty.", LatestAsync)
+            with
             {
-                ExampleContext = "default",
+                ExampleContext = new NotebookContext("default"),
                 ReadOnly = true,
                 Idempotent = true,
             },
-            new("delete", "Deletes a note by id.",
-                """{"type":"object","properties":{"id":{"type":"integer","minimum":1}},"required":["id"],"additionalProperties":false}""", DeleteAsync)
+            ModelAction.For<NotebookContext, NoteId, NoteDeleted>("delete", "Deletes a note by id.", DeleteAsync)
+            with
             {
-                ExampleContext = "default",
-                ExampleData = new JsonObject { ["id"] = 1 },
+                ExampleContext = new NotebookContext("default"),
+                ExampleData = new NoteId(1),
                 Destructive = true,
                 Idempotent = true,
             },
-            new("summary_prompt", "Returns a prompt asking an AI to summarize every note of the notebook (the seed's note_summary_prompt).",
-                ModelInput.NoDataSchema, SummaryPromptAsync)
+            ModelAction.For<NotebookContext, NoData, NoteSummaryPrompt>("summary_prompt",
+                "Returns a prompt asking an AI to summarize every note of the notebook (the seed's note_summary_prompt).", SummaryPromptAsync)
+            with
             {
-                ExampleContext = "default",
+                ExampleContext = new NotebookContext("default"),
                 ReadOnly = true,
                 Idempotent = true,
             },
@@ -75,10 +74,10 @@ public sealed class NotesModel : IModelHandler
 
     public IReadOnlyList<ModelAction> Actions { get; }
 
-    private async ValueTask<ModelResult> AddAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<Note>> AddAsync(ActionCall<NotebookContext, NoteText> call, CancellationToken ct)
     {
-        var notebook = Notebook(call);
-        var text = call.Data.GetString()!;
+        var notebook = call.Context.Notebook;
+        var text = call.Data.Text;
         if (string.IsNullOrWhiteSpace(text))
             throw RequestError.Invalid("data", "the note text is blank; send the note as a non-empty string, e.g. \"data\": \"Buy milk\".");
         if (text.Length > _options.MaxLength)
@@ -86,60 +85,66 @@ public sealed class NotesModel : IModelHandler
 
         var note = await _store.AddAsync(notebook, text, added =>
             _events.Publish(new ModelEvent("notes.added", $"notes:{notebook}", added, added.Id)), ct);
-        return new ModelResult($"Note {note.Id} added to notebook '{notebook}'.", note);
+        return new($"Note {note.Id} added to notebook '{notebook}'.", note);
     }
 
-    private async ValueTask<ModelResult> ListAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<NoteList>> ListAsync(ActionCall<NotebookContext, NotePage> call, CancellationToken ct)
     {
-        var notebook = Notebook(call);
-        var limit = ModelInput.PageSize(call.Data);
-        var after = ModelInput.OptionalLong(call.Data, "after") ?? 0;
+        var notebook = call.Context.Notebook;
+        var (limit, after) = call.Data;
         var notes = await _store.ListAsync(notebook, after, limit + 1, ct);
         long? nextAfter = notes.Count > limit ? notes[limit - 1].Id : null;
         var page = notes.Take(limit).ToArray();
-        return new ModelResult($"{page.Length} note(s) from notebook '{notebook}'{(nextAfter is null ? "" : $"; more after id {nextAfter}")}.",
+        return new($"{page.Length} note(s) from notebook '{notebook}'{(nextAfter is null ? "" : $"; more after id {nextAfter}")}.",
             new NoteList(notebook, page, nextAfter));
     }
 
-    private async ValueTask<ModelResult> LatestAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<Note?>> LatestAsync(ActionCall<NotebookContext, NoData> call, CancellationToken ct)
     {
-        var notebook = Notebook(call);
+        var notebook = call.Context.Notebook;
         var note = await _store.LatestAsync(notebook, ct);
         return note is null
-            ? new ModelResult($"No notes yet in notebook '{notebook}'.", null)
-            : new ModelResult($"The latest note in notebook '{notebook}'.", note);
+            ? new($"No notes yet in notebook '{notebook}'.", null)
+            : new($"The latest note in notebook '{notebook}'.", note);
     }
 
-    private async ValueTask<ModelResult> DeleteAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<NoteDeleted>> DeleteAsync(ActionCall<NotebookContext, NoteId> call, CancellationToken ct)
     {
-        var notebook = Notebook(call);
-        var id = ModelInput.RequiredLong(call.Data, "id");
+        var notebook = call.Context.Notebook;
+        var id = call.Data.Id;
         if (!await _store.DeleteAsync(notebook, id, ct))
             throw RequestError.NotFound("note_not_found", $"Notebook '{notebook}' has no note {id}. The action 'list' shows its notes and their ids.");
-        return new ModelResult($"Note {id} deleted from notebook '{notebook}'.", new { deleted = id });
+        return new($"Note {id} deleted from notebook '{notebook}'.", new NoteDeleted(id));
     }
 
-    private async ValueTask<ModelResult> SummaryPromptAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<NoteSummaryPrompt>> SummaryPromptAsync(ActionCall<NotebookContext, NoData> call, CancellationToken ct)
     {
-        var notebook = Notebook(call);
+        var notebook = call.Context.Notebook;
         var notes = await _store.ListAsync(notebook, 0, null, ct);
         var prompt = notes.Count == 0
             ? "There are no notes yet."
             : "Summarize the current notes: " + string.Join("\n", notes.Select(n => n.Text));
-        return new ModelResult($"A prompt to summarize the {notes.Count} note(s) of notebook '{notebook}'.",
+        return new($"A prompt to summarize the {notes.Count} note(s) of notebook '{notebook}'.",
             new NoteSummaryPrompt(notebook, notes.Count, prompt));
-    }
-
-    private static string Notebook(ModelCall call)
-    {
-        var notebook = ModelInput.FromContext(call, "notebook", textIsThisKey: true) ?? DefaultNotebook;
-        var errors = new FieldErrors();
-        ModelInput.CheckName(notebook, "context.notebook", errors, "\"default\"");
-        errors.ThrowIfAny("The notebook name is invalid");
-        return notebook;
     }
 
     public sealed record NoteList(string Notebook, IReadOnlyList<Note> Notes, long? NextAfter);
 
     public sealed record NoteSummaryPrompt(string Notebook, int Count, string Prompt);
+
+    public sealed record NoteDeleted(long Deleted);
+
+    /// <summary>The notebook, as a plain string or <c>{"notebook": ...}</c>.</summary>
+    [PlainString(nameof(Notebook))]
+    public sealed record NotebookContext([Name, Description("The notebook (default: default).")] string Notebook = DefaultNotebook);
+
+    /// <summary>The note text, as a plain string or <c>{"text": ...}</c>.</summary>
+    [PlainString(nameof(Text))]
+    public sealed record NoteText([MinLength(1), Description("The note's text.")] string Text);
+
+    public sealed record NotePage(
+        [Range(1, ModelInput.MaxPageSize)] int Limit = ModelInput.DefaultPageSize,
+        [Range(0, long.MaxValue), Description("Only notes with a larger id.")] long After = 0);
+
+    public sealed record NoteId([Range(1, long.MaxValue)] long Id);
 }

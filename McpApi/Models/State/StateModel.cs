@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using McpApi.Dispatching;
 using McpApi.Envelopes;
 using McpApi.Events;
@@ -28,51 +29,37 @@ public sealed class StateModel : IModelHandler
         _options = options.Value;
         Actions =
         [
-            new("get", "Returns a key's value and version.",
-                """{"type":"object","properties":{"key":{"type":"string","minLength":1}},"required":["key"],"additionalProperties":false}""", GetAsync)
+            ModelAction.For<NamespaceContext, KeyData, StateValue>("get", "Returns a key's value and version.", GetAsync)
+            with
             {
-                ExampleContext = "default",
-                ExampleData = new JsonObject { ["key"] = "counter" },
+                ExampleContext = new NamespaceContext("default"),
+                ExampleData = new KeyData("counter"),
                 ReadOnly = true,
                 Idempotent = true,
             },
-            new("set", $"Stores any JSON value under a key (at most {_options.MaxKeyLength} characters; value at most {_options.MaxValueBytes} bytes). " +
-                    "With ifVersion the write happens only when the stored version equals it (0: only when the key is absent); otherwise 409 version_conflict with currentVersion.",
-                """
-                {"type":"object","properties":{
-                  "key":{"type":"string","minLength":1},
-                  "value":{"description":"Any JSON value."},
-                  "ifVersion":{"type":"integer","minimum":0,"description":"Write only when the stored version is this (0: create only)."}},
-                 "required":["key","value"],"additionalProperties":false}
-                """, SetAsync)
+            ModelAction.For<NamespaceContext, SetData, StateValue>("set",
+                $"Stores any JSON value under a key (at most {_options.MaxKeyLength} characters; value at most {_options.MaxValueBytes} bytes). " +
+                "With ifVersion the write happens only when the stored version equals it (0: only when the key is absent); otherwise 409 version_conflict with currentVersion.",
+                SetAsync)
+            with
             {
-                ExampleContext = "default",
-                ExampleData = new JsonObject { ["key"] = "counter", ["value"] = 1, ["ifVersion"] = 0 },
+                ExampleContext = new NamespaceContext("default"),
+                ExampleData = new SetData("counter", JsonSerializer.SerializeToElement(1), IfVersion: 0),
                 Destructive = true,
             },
-            new("delete", "Deletes a key (with ifVersion: only when the stored version equals it).",
-                """
-                {"type":"object","properties":{
-                  "key":{"type":"string","minLength":1},
-                  "ifVersion":{"type":"integer","minimum":0}},
-                 "required":["key"],"additionalProperties":false}
-                """, DeleteAsync)
+            ModelAction.For<NamespaceContext, DeleteData, StateDeleted>("delete", "Deletes a key (with ifVersion: only when the stored version equals it).", DeleteAsync)
+            with
             {
-                ExampleContext = "default",
-                ExampleData = new JsonObject { ["key"] = "counter" },
+                ExampleContext = new NamespaceContext("default"),
+                ExampleData = new DeleteData("counter"),
                 Destructive = true,
             },
-            new("list", $"Lists keys in key order with their versions, {ModelInput.DefaultPageSize} per page; filter by prefix; pass nextAfter back as after.",
-                $$$"""
-                {"type":["object","null"],"properties":{
-                  "prefix":{"type":"string"},
-                  "after":{"type":"string","description":"Only keys sorting after this one."},
-                  "limit":{"type":"integer","minimum":1,"maximum":{{{ModelInput.MaxPageSize}}},"default":{{{ModelInput.DefaultPageSize}}}}},
-                 "additionalProperties":false}
-                """, ListAsync)
+            ModelAction.For<NamespaceContext, KeyPage, StateKeys>("list",
+                $"Lists keys in key order with their versions, {ModelInput.DefaultPageSize} per page; filter by prefix; pass nextAfter back as after.", ListAsync)
+            with
             {
-                ExampleContext = "default",
-                ExampleData = new JsonObject { ["prefix"] = "count" },
+                ExampleContext = new NamespaceContext("default"),
+                ExampleData = new KeyPage(Prefix: "count"),
                 ReadOnly = true,
                 Idempotent = true,
             },
@@ -85,77 +72,64 @@ public sealed class StateModel : IModelHandler
 
     public IReadOnlyList<ModelAction> Actions { get; }
 
-    private async ValueTask<ModelResult> GetAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<StateValue>> GetAsync(ActionCall<NamespaceContext, KeyData> call, CancellationToken ct)
     {
-        var (ns, key) = Target(call);
+        var (ns, key) = (call.Context.Namespace, CheckedKey(call.Data.Key));
         var entry = await _store.GetAsync(ns, key, ct) ?? throw NotFound(ns, key);
-        return new ModelResult($"Key '{key}' is at version {entry.Version}.", StateValue.From(entry));
+        return new($"Key '{key}' is at version {entry.Version}.", StateValue.From(entry));
     }
 
-    private async ValueTask<ModelResult> SetAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<StateValue>> SetAsync(ActionCall<NamespaceContext, SetData> call, CancellationToken ct)
     {
-        var (ns, key) = Target(call);
-        var value = call.Data.GetProperty("value");
-        var json = JsonSerializer.Serialize(value, McpJson.Options);
+        var (ns, key) = (call.Context.Namespace, CheckedKey(call.Data.Key));
+        var json = JsonSerializer.Serialize(call.Data.Value, McpJson.Options);
         var bytes = Encoding.UTF8.GetByteCount(json);
         if (bytes > _options.MaxValueBytes)
             throw RequestError.TooLarge("value_too_large",
                 $"The value of '{key}' is {bytes} bytes as JSON; values may have at most {_options.MaxValueBytes} bytes (State:MaxValueBytes). Store it in smaller pieces under several keys.");
-        var ifVersion = ModelInput.OptionalLong(call.Data, "ifVersion");
+        var ifVersion = call.Data.IfVersion;
 
         var result = await _store.SetAsync(ns, key, json, ifVersion, written => Announce(ns, written.Entry!.Key, written.Entry.Version, deleted: false), ct);
         if (result.Outcome == StateOutcome.VersionConflict)
             throw Conflict(key, ifVersion!.Value, result.CurrentVersion);
         var entry = result.Entry!;
-        return new ModelResult(entry.Version == 1 ? $"Key '{key}' created at version 1." : $"Key '{key}' updated to version {entry.Version}.",
+        return new(entry.Version == 1 ? $"Key '{key}' created at version 1." : $"Key '{key}' updated to version {entry.Version}.",
             StateValue.From(entry));
     }
 
-    private async ValueTask<ModelResult> DeleteAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<StateDeleted>> DeleteAsync(ActionCall<NamespaceContext, DeleteData> call, CancellationToken ct)
     {
-        var (ns, key) = Target(call);
-        var ifVersion = ModelInput.OptionalLong(call.Data, "ifVersion");
+        var (ns, key) = (call.Context.Namespace, CheckedKey(call.Data.Key));
+        var ifVersion = call.Data.IfVersion;
         var result = await _store.DeleteAsync(ns, key, ifVersion, deleted => Announce(ns, key, deleted.CurrentVersion, deleted: true), ct);
         return result.Outcome switch
         {
             StateOutcome.NotFound => throw NotFound(ns, key),
             StateOutcome.VersionConflict => throw Conflict(key, ifVersion!.Value, result.CurrentVersion),
-            _ => new ModelResult($"Key '{key}' (version {result.CurrentVersion}) deleted.", new StateDeleted(key, true, result.CurrentVersion)),
+            _ => new($"Key '{key}' (version {result.CurrentVersion}) deleted.", new StateDeleted(key, true, result.CurrentVersion)),
         };
     }
 
-    private async ValueTask<ModelResult> ListAsync(ModelCall call, CancellationToken ct)
+    private async ValueTask<ModelResult<StateKeys>> ListAsync(ActionCall<NamespaceContext, KeyPage> call, CancellationToken ct)
     {
-        var ns = Namespace(call);
-        var limit = ModelInput.PageSize(call.Data);
-        var keys = await _store.ListAsync(ns, ModelInput.OptionalString(call.Data, "prefix") ?? "",
-            ModelInput.OptionalString(call.Data, "after"), limit + 1, ct);
+        var ns = call.Context.Namespace;
+        var limit = call.Data.Limit;
+        var keys = await _store.ListAsync(ns, call.Data.Prefix, call.Data.After, limit + 1, ct);
         var nextAfter = keys.Count > limit ? keys[limit - 1].Key : null;
         var page = keys.Take(limit).ToArray();
-        return new ModelResult($"{page.Length} key(s) in namespace '{ns}'{(nextAfter is null ? "" : "; more follow")}.", new StateKeys(ns, page, nextAfter));
+        return new($"{page.Length} key(s) in namespace '{ns}'{(nextAfter is null ? "" : "; more follow")}.", new StateKeys(ns, page, nextAfter));
     }
 
     private void Announce(string ns, string key, long version, bool deleted) =>
         _events.Publish(new ModelEvent("state.changed", $"state:{ns}", new StateChanged(ns, key, version, deleted ? true : null)));
 
-    private (string Namespace, string Key) Target(ModelCall call)
+    private string CheckedKey(string key)
     {
-        var ns = Namespace(call);
-        var key = call.Data.GetProperty("key").GetString()!;
         if (key.Length > _options.MaxKeyLength)
             throw RequestError.Invalid("data.key", $"is {key.Length} characters long; keys may have at most {_options.MaxKeyLength} (State:MaxKeyLength).");
         if (key.Any(char.IsControl))
             throw RequestError.Invalid("data.key", "holds a control character (such as NUL or a newline); keys are printable text.");
-        return (ns, key);
-    }
-
-    private static string Namespace(ModelCall call)
-    {
-        var ns = ModelInput.FromContext(call, "namespace", textIsThisKey: true) ?? DefaultNamespace;
-        var errors = new FieldErrors();
-        ModelInput.CheckName(ns, "context.namespace", errors, "\"default\"");
-        errors.ThrowIfAny("The namespace is invalid");
-        return ns;
+        return key;
     }
 
     private static RequestError NotFound(string ns, string key) =>
@@ -181,4 +155,22 @@ public sealed class StateModel : IModelHandler
     /// <summary>The <c>state.changed</c> event's data; <c>deleted</c> appears only for deletions.</summary>
     public sealed record StateChanged(string Namespace, string Key, long Version,
         [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? Deleted);
+
+    /// <summary>The namespace, as a plain string or <c>{"namespace": ...}</c>.</summary>
+    [PlainString(nameof(Namespace))]
+    public sealed record NamespaceContext([Name, Description("The namespace (default: default).")] string Namespace = DefaultNamespace);
+
+    public sealed record KeyData([MinLength(1)] string Key);
+
+    public sealed record SetData(
+        [MinLength(1)] string Key,
+        [Description("Any JSON value.")] JsonElement Value,
+        [Range(0, long.MaxValue), Description("Write only when the stored version is this (0: create only).")] long? IfVersion = null);
+
+    public sealed record DeleteData([MinLength(1)] string Key, [Range(0, long.MaxValue)] long? IfVersion = null);
+
+    public sealed record KeyPage(
+        string Prefix = "",
+        [Description("Only keys sorting after this one.")] string? After = null,
+        [Range(1, ModelInput.MaxPageSize)] int Limit = ModelInput.DefaultPageSize);
 }
