@@ -107,7 +107,7 @@ public sealed class StateModel : IModelHandler
         if (result.Outcome == StateOutcome.VersionConflict)
             throw Conflict(key, ifVersion!.Value, result.CurrentVersion);
         var entry = result.Entry!;
-        return new ModelResult(entry.Version == 1 ? $"Key '{key}' created at version 1." : $"Key '{key}' updated to version {entry.Version}.",
+        return new ModelResult(result.CurrentVersion == 0 ? $"Key '{key}' created at version {entry.Version}." : $"Key '{key}' updated to version {entry.Version}.",
             StateValue.From(entry));
     }
 
