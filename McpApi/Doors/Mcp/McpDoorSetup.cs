@@ -74,7 +74,8 @@ public static class McpDoorSetup
 
     /// <summary>
     /// The SDK's endpoints on <c>/mcp</c>: POST (JSON-RPC), GET (server-to-client stream), DELETE (end session).
-    /// POST takes the same content types as the envelope, so a wrong one gets the envelope's 415.
+    /// POST takes the same content types as the envelope, so a wrong one gets the envelope's 415, and the same
+    /// <c>McpApi:MaxRequestBytes</c> limit (413 with a JSON-RPC error).
     /// </summary>
     public static IEndpointConventionBuilder MapMcpDoor(this IEndpointRouteBuilder routes)
     {
@@ -84,7 +85,11 @@ public static class McpDoorSetup
         endpoints.Add(endpoint =>
         {
             if (endpoint.Metadata.OfType<IHttpMethodMetadata>().Any(m => m.HttpMethods.Contains(HttpMethods.Post)))
+            {
                 endpoint.Metadata.Add(new AcceptsMetadata(["application/json"]));
+                if (endpoint.RequestDelegate is { } next)
+                    endpoint.RequestDelegate = McpRequestLimit.Around(next);
+            }
         });
         return endpoints;
     }
