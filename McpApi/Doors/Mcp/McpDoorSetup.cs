@@ -75,7 +75,8 @@ public static class McpDoorSetup
     /// <summary>
     /// The SDK's endpoints on <c>/mcp</c>: POST (JSON-RPC), GET (server-to-client stream), DELETE (end session).
     /// POST takes the same content types as the envelope, so a wrong one gets the envelope's 415, and the same
-    /// <c>McpApi:MaxRequestBytes</c> limit (413 with a JSON-RPC error).
+    /// <c>McpApi:MaxRequestBytes</c> limit (413 with a JSON-RPC error). Answers are written with relaxed JSON escaping
+    /// (<c>\"</c>, not <c>\u0022</c>) so tool results and resources read as plain JSON.
     /// </summary>
     public static IEndpointConventionBuilder MapMcpDoor(this IEndpointRouteBuilder routes)
     {
@@ -90,6 +91,8 @@ public static class McpDoorSetup
                 if (endpoint.RequestDelegate is { } next)
                     endpoint.RequestDelegate = McpRequestLimit.Around(next);
             }
+            if (endpoint.RequestDelegate is { } handler)
+                endpoint.RequestDelegate = RelaxedJsonResponses.Around(handler);
         });
         return endpoints;
     }

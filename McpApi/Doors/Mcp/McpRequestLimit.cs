@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using McpApi.Hosting;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
@@ -53,6 +55,12 @@ internal static class McpHttpErrors
             Id = default,
             Error = new JsonRpcErrorDetail { Code = (int)code, Message = message },
         };
-        return http.Response.WriteAsJsonAsync<JsonRpcMessage>(error, McpJsonUtilities.DefaultOptions, "application/json; charset=utf-8");
+        return http.Response.WriteAsJsonAsync<JsonRpcMessage>(error, RelaxedOptions, "application/json; charset=utf-8");
     }
+
+    /// <summary>The SDK's JSON settings with relaxed escaping, as <see cref="RelaxedJsonEscapingStream"/> gives the SDK's own answers.</summary>
+    private static readonly JsonSerializerOptions RelaxedOptions = new(McpJsonUtilities.DefaultOptions)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 }
