@@ -56,7 +56,7 @@ public static class McpDoorSetup
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpPrimitives>());
 
         var settings = builder.Configuration.GetSection(McpDoorOptions.Section).Get<McpDoorOptions>() ?? new McpDoorOptions();
-        if (settings.EnableResumability || settings.ConformanceFixtures)
+        if (settings.EnableResumability)
         {
             services.AddDistributedMemoryCache();
             mcp.WithDistributedCacheEventStreamStore();
@@ -98,9 +98,8 @@ public static class McpDoorSetup
     }
 }
 
-/// <summary>Adds the generated tools, the seed's names and (when enabled) the conformance fixtures to the MCP server.</summary>
-internal sealed class McpPrimitives(ModelRegistry registry, Dispatcher dispatcher, IOptions<McpDoorOptions> door)
-    : IConfigureOptions<McpServerOptions>
+/// <summary>Adds the generated tools and the seed's names to the MCP server.</summary>
+internal sealed class McpPrimitives(ModelRegistry registry, Dispatcher dispatcher) : IConfigureOptions<McpServerOptions>
 {
     public void Configure(McpServerOptions options)
     {
@@ -114,15 +113,5 @@ internal sealed class McpPrimitives(ModelRegistry registry, Dispatcher dispatche
             resources.Add(resource);
         foreach (var prompt in SeedCompatibility.Prompts(dispatcher))
             prompts.Add(prompt);
-
-        if (!door.Value.ConformanceFixtures)
-            return;
-        foreach (var tool in ConformanceFixtures.Tools())
-            tools.Add(tool);
-        foreach (var resource in ConformanceFixtures.Resources())
-            resources.Add(resource);
-        foreach (var prompt in ConformanceFixtures.Prompts())
-            prompts.Add(prompt);
-        ConformanceFixtures.AddHandlers(options);
     }
 }
