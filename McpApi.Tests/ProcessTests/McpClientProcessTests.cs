@@ -78,7 +78,7 @@ public sealed class McpClientProcessTests
             var list = await ReadMessageAsync(process);
             await process.StandardInput.WriteLineAsync(
                 """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo_echo","arguments":{"context":"ana","data":"over stdio"}}}""");
-            var call = await ReadMessageAsync(process);
+            var call = await ReadMessageAsync(process, mustNotContain: "\\u0022");
             process.StandardInput.Close();
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             await process.WaitForExitAsync(cts.Token);
@@ -114,10 +114,12 @@ public sealed class McpClientProcessTests
     }
 
     /// <summary>Reads one stdout line; every line must be a JSON-RPC message.</summary>
-    private static async Task<JsonElement> ReadMessageAsync(Process process)
+    private static async Task<JsonElement> ReadMessageAsync(Process process, string? mustNotContain = null)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var line = await process.StandardOutput.ReadLineAsync(cts.Token) ?? throw new ShouldAssertException("stdout closed early.");
+        if (mustNotContain is not null)
+            line.ShouldNotContain(mustNotContain, Case.Sensitive);
         var message = JsonDocument.Parse(line).RootElement.Clone();
         message.GetProperty("jsonrpc").GetString().ShouldBe("2.0");
         return message;

@@ -63,8 +63,7 @@ public static class McpDoorSetup
         }
         if (settings.Stdio)
         {
-            mcp.WithStdioServerTransport();
-            McpStdio.Configure(builder);
+            McpStdio.Configure(builder, mcp);
         }
         return builder;
     }
