@@ -1,9 +1,6 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using McpApi.Hosting;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
-using ModelContextProtocol.Protocol;
 
 namespace McpApi.Doors.Mcp;
 
@@ -42,25 +39,4 @@ internal static class McpRequestLimit
         request.Body = new MemoryStream(buffer.GetBuffer(), 0, (int)buffer.Length, writable: false);
         return true;
     }
-}
-
-/// <summary>A JSON-RPC error answer written by McpApi itself on an MCP endpoint (before or instead of the SDK).</summary>
-internal static class McpHttpErrors
-{
-    public static Task WriteAsync(HttpContext http, int statusCode, McpErrorCode code, string message)
-    {
-        http.Response.StatusCode = statusCode;
-        var error = new JsonRpcError
-        {
-            Id = default,
-            Error = new JsonRpcErrorDetail { Code = (int)code, Message = message },
-        };
-        return http.Response.WriteAsJsonAsync<JsonRpcMessage>(error, RelaxedOptions, "application/json; charset=utf-8");
-    }
-
-    /// <summary>The SDK's JSON settings with relaxed escaping, as <see cref="RelaxedJsonEscapingStream"/> gives the SDK's own answers.</summary>
-    private static readonly JsonSerializerOptions RelaxedOptions = new(McpJsonUtilities.DefaultOptions)
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
 }
