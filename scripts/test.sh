@@ -15,9 +15,12 @@ done
 echo "== publish (the Dockerfile's restore/publish steps)"
 dotnet restore McpApi/McpApi.csproj
 dotnet publish McpApi/McpApi.csproj -c Release --no-restore -o artifacts/publish
+echo "== publish the conformance test host (McpApi plus the MCP conformance suite's fixtures)"
+dotnet publish tests/McpApi.ConformanceServer/McpApi.ConformanceServer.csproj -c Release -o artifacts/conformance-server
 
 echo "== test"
 export MCPAPI_SERVER_DLL="$root/artifacts/publish/McpApi.dll"
+export MCPAPI_CONFORMANCE_SERVER_DLL="$root/artifacts/conformance-server/McpApi.ConformanceServer.dll"
 export MCPAPI_REPO_ROOT="$root"
 log=$(mktemp)
 set +e

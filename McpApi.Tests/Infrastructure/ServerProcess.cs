@@ -46,6 +46,15 @@ internal sealed class ServerProcess : IAsyncDisposable
     public static string ServerDll =>
         Environment.GetEnvironmentVariable("MCPAPI_SERVER_DLL") is { Length: > 0 } dll ? dll : Path.Combine(AppContext.BaseDirectory, "McpApi.dll");
 
+    /// <summary>
+    /// The conformance test host (tests/McpApi.ConformanceServer: McpApi plus the suite's fixtures), from
+    /// <c>MCPAPI_CONFORMANCE_SERVER_DLL</c> (CI: its published output) or the test's own bin folder.
+    /// </summary>
+    public static string ConformanceServerDll =>
+        Environment.GetEnvironmentVariable("MCPAPI_CONFORMANCE_SERVER_DLL") is { Length: > 0 } dll
+            ? dll
+            : Path.Combine(AppContext.BaseDirectory, "McpApi.ConformanceServer.dll");
+
     /// <summary>Starts the server and waits until <c>/health</c> answers.</summary>
     /// <param name="dataDirectory">Reuse a data folder (e.g. after a kill); a new temporary one when null.</param>
     /// <param name="settings">Configuration overrides passed as <c>--Key=Value</c>.</param>
@@ -55,8 +64,9 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// Pass <c>--urls=http://127.0.0.1:{port}</c>. Without it the server's HTTP address comes from
     /// <paramref name="settings"/> or <paramref name="environment"/>, which must put it on <paramref name="port"/>.
     /// </param>
+    /// <param name="dll">The host to run: <see cref="ServerDll"/> when null, or e.g. <see cref="ConformanceServerDll"/>.</param>
     public static async Task<ServerProcess> StartAsync(string? dataDirectory = null, IDictionary<string, string>? settings = null, int? port = null,
-        IDictionary<string, string>? environment = null, bool urlsArgument = true)
+        IDictionary<string, string>? environment = null, bool urlsArgument = true, string? dll = null)
     {
         if (!urlsArgument && port is null)
             throw new ArgumentException("Without the --urls argument, name the port the settings put the server on.", nameof(port));
@@ -68,7 +78,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             try
             {
-                return await StartOnceAsync(dataDirectory, ownsData, settings, port, environment, urlsArgument);
+                return await StartOnceAsync(dll ?? ServerDll, dataDirectory, ownsData, settings, port, environment, urlsArgument);
             }
             catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
@@ -76,19 +86,19 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<ServerProcess> StartOnceAsync(string dataDirectory, bool ownsData, IDictionary<string, string>? settings, int? port,
+    private static async Task<ServerProcess> StartOnceAsync(string dll, string dataDirectory, bool ownsData, IDictionary<string, string>? settings, int? port,
         IDictionary<string, string>? environment, bool urlsArgument)
     {
         port ??= FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.GetDirectoryName(ServerDll)!,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(ServerDll);
+        start.ArgumentList.Add(dll);
         if (urlsArgument)
             start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
         settings = new Dictionary<string, string>(settings ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);

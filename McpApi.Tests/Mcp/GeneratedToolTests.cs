@@ -125,14 +125,21 @@ public sealed class GeneratedToolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ConformanceFixturesAreNotListedUnlessEnabled()
+    public async Task McpApiListsNoConformanceFixturesAndHasNoSwitchToTurnThemOn()
     {
-        var tools = (await _mcp.ListToolsAsync(cancellationToken: TestContext.Timeout)).Select(t => t.Name).ToList();
-        var resources = (await _mcp.ListResourcesAsync(cancellationToken: TestContext.Timeout)).Select(r => r.Uri).ToList();
+        using var app = new McpApiApplication();
+        app.Settings["Mcp:ConformanceFixtures"] = "true"; // the switch the fixtures once had: it does nothing now
+        await using var mcp = await app.ConnectAsync();
 
-        tools.ShouldNotContain("test_simple_text");
-        tools.ShouldNotContain("sdk_echo");
-        resources.ShouldNotContain("test://static-text");
+        foreach (var client in new[] { _mcp, mcp })
+        {
+            var tools = (await client.ListToolsAsync(cancellationToken: TestContext.Timeout)).Select(t => t.Name).ToList();
+            var resources = (await client.ListResourcesAsync(cancellationToken: TestContext.Timeout)).Select(r => r.Uri).ToList();
+
+            tools.ShouldNotContain("test_simple_text");
+            tools.ShouldNotContain("sdk_echo");
+            resources.ShouldNotContain("test://static-text");
+        }
     }
 
     private ValueTask<ModelContextProtocol.Protocol.CallToolResult> CallAsync(string tool, object? context, object? data)

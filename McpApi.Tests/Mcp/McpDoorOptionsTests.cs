@@ -11,7 +11,6 @@ public sealed class McpDoorOptionsTests
 
         options.SessionMode.ShouldBe(ModelContextProtocol.AspNetCore.HttpServerSessionMode.StatefulForInitializeClients);
         options.AllowedOrigins.ShouldBeEmpty();
-        options.ConformanceFixtures.ShouldBeFalse();
         new McpDoorOptionsValidator().Validate(null, options).Succeeded.ShouldBeTrue();
     }
 

@@ -134,6 +134,35 @@ public sealed class NotesModelTests : IDisposable
     }
 
     [Fact]
+    public async Task SummaryPromptTakesOnlyTheNewestNotesUpToNotesSummaryMaxNotes()
+    {
+        using var app = new McpApiApplication();
+        app.Settings["Notes:SummaryMaxNotes"] = "3";
+        var client = app.CreateClient();
+        foreach (var text in new[] { "one", "two", "three", "four", "five" })
+            await client.PostEnvelopeAsync(new { model = "notes", action = "add", context = "big", data = text });
+
+        var reply = await client.PostEnvelopeAsync(new { model = "notes", action = "summary_prompt", context = "big" });
+
+        reply.Status.ShouldBe("success", reply.ToString());
+        reply.Data.GetProperty("count").GetInt32().ShouldBe(3);
+        reply.Data.GetProperty("prompt").GetString().ShouldBe("Summarize the current notes: three\nfour\nfive");
+        reply.Message.ShouldContain("newest 3");
+        reply.Message.ShouldContain("Notes:SummaryMaxNotes");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(10_001)]
+    public void ASummaryMaxNotesOutsideItsRangeIsRejectedNamingTheSetting(int value)
+    {
+        var result = new NotesOptionsValidator().Validate(null, new NotesOptions { SummaryMaxNotes = value });
+
+        result.Failed.ShouldBeTrue();
+        result.FailureMessage.ShouldContain("Notes:SummaryMaxNotes");
+    }
+
+    [Fact]
     public async Task ANoteLongerThanNotesMaxLengthIs422NamingTheLimit()
     {
         var reply = await Notes("add", "work", new string('x', 21));

@@ -135,7 +135,7 @@ public sealed class StateModelTests : IDisposable
         deleted.Data.GetRawText().ShouldBe("""{"key":"gone","deleted":true,"version":2}""");
         again.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         again.Code.ShouldBe("state_not_found");
-        recreated.Data.GetProperty("version").GetInt64().ShouldBe(1);
+        recreated.Data.GetProperty("version").GetInt64().ShouldBe(3); // versions never repeat after a delete
     }
 
     [Fact]
@@ -214,6 +214,41 @@ public sealed class StateModelTests : IDisposable
         events.Reader.TryRead(out var deleted).ShouldBeTrue();
         JsonSerializer.Serialize(deleted!.Data, McpApi.Envelopes.McpJson.Options).ShouldBe("""{"namespace":"watched","key":"k","version":1,"deleted":true}""");
         events.Reader.TryRead(out _).ShouldBeFalse("a conflicting write announces nothing");
+    }
+
+    [Fact]
+    public async Task AKeyDeletedAndCreatedAgainNeverRepeatsAVersionSoAStaleWriterGets409()
+    {
+        await State("set", new { key = "doc", value = "first" });
+        await State("delete", new { key = "doc" });
+        var recreated = await State("set", new { key = "doc", value = "second" });
+
+        var stale = await State("set", new { key = "doc", value = "stale", ifVersion = 1 });
+        var read = await State("get", new { key = "doc" });
+
+        recreated.Data.GetProperty("version").GetInt64().ShouldBe(2);
+        recreated.Message.ShouldBe("Key 'doc' created at version 2.");
+        stale.StatusCode.ShouldBe(HttpStatusCode.Conflict, stale.ToString());
+        stale.Code.ShouldBe("version_conflict");
+        stale.Data.GetProperty("currentVersion").GetInt64().ShouldBe(2);
+        read.Data.GetProperty("value").GetString().ShouldBe("second");
+    }
+
+    [Fact]
+    public async Task AfterADeleteIfVersionZeroStillCreatesAndTheOldVersionConflicts()
+    {
+        await State("set", new { key = "cas", value = 1, ifVersion = 0 });
+        await State("set", new { key = "cas", value = 2, ifVersion = 1 });
+        (await State("delete", new { key = "cas", ifVersion = 2 })).Status.ShouldBe("success");
+
+        var oldVersion = await State("set", new { key = "cas", value = 3, ifVersion = 2 });
+        var created = await State("set", new { key = "cas", value = 3, ifVersion = 0 });
+
+        oldVersion.Code.ShouldBe("version_conflict");
+        oldVersion.Data.GetProperty("currentVersion").GetInt64().ShouldBe(0);
+        created.StatusCode.ShouldBe(HttpStatusCode.OK, created.ToString());
+        created.Data.GetProperty("version").GetInt64().ShouldBe(3);
+        (await State("list")).Data.GetProperty("keys")[0].GetProperty("version").GetInt64().ShouldBe(3);
     }
 
     [Fact]

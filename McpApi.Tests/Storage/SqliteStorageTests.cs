@@ -28,8 +28,8 @@ public sealed class SqliteStorageTests : IDisposable
         await connection.OpenAsync();
 
         Scalar(connection, "PRAGMA journal_mode;").ShouldBe("wal");
-        Scalar(connection, "SELECT MAX(version) FROM schema_version;").ShouldBe(1L);
-        Scalar(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('notes','chat_messages','state_entries','games');").ShouldBe(4L);
+        Scalar(connection, "SELECT MAX(version) FROM schema_version;").ShouldBe((long)SqliteMigrations.LatestVersion);
+        Scalar(connection, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('notes','chat_messages','state_entries','state_tombstones','games');").ShouldBe(5L);
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class SqliteStorageTests : IDisposable
         var live = await client.GetJsonAsync("/health");
 
         ready.GetProperty("status").GetString().ShouldBe("Healthy");
-        ready.GetProperty("checks").GetProperty("sqlite").GetProperty("description").GetString()!.ShouldContain("schema version 1");
+        ready.GetProperty("checks").GetProperty("sqlite").GetProperty("description").GetString()!.ShouldContain($"schema version {SqliteMigrations.LatestVersion}");
         live.GetProperty("checks").TryGetProperty("sqlite", out _).ShouldBeFalse();
     }
 
@@ -82,7 +82,47 @@ public sealed class SqliteStorageTests : IDisposable
         latest.Data.GetProperty("text").GetString().ShouldBe("remember me");
         await using var connection = new SqliteConnection($"{connectionString};Pooling=False");
         await connection.OpenAsync();
-        Scalar(connection, "SELECT COUNT(*) FROM schema_version;").ShouldBe(1L);
+        Scalar(connection, "SELECT COUNT(*) FROM schema_version;").ShouldBe((long)SqliteMigrations.LatestVersion);
+    }
+
+    [Fact]
+    public async Task ADatabaseFromSchemaVersionOneIsMigratedAndItsStateKeysKeepTheirVersions()
+    {
+        var path = Path.Combine(_directory, "v1.db");
+        await using (var old = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await old.OpenAsync();
+            Execute(old, """
+                CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL);
+                INSERT INTO schema_version VALUES (1, 'notes, chat, state and games', '2026-01-01T00:00:00Z');
+                CREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, notebook TEXT NOT NULL, text TEXT NOT NULL, created_at INTEGER NOT NULL);
+                CREATE TABLE chat_messages (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, user_name TEXT NOT NULL, text TEXT NOT NULL, sent_at INTEGER NOT NULL);
+                CREATE TABLE state_entries (namespace TEXT NOT NULL, state_key TEXT NOT NULL, value TEXT NOT NULL, version INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL, PRIMARY KEY (namespace, state_key)) WITHOUT ROWID;
+                CREATE TABLE games (id TEXT NOT NULL PRIMARY KEY, board TEXT NOT NULL, player_x TEXT, player_o TEXT, status TEXT NOT NULL,
+                    winner TEXT, moves INTEGER NOT NULL, version INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;
+                INSERT INTO state_entries VALUES ('default', 'old', '"kept"', 7, 0);
+                """);
+        }
+
+        using var app = new McpApiApplication();
+        app.Settings["ConnectionStrings:McpApi"] = $"Data Source={path}";
+        var client = app.CreateClient();
+        var deleted = await client.PostEnvelopeAsync(new { model = "state", action = "delete", data = new { key = "old", ifVersion = 7 } });
+        var recreated = await client.PostEnvelopeAsync(new { model = "state", action = "set", data = new { key = "old", value = "new" } });
+
+        deleted.Status.ShouldBe("success", deleted.ToString());
+        recreated.Data.GetProperty("version").GetInt64().ShouldBe(8);
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync();
+        Scalar(connection, "SELECT MAX(version) FROM schema_version;").ShouldBe(2L);
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     [Fact]

@@ -30,6 +30,9 @@ public sealed class InProcessEventHub : IEventHub
         return subscription;
     }
 
+    /// <summary>How many subscriptions the index holds for <paramref name="topic"/> (diagnostics).</summary>
+    internal int SubscriberCount(string topic) => _byTopic.TryGetValue(topic, out var subscribers) ? subscribers.Count : 0;
+
     private void Index(Subscription subscription, IEnumerable<string> topics)
     {
         lock (_gate)
@@ -97,24 +100,22 @@ public sealed class InProcessEventHub : IEventHub
             }
         }
 
+        // The index changes under this subscription's lock (always taken before the hub's), so a close that races
+        // an Add either sees the added topics already indexed and removes them, or makes the Add a no-op.
         public void Add(IEnumerable<string> topics)
         {
-            string[] added;
             lock (_gate)
             {
                 if (_closed)
                     return;
-                added = [.. topics.Where(_topics.Add)];
+                _hub.Index(this, [.. topics.Where(_topics.Add)]);
             }
-            _hub.Index(this, added);
         }
 
         public void Remove(IEnumerable<string> topics)
         {
-            string[] removed;
             lock (_gate)
-                removed = [.. topics.Where(_topics.Remove)];
-            _hub.Unindex(this, removed);
+                _hub.Unindex(this, [.. topics.Where(_topics.Remove)]);
         }
 
         public void Dispose()
@@ -125,15 +126,13 @@ public sealed class InProcessEventHub : IEventHub
 
         private void Close()
         {
-            string[] topics;
             lock (_gate)
             {
                 if (_closed)
                     return;
                 _closed = true;
-                topics = [.. _topics];
+                _hub.Unindex(this, _topics);
             }
-            _hub.Unindex(this, topics);
         }
     }
 }

@@ -7,7 +7,7 @@ public sealed class McpApiOptions
 {
     public const string Section = "McpApi";
 
-    /// <summary>Largest accepted request body in bytes (default 1 MiB); larger ones get 413.</summary>
+    /// <summary>Largest accepted request body in bytes (default 1 MiB), envelope and MCP alike; larger ones get 413.</summary>
     public long MaxRequestBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Serve the Swagger UI at /swagger and the document at /swagger/v1/swagger.json.</summary>

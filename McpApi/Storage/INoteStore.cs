@@ -9,8 +9,11 @@ public interface INoteStore
     /// <summary>Adds a note; <paramref name="committed"/> runs after the commit and before the next write.</summary>
     Task<Note> AddAsync(string notebook, string text, Action<Note>? committed, CancellationToken cancellationToken);
 
-    /// <summary>Notes with an id above <paramref name="after"/>, oldest first, at most <paramref name="limit"/> (all when null).</summary>
-    Task<IReadOnlyList<Note>> ListAsync(string notebook, long after, int? limit, CancellationToken cancellationToken);
+    /// <summary>Notes with an id above <paramref name="after"/>, oldest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<Note>> ListAsync(string notebook, long after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The newest <paramref name="limit"/> notes of the notebook, oldest first.</summary>
+    Task<IReadOnlyList<Note>> NewestAsync(string notebook, int limit, CancellationToken cancellationToken);
 
     Task<Note?> LatestAsync(string notebook, CancellationToken cancellationToken);
 

@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace McpApi.Storage;
 
-/// <summary>A versioned JSON document under a key in a namespace. Versions start at 1 and grow by one per write.</summary>
+/// <summary>
+/// A versioned JSON document under a key in a namespace. Versions start at 1 and grow by one per write; a key that is
+/// deleted and written again continues after the version it was deleted at, so a key's versions never repeat.
+/// </summary>
 public sealed record StateEntry(string Namespace, string Key, JsonElement Value, long Version, DateTime UpdatedAt);
 
 public enum StateOutcome

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tools/call throughput: a tool generated from the registry (echo_echo, through the dispatcher) against a plain
-# SDK tool (sdk_echo, registered with Mcp:ConformanceFixtures=true) on the same server process, same client.
+# SDK tool (sdk_echo, one of the conformance test host's fixtures) on the same server process, same client.
 # Usage: bench/mcp/run.sh [clients=8] [seconds=10] [rounds=3]   (needs scripts/setup.d/30-node-mcp.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,9 +11,9 @@ port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print
 url="http://127.0.0.1:$port/mcp"
 data=$(mktemp -d)
 
-dotnet publish McpApi/McpApi.csproj -c Release -o artifacts/bench-mcp --nologo -v q >/dev/null
+dotnet publish tests/McpApi.ConformanceServer/McpApi.ConformanceServer.csproj -c Release -o artifacts/bench-mcp --nologo -v q >/dev/null
 ConnectionStrings__McpApi="Data Source=$data/mcpapi.db" Serilog__MinimumLevel__Default=Warning \
-  dotnet artifacts/bench-mcp/McpApi.dll --urls="http://127.0.0.1:$port" --Mcp:ConformanceFixtures=true >"$data/server.log" 2>&1 &
+  dotnet artifacts/bench-mcp/McpApi.ConformanceServer.dll --urls="http://127.0.0.1:$port" >"$data/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done

@@ -33,12 +33,6 @@ public sealed class McpDoorOptions
     /// <summary>Keep SSE events so a client can resume a dropped stream (Last-Event-ID). In-memory; default off.</summary>
     public bool EnableResumability { get; set; }
 
-    /// <summary>
-    /// Register the official conformance suite's fixture tools, resources and prompts (<c>test_simple_text</c>,
-    /// <c>test://static-text</c>, ...) and a plain SDK echo tool for the benchmark. Tests and benchmarks only.
-    /// </summary>
-    public bool ConformanceFixtures { get; set; }
-
     /// <summary>Serve MCP over stdin/stdout instead of HTTP (set by <c>dotnet McpApi.dll --stdio</c>).</summary>
     public bool Stdio { get; set; }
 }

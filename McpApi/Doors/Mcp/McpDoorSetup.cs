@@ -56,15 +56,14 @@ public static class McpDoorSetup
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpPrimitives>());
 
         var settings = builder.Configuration.GetSection(McpDoorOptions.Section).Get<McpDoorOptions>() ?? new McpDoorOptions();
-        if (settings.EnableResumability || settings.ConformanceFixtures)
+        if (settings.EnableResumability)
         {
             services.AddDistributedMemoryCache();
             mcp.WithDistributedCacheEventStreamStore();
         }
         if (settings.Stdio)
         {
-            mcp.WithStdioServerTransport();
-            McpStdio.Configure(builder);
+            McpStdio.Configure(builder, mcp);
         }
         return builder;
     }
@@ -74,7 +73,9 @@ public static class McpDoorSetup
 
     /// <summary>
     /// The SDK's endpoints on <c>/mcp</c>: POST (JSON-RPC), GET (server-to-client stream), DELETE (end session).
-    /// POST takes the same content types as the envelope, so a wrong one gets the envelope's 415.
+    /// POST takes the same content types as the envelope, so a wrong one gets the envelope's 415, and the same
+    /// <c>McpApi:MaxRequestBytes</c> limit (413 with a JSON-RPC error). Answers are written with relaxed JSON escaping
+    /// (<c>\"</c>, not <c>\u0022</c>) so tool results and resources read as plain JSON.
     /// </summary>
     public static IEndpointConventionBuilder MapMcpDoor(this IEndpointRouteBuilder routes)
     {
@@ -84,15 +85,20 @@ public static class McpDoorSetup
         endpoints.Add(endpoint =>
         {
             if (endpoint.Metadata.OfType<IHttpMethodMetadata>().Any(m => m.HttpMethods.Contains(HttpMethods.Post)))
+            {
                 endpoint.Metadata.Add(new AcceptsMetadata(["application/json"]));
+                if (endpoint.RequestDelegate is { } next)
+                    endpoint.RequestDelegate = McpRequestLimit.Around(next);
+            }
+            if (endpoint.RequestDelegate is { } handler)
+                endpoint.RequestDelegate = RelaxedJsonResponses.Around(handler);
         });
         return endpoints;
     }
 }
 
-/// <summary>Adds the generated tools, the seed's names and (when enabled) the conformance fixtures to the MCP server.</summary>
-internal sealed class McpPrimitives(ModelRegistry registry, Dispatcher dispatcher, IOptions<McpDoorOptions> door)
-    : IConfigureOptions<McpServerOptions>
+/// <summary>Adds the generated tools and the seed's names to the MCP server.</summary>
+internal sealed class McpPrimitives(ModelRegistry registry, Dispatcher dispatcher, IOptions<McpDoorOptions> door) : IConfigureOptions<McpServerOptions>
 {
     public void Configure(McpServerOptions options)
     {
@@ -107,15 +113,5 @@ internal sealed class McpPrimitives(ModelRegistry registry, Dispatcher dispatche
             resources.Add(resource);
         foreach (var prompt in SeedCompatibility.Prompts(dispatcher, doorName))
             prompts.Add(prompt);
-
-        if (!door.Value.ConformanceFixtures)
-            return;
-        foreach (var tool in ConformanceFixtures.Tools())
-            tools.Add(tool);
-        foreach (var resource in ConformanceFixtures.Resources())
-            resources.Add(resource);
-        foreach (var prompt in ConformanceFixtures.Prompts())
-            prompts.Add(prompt);
-        ConformanceFixtures.AddHandlers(options);
     }
 }

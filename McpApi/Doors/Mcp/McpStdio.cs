@@ -17,8 +17,12 @@ public static class McpStdio
             ? [.. args.Where(a => !a.Equals(Switch, StringComparison.OrdinalIgnoreCase)), "--Mcp:Stdio=true"]
             : args;
 
-    internal static void Configure(WebApplicationBuilder builder)
+    internal static void Configure(WebApplicationBuilder builder, IMcpServerBuilder mcp)
     {
+        // The SDK's stdio transport, except that stdout goes through relaxed JSON escaping like the HTTP door's answers.
+        mcp.WithStreamServerTransport(new CancellableStdin(Console.OpenStandardInput()),
+            new RelaxedJsonEscapingStream(new BufferedStream(Console.OpenStandardOutput())));
+
         // The SDK writes JSON-RPC to the raw stdout stream. Every console log sink switches to stderr, and anything
         // else written through Console.Out goes there too.
         var sinks = builder.Configuration.GetSection("Serilog:WriteTo").GetChildren()
@@ -27,6 +31,38 @@ public static class McpStdio
         builder.Configuration.AddInMemoryCollection(sinks);
         Console.SetOut(Console.Error);
         builder.WebHost.UseServer(new NoNetworkServer());
+    }
+
+    /// <summary>Stdin whose reads end when their token is cancelled (console streams ignore it), so shutdown never waits on input.</summary>
+    private sealed class CancellableStdin(Stream stdin) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            stdin.ReadAsync(buffer, offset, count, cancellationToken).WaitAsync(cancellationToken);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = stdin.ReadAsync(buffer, cancellationToken);
+            return read.IsCompletedSuccessfully ? read : new(read.AsTask().WaitAsync(cancellationToken));
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => stdin.Read(buffer, offset, count);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                stdin.Dispose();
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>An <see cref="IServer"/> that accepts no connections: in stdio mode the process talks only over its pipes.</summary>

@@ -92,17 +92,9 @@ internal sealed partial class OriginPolicy(
 
     private static Task RejectAsync(HttpContext http, string code, string message)
     {
-        http.Response.StatusCode = StatusCodes.Status403Forbidden;
         var endpoint = http.GetEndpoint();
         if (endpoint?.Metadata.GetMetadata<McpEndpointMetadata>() is not null)
-        {
-            var error = new JsonRpcError
-            {
-                Id = default,
-                Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InvalidRequest, Message = message },
-            };
-            return http.Response.WriteAsJsonAsync<JsonRpcMessage>(error, McpJsonUtilities.DefaultOptions, "application/json; charset=utf-8");
-        }
+            return McpHttpErrors.WriteAsync(http, StatusCodes.Status403Forbidden, McpErrorCode.InvalidRequest, message);
         return new EnvelopeResult(Dispatcher.Failure(RequestError.Forbidden(code, message), http.TraceIdentifier)).ExecuteAsync(http);
     }
 

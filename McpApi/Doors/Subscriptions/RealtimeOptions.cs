@@ -25,7 +25,13 @@ public sealed class RealtimeOptions
     /// <summary>Seconds between WebSocket pings and SSE keep-alive events (default 20).</summary>
     public int KeepAliveSeconds { get; set; } = 20;
 
-    /// <summary>Most events an SSE reconnect with <c>Last-Event-ID</c> replays per topic (default 100).</summary>
+    /// <summary>
+    /// The largest <see cref="ReplayLimit"/>: a replay reads one page of a model's history, and chat's <c>history</c>
+    /// returns at most 500 messages per page (its <c>limit</c> maximum), so a larger setting could not be honoured.
+    /// </summary>
+    public const int MaxReplayLimit = 500;
+
+    /// <summary>Most events an SSE reconnect with <c>Last-Event-ID</c> replays per topic (default 100, at most <see cref="MaxReplayLimit"/>).</summary>
     public int ReplayLimit { get; set; } = 100;
 
     /// <summary>Seconds a client gets to take its close frame or final line before the connection is cut (default 5).</summary>
@@ -47,7 +53,7 @@ internal sealed class RealtimeOptionsValidator : IValidateOptions<RealtimeOption
         Check(o.MessagesPerSecond, 1, 1_000_000, nameof(o.MessagesPerSecond), "50");
         Check(o.MessageBurst, 1, 1_000_000, nameof(o.MessageBurst), "100");
         Check(o.KeepAliveSeconds, 1, 3600, nameof(o.KeepAliveSeconds), "20");
-        Check(o.ReplayLimit, 0, 10_000, nameof(o.ReplayLimit), "100");
+        Check(o.ReplayLimit, 0, RealtimeOptions.MaxReplayLimit, nameof(o.ReplayLimit), "100");
         Check(o.DisconnectGraceSeconds, 1, 300, nameof(o.DisconnectGraceSeconds), "5");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 

@@ -58,7 +58,8 @@ public sealed class NotesModel : IModelHandler
                 Idempotent = true,
             },
             ModelAction.For<NotebookContext, NoData, NoteSummaryPrompt>("summary_prompt",
-                "Returns a prompt asking an AI to summarize every note of the notebook (the seed's note_summary_prompt).", SummaryPromptAsync)
+                $"Returns a prompt asking an AI to summarize the notebook's notes, the newest {_options.SummaryMaxNotes} at most (Notes:SummaryMaxNotes), oldest first (the seed's note_summary_prompt).",
+                SummaryPromptAsync)
             with
             {
                 ExampleContext = new NotebookContext("default"),
@@ -120,11 +121,14 @@ public sealed class NotesModel : IModelHandler
     private async ValueTask<ModelResult<NoteSummaryPrompt>> SummaryPromptAsync(ActionCall<NotebookContext, NoData> call, CancellationToken ct)
     {
         var notebook = call.Context.Notebook;
-        var notes = await _store.ListAsync(notebook, 0, null, ct);
+        var notes = await _store.NewestAsync(notebook, _options.SummaryMaxNotes, ct);
         var prompt = notes.Count == 0
             ? "There are no notes yet."
             : "Summarize the current notes: " + string.Join("\n", notes.Select(n => n.Text));
-        return new($"A prompt to summarize the {notes.Count} note(s) of notebook '{notebook}'.",
+        var which = notes.Count < _options.SummaryMaxNotes
+            ? $"the {notes.Count} note(s)"
+            : $"the newest {notes.Count} notes (at most Notes:SummaryMaxNotes = {_options.SummaryMaxNotes})";
+        return new($"A prompt to summarize {which} of notebook '{notebook}'.",
             new NoteSummaryPrompt(notebook, notes.Count, prompt));
     }
 

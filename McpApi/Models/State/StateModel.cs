@@ -93,7 +93,7 @@ public sealed class StateModel : IModelHandler
         if (result.Outcome == StateOutcome.VersionConflict)
             throw Conflict(key, ifVersion!.Value, result.CurrentVersion);
         var entry = result.Entry!;
-        return new(entry.Version == 1 ? $"Key '{key}' created at version 1." : $"Key '{key}' updated to version {entry.Version}.",
+        return new(result.CurrentVersion == 0 ? $"Key '{key}' created at version {entry.Version}." : $"Key '{key}' updated to version {entry.Version}.",
             StateValue.From(entry));
     }
 

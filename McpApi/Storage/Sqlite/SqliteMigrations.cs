@@ -53,6 +53,14 @@ internal static partial class SqliteMigrations
             ) WITHOUT ROWID;
             CREATE INDEX ix_games_status ON games (status, updated_at);
             """),
+        new(2, "state tombstones: a deleted key's last version, so versions never repeat", """
+            CREATE TABLE state_tombstones (
+                namespace  TEXT    NOT NULL,
+                state_key  TEXT    NOT NULL,
+                version    INTEGER NOT NULL,
+                PRIMARY KEY (namespace, state_key)
+            ) WITHOUT ROWID;
+            """),
     ];
 
     public static int LatestVersion => Steps[^1].Version;

@@ -20,13 +20,21 @@ internal sealed class SqliteNoteStore(SqliteDatabase database, TimeProvider cloc
             return row.ToNote();
         }, committed, cancellationToken);
 
-    public Task<IReadOnlyList<Note>> ListAsync(string notebook, long after, int? limit, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<Note>> ListAsync(string notebook, long after, int limit, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<Note>>(async connection =>
         {
             var rows = await connection.QueryAsync<Row>(
                 $"SELECT {Columns} FROM notes WHERE notebook = @notebook AND id > @after ORDER BY id LIMIT @limit;",
-                new { notebook, after, limit = limit ?? -1 });
+                new { notebook, after, limit });
             return [.. rows.Select(r => r.ToNote())];
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<Note>> NewestAsync(string notebook, int limit, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<Note>>(async connection =>
+        {
+            var rows = await connection.QueryAsync<Row>(
+                $"SELECT {Columns} FROM notes WHERE notebook = @notebook ORDER BY id DESC LIMIT @limit;", new { notebook, limit });
+            return [.. rows.Select(r => r.ToNote()).Reverse()];
         }, cancellationToken);
 
     public Task<Note?> LatestAsync(string notebook, CancellationToken cancellationToken) =>

@@ -29,11 +29,16 @@ internal sealed class SqliteStateStore(SqliteDatabase database, TimeProvider clo
             var current = await CurrentVersionAsync(connection, transaction, @namespace, key);
             if (ifVersion is not null && ifVersion != current)
                 return new StateWriteResult(StateOutcome.VersionConflict, null, current);
+            // A key written again after a delete continues after its last version, so a stale ifVersion never matches.
+            var last = current > 0 ? current : await DeletedVersionAsync(connection, transaction, @namespace, key);
+            if (current == 0 && last > 0)
+                await connection.ExecuteAsync("DELETE FROM state_tombstones WHERE namespace = @ns AND state_key = @key;",
+                    new { ns = @namespace, key }, transaction);
             var row = await connection.QuerySingleAsync<Row>($"""
                 INSERT INTO state_entries (namespace, state_key, value, version, updated_at) VALUES (@ns, @key, @value, @version, @now)
                 ON CONFLICT (namespace, state_key) DO UPDATE SET value = excluded.value, version = excluded.version, updated_at = excluded.updated_at
                 RETURNING {Columns};
-                """, new { ns = @namespace, key, value = valueJson, version = current + 1, now = SqliteTime.Now(clock) }, transaction);
+                """, new { ns = @namespace, key, value = valueJson, version = last + 1, now = SqliteTime.Now(clock) }, transaction);
             return new StateWriteResult(StateOutcome.Written, row.ToEntry(), current);
         }, OnlyChanges(committed), cancellationToken);
 
@@ -47,8 +52,11 @@ internal sealed class SqliteStateStore(SqliteDatabase database, TimeProvider clo
                 return new StateWriteResult(StateOutcome.NotFound, null, 0);
             if (ifVersion is not null && ifVersion != row.Version)
                 return new StateWriteResult(StateOutcome.VersionConflict, null, row.Version);
-            await connection.ExecuteAsync("DELETE FROM state_entries WHERE namespace = @ns AND state_key = @key;",
-                new { ns = @namespace, key }, transaction);
+            await connection.ExecuteAsync("""
+                DELETE FROM state_entries WHERE namespace = @ns AND state_key = @key;
+                INSERT INTO state_tombstones (namespace, state_key, version) VALUES (@ns, @key, @version)
+                ON CONFLICT (namespace, state_key) DO UPDATE SET version = excluded.version;
+                """, new { ns = @namespace, key, version = row.Version }, transaction);
             return new StateWriteResult(StateOutcome.Deleted, row.ToEntry(), row.Version);
         }, OnlyChanges(committed), cancellationToken);
 
@@ -67,6 +75,13 @@ internal sealed class SqliteStateStore(SqliteDatabase database, TimeProvider clo
         string @namespace, string key) =>
         connection.ExecuteScalarAsync<long>(
             "SELECT COALESCE((SELECT version FROM state_entries WHERE namespace = @ns AND state_key = @key), 0);",
+            new { ns = @namespace, key }, transaction);
+
+    /// <summary>The version a deleted key had when it was deleted (0: never deleted, or deleted before schema step 2).</summary>
+    private static Task<long> DeletedVersionAsync(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction,
+        string @namespace, string key) =>
+        connection.ExecuteScalarAsync<long>(
+            "SELECT COALESCE((SELECT version FROM state_tombstones WHERE namespace = @ns AND state_key = @key), 0);",
             new { ns = @namespace, key }, transaction);
 
     private static Action<StateWriteResult>? OnlyChanges(Action<StateWriteResult>? committed) =>

@@ -9,12 +9,12 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using static ModelContextProtocol.Protocol.ElicitRequestParams;
 
-namespace McpApi.Doors.Mcp;
+namespace McpApi.ConformanceServer;
 
 /// <summary>
 /// The fixtures the official conformance suite (npm <c>@modelcontextprotocol/conformance</c>) calls by fixed names,
-/// and <c>sdk_echo</c>, a plain SDK tool the benchmark compares generated tools with. Registered only when
-/// <c>Mcp:ConformanceFixtures=true</c>, so production lists only real handlers.
+/// and <c>sdk_echo</c>, a plain SDK tool the benchmark compares generated tools with. Only this test host registers them
+/// (<see cref="ConformanceSetup.AddConformanceFixtures"/>); McpApi itself lists only real handlers.
 /// </summary>
 internal static class ConformanceFixtures
 {

@@ -1,0 +1,67 @@
+using System.Text;
+using System.Text.Json;
+using McpApi.Doors.Mcp;
+
+namespace McpApi.Tests.Mcp;
+
+/// <summary>The rewrite of the SDK's strict JSON escaping into relaxed escaping, on its own and cut at every byte.</summary>
+public sealed class RelaxedJsonEscapingStreamTests
+{
+    private static readonly string[] Values =
+    [
+        "she said \"hi\"",
+        "<b>&amp;</b> it's 1+1 `x`",
+        "back\\slash and a literal \\u0022 that is text",
+        "é ü 中文 😀 done",
+        "line\nbreak\ttab\u0001 and \u2028 separator",
+    ];
+
+    [Fact]
+    public void QuotesAndPrintableCharactersAreWrittenRelaxedAndTheJsonValueIsUnchanged()
+    {
+        foreach (var value in Values)
+        {
+            var strict = JsonSerializer.Serialize(new { text = value });
+            var relaxed = Rewrite(Encoding.UTF8.GetBytes(strict), chunk: int.MaxValue);
+
+            if (!value.Contains("\\u"))
+                relaxed.ShouldNotContain("\\u0022");
+            relaxed.ShouldNotContain("\\u003C");
+            relaxed.ShouldNotContain("\\u0027");
+            JsonDocument.Parse(relaxed).RootElement.GetProperty("text").GetString().ShouldBe(value, relaxed);
+        }
+        Rewrite(Encoding.UTF8.GetBytes(JsonSerializer.Serialize("a\"b")), int.MaxValue).ShouldBe("\"a\\\"b\"");
+        Rewrite(Encoding.UTF8.GetBytes(JsonSerializer.Serialize("😀")), int.MaxValue).ShouldBe("\"😀\"");
+    }
+
+    [Fact]
+    public void ControlCharactersLineSeparatorsAndLoneSurrogatesStayEscaped()
+    {
+        var relaxed = Rewrite(Encoding.UTF8.GetBytes(JsonSerializer.Serialize("\u0001\u2028\n")), int.MaxValue);
+        var loneSurrogate = Rewrite("\"\\uD800x\\uDC00\""u8.ToArray(), int.MaxValue);
+
+        relaxed.ShouldBe("\"\\u0001\\u2028\\n\"");
+        loneSurrogate.ShouldBe("\"\\uD800x\\uDC00\"");
+    }
+
+    [Fact]
+    public void AnyCutOfTheInputGivesTheSameOutput()
+    {
+        var strict = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(Values));
+        var whole = Rewrite(strict, int.MaxValue);
+
+        for (var chunk = 1; chunk <= 13; chunk++)
+            Rewrite(strict, chunk).ShouldBe(whole, $"written {chunk} byte(s) at a time");
+    }
+
+    private static string Rewrite(byte[] input, int chunk)
+    {
+        var target = new MemoryStream();
+        using (var stream = new RelaxedJsonEscapingStream(target))
+        {
+            for (var offset = 0; offset < input.Length; offset += chunk)
+                stream.Write(input, offset, Math.Min(chunk, input.Length - offset));
+        }
+        return Encoding.UTF8.GetString(target.ToArray());
+    }
+}

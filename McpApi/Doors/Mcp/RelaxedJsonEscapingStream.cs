@@ -1,0 +1,157 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace McpApi.Doors.Mcp;
+
+/// <summary>
+/// Rewrites the JSON the MCP SDK writes (it escapes every quote, <c>&lt;</c>, <c>&amp;</c>, <c>'</c>, <c>+</c> and non-ASCII letter
+/// as <c>\uXXXX</c>) into relaxed escaping: <c>\u0022</c> becomes <c>\"</c>, other printable characters are written as
+/// themselves. Control characters, lone surrogates, U+2028/U+2029 and noncharacters stay escaped, so the output is the same
+/// JSON value, still valid, and the SSE framing (line breaks) is untouched. Works on any chunking of the input.
+/// </summary>
+internal sealed class RelaxedJsonEscapingStream(Stream inner) : Stream
+{
+    // An escape cut off at the end of a write waits here for the next one: at most "\uD83D\uDE0" (11 bytes).
+    private readonly byte[] _pending = new byte[12];
+    private int _pendingLength;
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        var output = new ArrayBufferWriter<byte>(buffer.Length + _pendingLength);
+        Rewrite(buffer, output);
+        inner.Write(output.WrittenSpan);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var output = new ArrayBufferWriter<byte>(buffer.Length + _pendingLength);
+        Rewrite(buffer.Span, output);
+        return inner.WriteAsync(output.WrittenMemory, cancellationToken);
+    }
+
+    public override void Flush() => inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _pendingLength > 0)
+        {
+            inner.Write(_pending.AsSpan(0, _pendingLength));
+            _pendingLength = 0;
+        }
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_pendingLength > 0)
+        {
+            await inner.WriteAsync(_pending.AsMemory(0, _pendingLength));
+            _pendingLength = 0;
+        }
+        await base.DisposeAsync();
+    }
+
+    private void Rewrite(ReadOnlySpan<byte> input, ArrayBufferWriter<byte> output)
+    {
+        if (_pendingLength > 0)
+        {
+            // Join the cut-off escape with the start of this write; the rest follows on its own.
+            var joined = new byte[_pendingLength + input.Length];
+            _pending.AsSpan(0, _pendingLength).CopyTo(joined);
+            input.CopyTo(joined.AsSpan(_pendingLength));
+            _pendingLength = 0;
+            input = joined;
+        }
+        var i = 0;
+        while (i < input.Length)
+        {
+            var backslash = input[i..].IndexOf((byte)'\\');
+            if (backslash < 0)
+            {
+                output.Write(input[i..]);
+                return;
+            }
+            output.Write(input.Slice(i, backslash));
+            i += backslash;
+            var consumed = RewriteEscape(input[i..], output);
+            if (consumed == 0)
+            {
+                input[i..].CopyTo(_pending);
+                _pendingLength = input.Length - i;
+                return;
+            }
+            i += consumed;
+        }
+    }
+
+    /// <summary>Writes the escape at the start of <paramref name="input"/>; returns the bytes it took, or 0 when it is cut off.</summary>
+    private static int RewriteEscape(ReadOnlySpan<byte> input, ArrayBufferWriter<byte> output)
+    {
+        if (input.Length < 2)
+            return 0;
+        if (input[1] != (byte)'u')
+        {
+            output.Write(input[..2]); // \" \\ \n ... stay as they are
+            return 2;
+        }
+        if (input.Length < 6)
+            return 0;
+        if (!TryHex(input.Slice(2, 4), out var code))
+        {
+            output.Write(input[..2]);
+            return 2;
+        }
+        if (char.IsHighSurrogate((char)code))
+        {
+            if (input.Length < 12 && (input.Length < 7 || input[6] == (byte)'\\') && (input.Length < 8 || input[7] == (byte)'u'))
+                return 0; // the low half may follow in the next write
+            if (input.Length >= 12 && input[6] == (byte)'\\' && input[7] == (byte)'u' && TryHex(input.Slice(8, 4), out var low)
+                && char.IsLowSurrogate((char)low))
+            {
+                WriteUtf8(char.ConvertToUtf32((char)code, (char)low), output);
+                return 12;
+            }
+            output.Write(input[..6]);
+            return 6;
+        }
+        if (code == '"')
+            output.Write("\\\""u8);
+        else if (code == '\\' || !WrittenAsItself(code))
+            output.Write(input[..6]);
+        else
+            WriteUtf8(code, output);
+        return 6;
+    }
+
+    private static bool WrittenAsItself(int code) =>
+        code is >= 0x20 and < 0x7F
+        || (code >= 0xA0 && !char.IsSurrogate((char)code) && code is not (0x2028 or 0x2029) && code is < 0xFDD0 or > 0xFDEF && code is not (0xFFFE or 0xFFFF));
+
+    private static bool TryHex(ReadOnlySpan<byte> hex, out int value) =>
+        int.TryParse(Encoding.ASCII.GetString(hex), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
+
+    private static void WriteUtf8(int codePoint, ArrayBufferWriter<byte> output)
+    {
+        var rune = new Rune(codePoint);
+        var span = output.GetSpan(4);
+        output.Advance(rune.EncodeToUtf8(span));
+    }
+}

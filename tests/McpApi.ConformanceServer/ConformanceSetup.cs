@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
+
+namespace McpApi.ConformanceServer;
+
+public static class ConformanceSetup
+{
+    /// <summary>Adds the conformance fixtures (tools, resources, prompts, handlers) to the MCP server <c>AddMcpApi()</c> registered.</summary>
+    public static WebApplicationBuilder AddConformanceFixtures(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IConfigureOptions<McpServerOptions>, ConformancePrimitives>();
+        return builder;
+    }
+
+    private sealed class ConformancePrimitives : IConfigureOptions<McpServerOptions>
+    {
+        public void Configure(McpServerOptions options)
+        {
+            var tools = options.ToolCollection ??= [];
+            var resources = options.ResourceCollection ??= [];
+            var prompts = options.PromptCollection ??= [];
+            foreach (var tool in ConformanceFixtures.Tools())
+                tools.Add(tool);
+            foreach (var resource in ConformanceFixtures.Resources())
+                resources.Add(resource);
+            foreach (var prompt in ConformanceFixtures.Prompts())
+                prompts.Add(prompt);
+            ConformanceFixtures.AddHandlers(options);
+        }
+    }
+}
