@@ -149,7 +149,7 @@ public sealed class MoveModelTests : IDisposable
         while (events.Reader.TryRead(out var e))
             joined.Add(e);
         joined.Select(e => e.Type).ShouldBe(["move.joined", "move.joined"]);
-        var started = McpApi.Envelopes.McpJson.ToElement(joined[^1].Data);
+        var started = McpApi.Envelopes.EnvelopeJson.ToElement(joined[^1].Data);
         started.GetProperty("status").GetString().ShouldBe("playing");
         started.GetProperty("players").GetProperty("O").GetString().ShouldBe("bob");
     }

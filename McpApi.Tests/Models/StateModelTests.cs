@@ -210,9 +210,9 @@ public sealed class StateModelTests : IDisposable
 
         events.Reader.TryRead(out var written).ShouldBeTrue();
         written!.Type.ShouldBe("state.changed");
-        JsonSerializer.Serialize(written.Data, McpApi.Envelopes.McpJson.Options).ShouldBe("""{"namespace":"watched","key":"k","version":1}""");
+        JsonSerializer.Serialize(written.Data, McpApi.Envelopes.EnvelopeJson.Options).ShouldBe("""{"namespace":"watched","key":"k","version":1}""");
         events.Reader.TryRead(out var deleted).ShouldBeTrue();
-        JsonSerializer.Serialize(deleted!.Data, McpApi.Envelopes.McpJson.Options).ShouldBe("""{"namespace":"watched","key":"k","version":1,"deleted":true}""");
+        JsonSerializer.Serialize(deleted!.Data, McpApi.Envelopes.EnvelopeJson.Options).ShouldBe("""{"namespace":"watched","key":"k","version":1,"deleted":true}""");
         events.Reader.TryRead(out _).ShouldBeFalse("a conflicting write announces nothing");
     }
 

@@ -1,4 +1,4 @@
-using McpApi.Doors.Subscriptions;
+using McpApi.Doors.Realtime;
 using McpApi.Tests.Infrastructure;
 
 namespace McpApi.Tests.Realtime;

@@ -1,5 +1,5 @@
 using McpApi.Dispatching;
-using McpApi.Doors.Subscriptions;
+using McpApi.Doors.Realtime;
 using McpApi.Tests.Infrastructure;
 
 namespace McpApi.Tests.Realtime;

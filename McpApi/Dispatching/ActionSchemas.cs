@@ -20,7 +20,7 @@ namespace McpApi.Dispatching;
 public static class ActionSchemas
 {
     /// <summary>
-    /// <see cref="McpJson.Options"/> plus the contract switches: constructor parameters without a default are required,
+    /// <see cref="EnvelopeJson.Options"/> plus the contract switches: constructor parameters without a default are required,
     /// nullable annotations hold, unknown properties are refused, and numbers are JSON numbers.
     /// </summary>
     public static readonly JsonSerializerOptions ContractOptions = CreateContractOptions();
@@ -33,7 +33,7 @@ public static class ActionSchemas
 
     private static JsonSerializerOptions CreateContractOptions()
     {
-        var options = new JsonSerializerOptions(McpJson.Options)
+        var options = new JsonSerializerOptions(EnvelopeJson.Options)
         {
             RespectNullableAnnotations = true,
             RespectRequiredConstructorParameters = true,

@@ -7,7 +7,7 @@ namespace McpApi.Dispatching;
 /// <summary>
 /// The status code and envelope a door sends back, with the request's correlation <see cref="Id"/>. Dispose it once the reply is written: a result may point into the request's parsed JSON (echo does).
 /// </summary>
-public readonly record struct DispatchResult(int StatusCode, McpResponse Response) : IDisposable
+public readonly record struct DispatchResult(int StatusCode, EnvelopeResponse Response) : IDisposable
 {
     public bool IsSuccess => StatusCode < 400;
 
@@ -23,7 +23,7 @@ public readonly record struct DispatchResult(int StatusCode, McpResponse Respons
 /// Answers envelopes a door handles itself (the WebSocket and TCP <c>subscribe</c> commands): a response, or null to
 /// let the models answer. A <see cref="RequestError"/> it throws becomes an error envelope like any other.
 /// </summary>
-public delegate McpResponse? DoorCommand(Envelope envelope);
+public delegate EnvelopeResponse? DoorCommand(Envelope envelope);
 
 /// <summary>
 /// The one router behind every door. Each door hands it the request as raw JSON (or, for MCP, the model and action a
@@ -108,7 +108,7 @@ public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatche
                 return new DispatchResult(StatusCodes.Status200OK, answer) { Id = id };
             var action = Resolve(envelope);
             var result = await action.Action.InvokeAsync(action, envelope, caller, cancellationToken);
-            return new DispatchResult(StatusCodes.Status200OK, new McpResponse(McpResponse.Success, result.Message, result.Data))
+            return new DispatchResult(StatusCodes.Status200OK, new EnvelopeResponse(EnvelopeResponse.Success, result.Message, result.Data))
             {
                 Id = id,
             };
@@ -124,7 +124,7 @@ public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatche
         catch (StorageUnavailableException ex)
         {
             LogStorageUnavailable(logger, ex, envelope.Model, envelope.Action, caller.Door, caller.TraceId);
-            return new DispatchResult(StatusCodes.Status503ServiceUnavailable, new McpResponse(McpResponse.Error,
+            return new DispatchResult(StatusCodes.Status503ServiceUnavailable, new EnvelopeResponse(EnvelopeResponse.Error,
                 $"{ex.Message} The server is running but cannot use its database right now; quote trace id {caller.TraceId} when reporting it.",
                 new ErrorDetails { Code = ErrorCodes.StorageUnavailable, TraceId = caller.TraceId }))
             {
@@ -163,11 +163,11 @@ public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatche
     }
 
     public static DispatchResult Failure(RequestError error, string traceId) =>
-        new(error.StatusCode, new McpResponse(McpResponse.Error, error.Message,
+        new(error.StatusCode, new EnvelopeResponse(EnvelopeResponse.Error, error.Message,
             new ErrorDetails { Code = error.Code, TraceId = traceId, Errors = error.Errors, Extra = error.Extra }));
 
     public static DispatchResult InternalError(string traceId) =>
-        new(StatusCodes.Status500InternalServerError, new McpResponse(McpResponse.Error,
+        new(StatusCodes.Status500InternalServerError, new EnvelopeResponse(EnvelopeResponse.Error,
             $"The server failed to process the request. It has been logged; quote trace id {traceId} when reporting it.",
             new ErrorDetails { Code = ErrorCodes.InternalError, TraceId = traceId }));
 

@@ -67,7 +67,7 @@ public abstract record ModelAction(string Name, string Description)
     {
         if (value is null or JsonElement { ValueKind: JsonValueKind.Undefined })
             return null;
-        var node = JsonSerializer.SerializeToNode(value, type, McpJson.Options);
+        var node = JsonSerializer.SerializeToNode(value, type, EnvelopeJson.Options);
         if (node is not JsonObject json || type == typeof(JsonElement))
             return node;
         var plainKey = type.GetCustomAttribute<PlainStringAttribute>() is { } plain ? ActionSchemas.JsonName(type, plain.Property) : null;
@@ -76,7 +76,7 @@ public abstract record ModelAction(string Name, string Description)
             var parameter = property.AssociatedParameter;
             if (json[property.Name] is null
                 || property.Name != plainKey && parameter is { HasDefaultValue: true }
-                    && JsonNode.DeepEquals(json[property.Name], JsonSerializer.SerializeToNode(parameter.DefaultValue, property.PropertyType, McpJson.Options)))
+                    && JsonNode.DeepEquals(json[property.Name], JsonSerializer.SerializeToNode(parameter.DefaultValue, property.PropertyType, EnvelopeJson.Options)))
                 json.Remove(property.Name);
         }
         return plainKey is not null && json.Count == 1 && json[plainKey] is JsonValue text ? text.DeepClone() : json;
@@ -123,17 +123,3 @@ public sealed record ModelAction<TContext, TData, TResult>(string Name, string D
         return new ModelResult(result.Message, result.Data);
     }
 }
-
-/// <summary>What a handler receives: the typed context and data, the envelope as sent and the door it came through.</summary>
-public sealed record ActionCall<TContext, TData>(Envelope Envelope, string Action, CallContext Caller, TContext Context, TData Data);
-
-/// <summary>Who is calling and through which door; for logs, trace ids and (later) authorization.</summary>
-/// <param name="Door">http, mcp, ws, sse, tcp, stdio.</param>
-/// <param name="TraceId">Returned in error envelopes so a failure can be found in the logs.</param>
-public sealed record CallContext(string Door, string TraceId);
-
-/// <summary>A successful answer: the envelope's <c>message</c> and <c>data</c>.</summary>
-public sealed record ModelResult(string Message, object? Data);
-
-/// <summary>A handler's successful answer: the envelope's <c>message</c> and its typed <c>data</c>.</summary>
-public sealed record ModelResult<TResult>(string Message, TResult Data);

@@ -29,18 +29,18 @@ public static class HealthEndpoints
     /// <summary>Lists the 503 beside the 200 (a <see cref="JsonHttpResult{T}"/> does not say its status) with descriptions.</summary>
     private static RouteHandlerBuilder WithResponseDescriptions(this RouteHandlerBuilder endpoint, string ok, string unavailable) =>
         endpoint.WithMetadata(
-            new ProducesResponseTypeAttribute<HealthStatus>(StatusCodes.Status200OK, "application/json") { Description = ok },
-            new ProducesResponseTypeAttribute<HealthStatus>(StatusCodes.Status503ServiceUnavailable, "application/json") { Description = unavailable });
+            new ProducesResponseTypeAttribute<HealthReportBody>(StatusCodes.Status200OK, "application/json") { Description = ok },
+            new ProducesResponseTypeAttribute<HealthReportBody>(StatusCodes.Status503ServiceUnavailable, "application/json") { Description = unavailable });
 
-    internal static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> Liveness(HealthCheckService health, CancellationToken ct) =>
+    internal static async Task<Results<Ok<HealthReportBody>, JsonHttpResult<HealthReportBody>>> Liveness(HealthCheckService health, CancellationToken ct) =>
         Write(await health.CheckHealthAsync(check => !check.Tags.Contains(ReadyTag), ct));
 
-    internal static async Task<Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>>> Readiness(HealthCheckService health, CancellationToken ct) =>
+    internal static async Task<Results<Ok<HealthReportBody>, JsonHttpResult<HealthReportBody>>> Readiness(HealthCheckService health, CancellationToken ct) =>
         Write(await health.CheckHealthAsync(ct));
 
-    private static Results<Ok<HealthStatus>, JsonHttpResult<HealthStatus>> Write(HealthReport report)
+    private static Results<Ok<HealthReportBody>, JsonHttpResult<HealthReportBody>> Write(HealthReport report)
     {
-        var status = HealthStatus.From(report);
+        var status = HealthReportBody.From(report);
         return report.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy
             ? TypedResults.Json(status, statusCode: StatusCodes.Status503ServiceUnavailable)
             : TypedResults.Ok(status);
@@ -48,9 +48,9 @@ public static class HealthEndpoints
 }
 
 /// <summary><c>{"status":"Healthy","totalMs":1.2,"checks":{"self":{"status":"Healthy","description":"..."}}}</c></summary>
-public sealed record HealthStatus(string Status, double TotalMs, IReadOnlyDictionary<string, HealthCheckStatus> Checks)
+public sealed record HealthReportBody(string Status, double TotalMs, IReadOnlyDictionary<string, HealthCheckStatus> Checks)
 {
-    public static HealthStatus From(HealthReport report) => new(
+    public static HealthReportBody From(HealthReport report) => new(
         report.Status.ToString(),
         Math.Round(report.TotalDuration.TotalMilliseconds, 3),
         report.Entries.ToDictionary(e => e.Key, e => new HealthCheckStatus(e.Value.Status.ToString(), e.Value.Description, e.Value.Exception?.Message)));

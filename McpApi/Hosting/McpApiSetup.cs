@@ -1,7 +1,7 @@
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
 using McpApi.Doors.Mcp;
-using McpApi.Doors.Subscriptions;
+using McpApi.Doors.Realtime;
 using McpApi.Events;
 using McpApi.Health;
 using McpApi.Logging;
@@ -32,8 +32,8 @@ public static class McpApiSetup
         services.TryAddSingleton<IEventHub, InProcessEventHub>();
         services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<IEventHub>());
         services.AddSqliteStorage();
-        services.AddMcpModelOptions();
-        services.AddMcpModels();
+        services.AddModelOptions();
+        services.AddModels();
         services.AddSingleton<ModelRegistry>();
         services.AddHostedService<ModelRegistryStartup>();
         services.AddSingleton<Dispatcher>();
@@ -48,7 +48,7 @@ public static class McpApiSetup
     }
 
     /// <summary>The models McpApi serves: one line each.</summary>
-    public static IServiceCollection AddMcpModels(this IServiceCollection services)
+    public static IServiceCollection AddModels(this IServiceCollection services)
     {
         services.AddModel<EchoModel>();
         services.AddModel<NotesModel>();

@@ -9,7 +9,7 @@ namespace McpApi.Models;
 public static class ModelOptionsSetup
 {
     /// <summary>Binds and validates (at start-up) the <c>Notes</c>, <c>Chat</c> and <c>State</c> sections.</summary>
-    public static IServiceCollection AddMcpModelOptions(this IServiceCollection services)
+    public static IServiceCollection AddModelOptions(this IServiceCollection services)
     {
         services.AddValidatedOptions<NotesOptions, NotesOptionsValidator>(NotesOptions.Section);
         services.AddValidatedOptions<ChatOptions, ChatOptionsValidator>(ChatOptions.Section);

@@ -67,7 +67,7 @@ internal sealed class EnvelopeExamplesFilter(ModelRegistry registry, Dispatcher 
             }
             catch (RequestError error)
             {
-                return McpJson.ToNode(Dispatcher.Failure(error, ExampleTraceId).Response);
+                return EnvelopeJson.ToNode(Dispatcher.Failure(error, ExampleTraceId).Response);
             }
         }
     }

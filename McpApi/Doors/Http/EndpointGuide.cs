@@ -34,7 +34,7 @@ public static class EndpointGuide
         var links = LinksFor(http.Request, options.Value.EnableSwagger);
         return WantsHtml(http.Request)
             ? TypedResults.Content(Html(links), "text/html; charset=utf-8")
-            : new EnvelopeResult(new DispatchResult(StatusCodes.Status200OK, new McpResponse(McpResponse.Success, Message, links)));
+            : new EnvelopeResult(new DispatchResult(StatusCodes.Status200OK, new EnvelopeResponse(EnvelopeResponse.Success, Message, links)));
     }
 
     private static Links LinksFor(HttpRequest request, bool swagger)

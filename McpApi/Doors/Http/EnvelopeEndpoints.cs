@@ -27,16 +27,16 @@ public static class EnvelopeEndpoints
                 """)
             .WithMetadata(new EnvelopeEndpointMetadata())
             .Accepts<EnvelopeRequest>("application/json")
-            .Produces<McpResponse>(StatusCodes.Status200OK)
-            .Produces<McpResponse>(StatusCodes.Status400BadRequest)
-            .Produces<McpResponse>(StatusCodes.Status403Forbidden)
-            .Produces<McpResponse>(StatusCodes.Status404NotFound)
-            .Produces<McpResponse>(StatusCodes.Status409Conflict)
-            .Produces<McpResponse>(StatusCodes.Status413PayloadTooLarge)
-            .Produces<McpResponse>(StatusCodes.Status415UnsupportedMediaType)
-            .Produces<McpResponse>(StatusCodes.Status422UnprocessableEntity)
-            .Produces<McpResponse>(StatusCodes.Status500InternalServerError)
-            .Produces<McpResponse>(StatusCodes.Status503ServiceUnavailable);
+            .Produces<EnvelopeResponse>(StatusCodes.Status200OK)
+            .Produces<EnvelopeResponse>(StatusCodes.Status400BadRequest)
+            .Produces<EnvelopeResponse>(StatusCodes.Status403Forbidden)
+            .Produces<EnvelopeResponse>(StatusCodes.Status404NotFound)
+            .Produces<EnvelopeResponse>(StatusCodes.Status409Conflict)
+            .Produces<EnvelopeResponse>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<EnvelopeResponse>(StatusCodes.Status415UnsupportedMediaType)
+            .Produces<EnvelopeResponse>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<EnvelopeResponse>(StatusCodes.Status500InternalServerError)
+            .Produces<EnvelopeResponse>(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/", EndpointGuide.Describe)
             .WithName("DescribeEnvelopeEndpoint")
@@ -47,7 +47,7 @@ public static class EnvelopeEndpoints
                 or an `Mcp-Session-Id` header) open the server's MCP stream instead.
                 """)
             .WithMetadata(new EnvelopeEndpointMetadata())
-            .Produces<McpResponse>(StatusCodes.Status200OK)
+            .Produces<EnvelopeResponse>(StatusCodes.Status200OK)
             .Produces(StatusCodes.Status200OK, contentType: "text/html");
 
         group.MapGet("/models", ListModels)

@@ -10,13 +10,13 @@ namespace McpApi.Doors.Http;
 /// no async serializer state machine on the hot path. Envelopes are small (bodies are capped by McpApi:MaxRequestBytes
 /// and model limits), so writing them whole to the pipe is safe.
 /// </summary>
-public sealed class EnvelopeResult(DispatchResult result) : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<McpResponse>, IContentTypeHttpResult
+public sealed class EnvelopeResult(DispatchResult result) : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<EnvelopeResponse>, IContentTypeHttpResult
 {
     public const string JsonContentType = "application/json; charset=utf-8";
 
     private static readonly JsonWriterOptions WriterOptions = new()
     {
-        Encoder = McpJson.Options.Encoder,
+        Encoder = EnvelopeJson.Options.Encoder,
         SkipValidation = true,
     };
 
@@ -25,7 +25,7 @@ public sealed class EnvelopeResult(DispatchResult result) : IResult, IStatusCode
 
     public int? StatusCode => result.StatusCode;
 
-    public McpResponse Value => result.Response;
+    public EnvelopeResponse Value => result.Response;
 
     object? IValueHttpResult.Value => result.Response;
 
@@ -42,7 +42,7 @@ public sealed class EnvelopeResult(DispatchResult result) : IResult, IStatusCode
         writer.Reset(response.BodyWriter);
         try
         {
-            JsonSerializer.Serialize(writer, result.Response, McpJson.Response);
+            JsonSerializer.Serialize(writer, result.Response, EnvelopeJson.Response);
         }
         finally
         {

@@ -27,7 +27,7 @@ public static class McpDispatch
         Dispatcher dispatcher, string door, string model, string? action, JsonElement? context, JsonElement? data, CancellationToken cancellationToken) =>
         dispatcher.DispatchAsync(model, action, context ?? default, data ?? default, new CallContext(door, TraceId()), cancellationToken);
 
-    public static JsonElement Json(object value) => JsonSerializer.SerializeToElement(value, McpJson.Options);
+    public static JsonElement Json(object value) => JsonSerializer.SerializeToElement(value, EnvelopeJson.Options);
 
     /// <summary>
     /// A tool result: the response envelope as <c>structuredContent</c> and as text; failures are
@@ -35,7 +35,7 @@ public static class McpDispatch
     /// </summary>
     public static CallToolResult ToToolResult(DispatchResult result)
     {
-        var structured = McpJson.ToElement(result.Response);
+        var structured = EnvelopeJson.ToElement(result.Response);
         var json = structured.GetRawText();
         return result.IsSuccess
             ? new CallToolResult { Content = [new TextContentBlock { Text = json }], StructuredContent = structured }
@@ -54,7 +54,7 @@ public static class McpDispatch
     public static JsonElement DataOrThrow(DispatchResult result)
     {
         if (result.IsSuccess)
-            return McpJson.ToElement(result.Response.Data);
+            return EnvelopeJson.ToElement(result.Response.Data);
         var code = result.StatusCode == StatusCodes.Status404NotFound ? McpErrorCode.ResourceNotFound
             : result.StatusCode >= 500 ? McpErrorCode.InternalError
             : McpErrorCode.InvalidParams;

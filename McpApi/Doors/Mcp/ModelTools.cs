@@ -62,7 +62,7 @@ public static class ModelTools
             schema["$defs"] = defs.DeepClone();
         if (!action.AcceptsAnything && !action.Schema.Evaluate(JsonDocument.Parse("null").RootElement, new EvaluationOptions()).IsValid)
             schema["required"] = new JsonArray("data");
-        return JsonSerializer.SerializeToElement(schema, McpJson.Options);
+        return JsonSerializer.SerializeToElement(schema, EnvelopeJson.Options);
     }
 }
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using McpApi.Dispatching;
-using McpApi.Doors.Subscriptions;
+using McpApi.Doors.Realtime;
 
 namespace McpApi.Doors.Sse;
 

@@ -2,7 +2,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
-using McpApi.Doors.Subscriptions;
+using McpApi.Doors.Realtime;
 using McpApi.Envelopes;
 using McpApi.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,8 +30,8 @@ public static partial class SseEndpoints
                 `keepalive` events keep proxies from closing the stream; a final `closed` event (data: an error envelope with code
                 `event_queue_overflow` or `server_stopping`) says why the server ended it.
                 """)
-            .Produces<McpResponse>(StatusCodes.Status400BadRequest)
-            .Produces<McpResponse>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<EnvelopeResponse>(StatusCodes.Status400BadRequest)
+            .Produces<EnvelopeResponse>(StatusCodes.Status422UnprocessableEntity)
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream");
 
     internal static Results<ServerSentEventsResult<string>, EnvelopeResult> Stream(
@@ -69,7 +69,7 @@ public static partial class SseEndpoints
             var traceId = http.TraceIdentifier;
 
             yield return new SseItem<string>(
-                RealtimeJson.ToText(new McpResponse(McpResponse.Success, $"Subscribed to {string.Join(", ", topics)}.", new SubscriptionCommands.SubscriptionData(topics))),
+                RealtimeJson.ToText(new EnvelopeResponse(EnvelopeResponse.Success, $"Subscribed to {string.Join(", ", topics)}.", new SubscriptionCommands.SubscriptionData(topics))),
                 ReadyEvent) { ReconnectionInterval = TimeSpan.FromSeconds(3) };
 
             foreach (var topic in cursors.Keys.Where(t => !replay.CanReplay(t)).ToArray())
@@ -108,7 +108,7 @@ public static partial class SseEndpoints
                 }
             }
 
-            static SseItem<string> Closed(McpResponse notice) => new(RealtimeJson.ToText(notice), ClosedEvent);
+            static SseItem<string> Closed(EnvelopeResponse notice) => new(RealtimeJson.ToText(notice), ClosedEvent);
         }
 
         private SseItem<string> Item(ModelEvent modelEvent)

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using McpApi.Dispatching;
-using McpApi.Doors.Subscriptions;
+using McpApi.Doors.Realtime;
 using McpApi.Events;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;

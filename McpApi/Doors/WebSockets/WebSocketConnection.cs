@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using McpApi.Doors.Subscriptions;
+using McpApi.Doors.Realtime;
 
 namespace McpApi.Doors.WebSockets;
 

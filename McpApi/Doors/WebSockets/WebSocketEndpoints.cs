@@ -1,6 +1,6 @@
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
-using McpApi.Doors.Subscriptions;
+using McpApi.Doors.Realtime;
 using McpApi.Envelopes;
 using McpApi.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -23,7 +23,7 @@ public static class WebSocketEndpoints
                 `{"status":"event","message":"chat.message","topic":"chat:lobby","cursor":12,"at":...,"data":{...}}`.
                 A plain GET without the upgrade gets 400.
                 """)
-            .Produces<McpResponse>(StatusCodes.Status400BadRequest)
+            .Produces<EnvelopeResponse>(StatusCodes.Status400BadRequest)
             .Produces(StatusCodes.Status101SwitchingProtocols);
 
     internal static async Task<Results<EmptyHttpResult, EnvelopeResult>> Connect(

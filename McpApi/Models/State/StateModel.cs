@@ -82,7 +82,7 @@ public sealed class StateModel : IModelHandler
     private async ValueTask<ModelResult<StateValue>> SetAsync(ActionCall<NamespaceContext, SetData> call, CancellationToken ct)
     {
         var (ns, key) = (call.Context.Namespace, CheckedKey(call.Data.Key));
-        var json = JsonSerializer.Serialize(call.Data.Value, McpJson.Options);
+        var json = JsonSerializer.Serialize(call.Data.Value, EnvelopeJson.Options);
         var bytes = Encoding.UTF8.GetByteCount(json);
         if (bytes > _options.MaxValueBytes)
             throw RequestError.TooLarge("value_too_large",

@@ -1,7 +1,7 @@
 using McpApi.Dispatching;
 using McpApi.Envelopes;
 
-namespace McpApi.Doors.Subscriptions;
+namespace McpApi.Doors.Realtime;
 
 /// <summary>
 /// The subscription limit and the final notices every real-time door (WebSocket, TCP, SSE) shares, so a client hears
@@ -18,14 +18,14 @@ public static class SubscriptionLimits
     }
 
     /// <summary>The final message to a subscriber that fell <see cref="RealtimeOptions.SubscriberQueueCapacity"/> events behind.</summary>
-    public static McpResponse OverflowNotice(RealtimeOptions options, string traceId) => Notice(RealtimeErrorCodes.EventQueueOverflow,
+    public static EnvelopeResponse OverflowNotice(RealtimeOptions options, string traceId) => Notice(RealtimeErrorCodes.EventQueueOverflow,
         $"Disconnected: this connection fell {options.SubscriberQueueCapacity} events behind (setting McpApi:Realtime:SubscriberQueueCapacity). Read events faster or subscribe to fewer topics, then reconnect (an SSE client with Last-Event-ID catches up).",
         traceId);
 
     /// <summary>The final message when the server shuts down.</summary>
-    public static McpResponse StoppingNotice(string traceId) =>
+    public static EnvelopeResponse StoppingNotice(string traceId) =>
         Notice(RealtimeErrorCodes.ServerStopping, "The server is shutting down. Reconnect in a moment.", traceId);
 
-    private static McpResponse Notice(string code, string message, string traceId) =>
-        new(McpResponse.Error, message, new ErrorDetails { Code = code, TraceId = traceId });
+    private static EnvelopeResponse Notice(string code, string message, string traceId) =>
+        new(EnvelopeResponse.Error, message, new ErrorDetails { Code = code, TraceId = traceId });
 }

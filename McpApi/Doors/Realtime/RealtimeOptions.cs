@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace McpApi.Doors.Subscriptions;
+namespace McpApi.Doors.Realtime;
 
 /// <summary>The <c>McpApi:Realtime</c> section: limits shared by the WebSocket, SSE and TCP doors.</summary>
 public sealed class RealtimeOptions

@@ -1,4 +1,4 @@
-namespace McpApi.Doors.Subscriptions;
+namespace McpApi.Doors.Realtime;
 
 /// <summary>The <c>data.code</c> values only the real-time doors send (the shared ones are in <c>ErrorCodes</c>).</summary>
 public static class RealtimeErrorCodes

@@ -4,7 +4,7 @@ using McpApi.Dispatching;
 using McpApi.Envelopes;
 using McpApi.Events;
 
-namespace McpApi.Doors.Subscriptions;
+namespace McpApi.Doors.Realtime;
 
 /// <summary>
 /// One WebSocket or TCP connection's state, whatever its framing: it parses each message with

@@ -4,7 +4,7 @@ using McpApi.Envelopes;
 using McpApi.Events;
 using Microsoft.Extensions.Options;
 
-namespace McpApi.Doors.Subscriptions;
+namespace McpApi.Doors.Realtime;
 
 /// <summary>
 /// Declares that a model keeps history for its topics, so a reconnecting subscriber can catch up:
@@ -47,8 +47,8 @@ public sealed partial class EventReplay(
             return [];
         var colon = topic.IndexOf(':');
         var history = _byModel[topic[..colon]];
-        var context = JsonSerializer.SerializeToElement(new Dictionary<string, string> { [history.ContextKey] = topic[(colon + 1)..] }, McpJson.Options);
-        var data = JsonSerializer.SerializeToElement(new Dictionary<string, long> { ["after"] = after, ["limit"] = limit }, McpJson.Options);
+        var context = JsonSerializer.SerializeToElement(new Dictionary<string, string> { [history.ContextKey] = topic[(colon + 1)..] }, EnvelopeJson.Options);
+        var data = JsonSerializer.SerializeToElement(new Dictionary<string, long> { ["after"] = after, ["limit"] = limit }, EnvelopeJson.Options);
         using var result = await dispatcher.DispatchAsync(history.Model, history.Action, context, data, new CallContext(door, traceId), cancellationToken);
         if (!result.IsSuccess)
         {

@@ -3,7 +3,7 @@ using McpApi.Dispatching;
 using McpApi.Envelopes;
 using McpApi.Events;
 
-namespace McpApi.Doors.Subscriptions;
+namespace McpApi.Doors.Realtime;
 
 /// <summary>
 /// The built-in <c>subscribe</c> envelope of the WebSocket and TCP doors. Subscriptions belong to one connection,
@@ -23,7 +23,7 @@ public sealed class SubscriptionCommands(ModelRegistry registry, RealtimeOptions
 
     public static bool Handles(Envelope envelope) => string.Equals(envelope.Model, Model, StringComparison.OrdinalIgnoreCase);
 
-    public McpResponse Handle(Envelope envelope, IEventSubscription subscription)
+    public EnvelopeResponse Handle(Envelope envelope, IEventSubscription subscription)
     {
         var action = envelope.Action?.ToLowerInvariant() ?? "add";
         switch (action)
@@ -54,8 +54,8 @@ public sealed class SubscriptionCommands(ModelRegistry registry, RealtimeOptions
         }
     }
 
-    private static McpResponse Reply(string message, IEventSubscription subscription) =>
-        new(McpResponse.Success, message, new SubscriptionData([.. subscription.Topics.Order(StringComparer.Ordinal)]));
+    private static EnvelopeResponse Reply(string message, IEventSubscription subscription) =>
+        new(EnvelopeResponse.Success, message, new SubscriptionData([.. subscription.Topics.Order(StringComparer.Ordinal)]));
 
     private static string[] ReadTopics(JsonElement data, bool required)
     {

@@ -6,7 +6,7 @@ using McpApi.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace McpApi.Doors.Subscriptions;
+namespace McpApi.Doors.Realtime;
 
 /// <summary>The real-time doors: WebSocket <c>/mcp/ws</c>, server-sent events <c>/mcp/events</c> and raw TCP.</summary>
 public static class RealtimeSetup

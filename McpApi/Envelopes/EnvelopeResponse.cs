@@ -6,7 +6,7 @@ namespace McpApi.Envelopes;
 /// <param name="Status"><c>success</c> or <c>error</c> (and <c>event</c> for pushed events).</param>
 /// <param name="Message">What happened, in words; for errors, what was wrong and how to fix it.</param>
 /// <param name="Data">The result, or <see cref="ErrorDetails"/> for errors.</param>
-public sealed record McpResponse(string Status, string Message, object? Data)
+public sealed record EnvelopeResponse(string Status, string Message, object? Data)
 {
     public const string Success = "success";
     public const string Error = "error";

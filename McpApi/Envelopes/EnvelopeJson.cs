@@ -10,7 +10,7 @@ namespace McpApi.Envelopes;
 /// The JSON settings every door writes with: camelCase, source-generated where the types are known,
 /// timestamps as <see cref="UtcTimestamps"/>.
 /// </summary>
-public static class McpJson
+public static class EnvelopeJson
 {
     public static readonly JsonSerializerOptions Options = Create();
 
@@ -19,14 +19,14 @@ public static class McpJson
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            TypeInfoResolver = JsonTypeInfoResolver.Combine(McpJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(EnvelopeJsonContext.Default, new DefaultJsonTypeInfoResolver()),
             Converters = { new UtcTimestamps.DateTimeConverter(), new UtcTimestamps.DateTimeOffsetConverter() },
         };
         options.MakeReadOnly();
         return options;
     }
 
-    public static JsonTypeInfo<McpResponse> Response => (JsonTypeInfo<McpResponse>)Options.GetTypeInfo(typeof(McpResponse));
+    public static JsonTypeInfo<EnvelopeResponse> Response => (JsonTypeInfo<EnvelopeResponse>)Options.GetTypeInfo(typeof(EnvelopeResponse));
 
     /// <summary>Serializes any handler result to a JSON element (for MCP structured content and events).</summary>
     public static JsonElement ToElement(object? value) => JsonSerializer.SerializeToElement(value, Options);
@@ -35,8 +35,8 @@ public static class McpJson
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(McpResponse))]
+[JsonSerializable(typeof(EnvelopeResponse))]
 [JsonSerializable(typeof(ErrorDetails))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]
-internal sealed partial class McpJsonContext : JsonSerializerContext;
+internal sealed partial class EnvelopeJsonContext : JsonSerializerContext;

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using McpApi.Envelopes;
 using McpApi.Events;
 
-namespace McpApi.Doors.Subscriptions;
+namespace McpApi.Doors.Realtime;
 
 /// <summary>
 /// A reply on a WebSocket or TCP connection: the usual <c>{status, message, data}</c> plus the request's
@@ -15,7 +15,7 @@ public sealed record SessionReply(
     string Message,
     object? Data)
 {
-    public static SessionReply From(McpResponse response, JsonElement? id) => new(id, response.Status, response.Message, response.Data);
+    public static SessionReply From(EnvelopeResponse response, JsonElement? id) => new(id, response.Status, response.Message, response.Data);
 }
 
 /// <summary>
@@ -38,11 +38,11 @@ public sealed record EventMessage(
 
 public static class RealtimeJson
 {
-    public static byte[] Serialize(SessionReply reply) => JsonSerializer.SerializeToUtf8Bytes(reply, McpJson.Options);
+    public static byte[] Serialize(SessionReply reply) => JsonSerializer.SerializeToUtf8Bytes(reply, EnvelopeJson.Options);
 
-    public static byte[] Serialize(ModelEvent modelEvent) => JsonSerializer.SerializeToUtf8Bytes(EventMessage.From(modelEvent), McpJson.Options);
+    public static byte[] Serialize(ModelEvent modelEvent) => JsonSerializer.SerializeToUtf8Bytes(EventMessage.From(modelEvent), EnvelopeJson.Options);
 
-    public static string ToText(ModelEvent modelEvent) => JsonSerializer.Serialize(EventMessage.From(modelEvent), McpJson.Options);
+    public static string ToText(ModelEvent modelEvent) => JsonSerializer.Serialize(EventMessage.From(modelEvent), EnvelopeJson.Options);
 
-    public static string ToText(McpResponse response) => JsonSerializer.Serialize(response, McpJson.Options);
+    public static string ToText(EnvelopeResponse response) => JsonSerializer.Serialize(response, EnvelopeJson.Options);
 }

@@ -1,6 +1,6 @@
 using McpApi.Dispatching;
 
-namespace McpApi.Doors.Subscriptions;
+namespace McpApi.Doors.Realtime;
 
 /// <summary>
 /// Topic names are <c>{model}:{scope}</c> — <c>chat:lobby</c>, <c>move:g1</c>, <c>state:settings</c>, <c>notes:work</c> —
