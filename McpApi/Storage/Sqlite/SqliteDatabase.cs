@@ -5,18 +5,19 @@ namespace McpApi.Storage.Sqlite;
 
 /// <summary>
 /// The SQLite file every store shares. Reads run in parallel (WAL lets readers and the writer proceed together);
-/// writes go one at a time through an in-process lock and a <c>BEGIN IMMEDIATE</c> transaction, so no writer ever
-/// meets <c>SQLITE_BUSY</c> from this process and ids are handed out in commit order. Other processes on the same
-/// file are covered by <c>busy_timeout</c>.
+/// writes go through one writer per database (<see cref="SqliteWriteQueue"/>: group commit), which applies the writes
+/// waiting at the time in arrival order in one <c>BEGIN IMMEDIATE</c> transaction, so no writer ever meets
+/// <c>SQLITE_BUSY</c> from this process and ids are handed out in commit order. Other processes on the same file are
+/// covered by <c>busy_timeout</c>.
 /// </summary>
 /// <remarks>
 /// Durability: <c>journal_mode=WAL</c> with <c>synchronous=FULL</c> fsyncs the WAL on every commit, so an answered
 /// write survives a kill -9 and also a power cut (NORMAL would survive a process crash but could lose the last
-/// commits on power loss). A write is only acknowledged after <c>COMMIT</c> returns.
+/// commits on power loss). A write is only acknowledged after the <c>COMMIT</c> of its batch returned.
 /// </remarks>
-public sealed partial class SqliteDatabase : IDisposable
+public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
 {
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SqliteWriteQueue _writer;
     private readonly Lazy<Task> _ready;
     private readonly string _pragmas;
     private readonly ILogger<SqliteDatabase> _logger;
@@ -37,6 +38,8 @@ public sealed partial class SqliteDatabase : IDisposable
         DataSource = builder.DataSource;
         _pragmas = $"PRAGMA busy_timeout = {options.Value.BusyTimeoutMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
         _ready = new Lazy<Task>(() => SqliteMigrations.ApplyAsync(this, _logger, CancellationToken.None));
+        _writer = new SqliteWriteQueue(OpenRawAsync, Unavailable, options.Value.WriteBatchMaxSize,
+            TimeSpan.FromMilliseconds(options.Value.WriteBatchMaxWaitMilliseconds), logger);
     }
 
     public string ConnectionString { get; }
@@ -81,46 +84,20 @@ public sealed partial class SqliteDatabase : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="write"/> in its own <c>BEGIN IMMEDIATE</c> transaction, alone among this process's writers,
-    /// commits, then runs <paramref name="committed"/> while still holding the write lock (so events leave in commit order).
-    /// An exception from <paramref name="write"/> rolls everything back.
+    /// Runs <paramref name="write"/> in the next batch of the writer, in its own savepoint of that batch's
+    /// <c>BEGIN IMMEDIATE</c> transaction, after the writes queued before it (whose changes it sees). Returns after the
+    /// batch's <c>COMMIT</c> returned and <paramref name="committed"/> ran (after-commit actions run in commit order).
+    /// An exception from <paramref name="write"/> rolls back that write alone and is thrown to this caller.
+    /// Cancelled while still queued: not applied. Cancelled once the writer has taken it: applied, committed, logged.
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, Action<T>? committed, CancellationToken cancellationToken)
     {
         await EnsureReadyAsync();
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            await using var connection = await OpenRawAsync(cancellationToken);
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            var result = await write(connection, transaction);
-            // From here on the write is committed: the caller's cancellation no longer applies.
-            await transaction.CommitAsync(CancellationToken.None);
-            if (committed is not null)
-            {
-                try
-                {
-                    committed(result);
-                }
-                catch (Exception ex)
-                {
-                    LogAfterCommitFailed(_logger, ex);
-                }
-            }
-            return result;
-        }
-        catch (SqliteException ex) when (Unavailable(ex) is { } reason)
-        {
-            throw new StorageUnavailableException(reason, ex);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+        return await _writer.EnqueueAsync(write, committed, cancellationToken);
     }
 
     /// <summary>What keeps the database from being used, for the errors a caller cannot fix (null for the others).</summary>
-    private static string? Unavailable(SqliteException ex) => ex.SqliteErrorCode switch
+    internal static string? Unavailable(SqliteException ex) => ex.SqliteErrorCode switch
     {
         SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED =>
             "The database is locked by another process and stayed locked for longer than Storage:BusyTimeoutMilliseconds; nothing was written. Retry shortly.",
@@ -131,8 +108,8 @@ public sealed partial class SqliteDatabase : IDisposable
         _ => null,
     };
 
-    public void Dispose() => _writeLock.Dispose();
+    /// <summary>Lets the writer finish the writes already queued, then closes its connection.</summary>
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "An after-commit action failed; the write itself was committed")]
-    private static partial void LogAfterCommitFailed(ILogger logger, Exception exception);
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

@@ -1,0 +1,255 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace McpApi.Storage.Sqlite;
+
+/// <summary>
+/// Group commit: the one writer of a database. Writes wait in a queue; the writer takes those that are waiting
+/// (up to <see cref="SqliteStorageOptions.WriteBatchMaxSize"/>, waiting at most
+/// <see cref="SqliteStorageOptions.WriteBatchMaxWaitMilliseconds"/> for more, 0 by default so a lone write never waits),
+/// applies them in arrival order inside one <c>BEGIN IMMEDIATE</c> transaction, each in its own savepoint, and commits
+/// once: one fsync for the whole batch. A write that throws (a domain error, a constraint) is rolled back to its
+/// savepoint alone and its caller gets the exception; a later write in the batch sees the earlier ones.
+/// After <c>COMMIT</c> returns, the writes' after-commit actions run in commit order, and only then are the callers
+/// answered. When the transaction as a whole fails (begin, commit, or an I/O error that ends it) nothing of the batch
+/// was written and every caller in it gets that error.
+/// </summary>
+/// <remarks>
+/// Cancellation: a write whose caller cancels while it is still queued is not applied (the caller gets
+/// <see cref="OperationCanceledException"/>). Once the writer has taken it, it is applied and committed regardless,
+/// and a cancellation that arrived meanwhile is logged. Never half-applied either way: the savepoint and the
+/// transaction make each write all-or-nothing.
+/// </remarks>
+internal sealed partial class SqliteWriteQueue : IAsyncDisposable
+{
+    private const string Savepoint = "write";
+
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+    private readonly Func<CancellationToken, Task<SqliteConnection>> _open;
+    private readonly Func<SqliteException, string?> _unavailable;
+    private readonly int _maxBatch;
+    private readonly TimeSpan _maxWait;
+    private readonly ILogger _logger;
+    private readonly Task _writer;
+    private SqliteConnection? _connection;
+
+    public SqliteWriteQueue(Func<CancellationToken, Task<SqliteConnection>> open, Func<SqliteException, string?> unavailable,
+        int maxBatch, TimeSpan maxWait, ILogger logger)
+    {
+        _open = open;
+        _unavailable = unavailable;
+        _maxBatch = maxBatch;
+        _maxWait = maxWait;
+        _logger = logger;
+        _writer = Task.Run(RunAsync);
+    }
+
+    public Task<T> EnqueueAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, Action<T>? committed, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = new PendingWrite<T>(write, committed, cancellationToken);
+        pending.WatchCancellation();
+        if (!_queue.Writer.TryWrite(pending))
+            throw new ObjectDisposedException(nameof(SqliteDatabase), "The database is shutting down; nothing was written.");
+        return pending.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<PendingWrite>(_maxBatch);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            Take(reader, batch);
+            if (batch.Count > 0 && batch.Count < _maxBatch && _maxWait > TimeSpan.Zero)
+                await WaitForMoreAsync(reader, batch);
+            if (batch.Count == 0)
+                continue;
+            await ApplyAsync(batch);
+            batch.Clear();
+        }
+        if (_connection is not null)
+            await _connection.DisposeAsync();
+    }
+
+    /// <summary>Moves the waiting writes into the batch, skipping those cancelled while queued.</summary>
+    private void Take(ChannelReader<PendingWrite> reader, List<PendingWrite> batch)
+    {
+        while (batch.Count < _maxBatch && reader.TryRead(out var write))
+        {
+            if (write.TryTake())
+                batch.Add(write);
+        }
+    }
+
+    private async Task WaitForMoreAsync(ChannelReader<PendingWrite> reader, List<PendingWrite> batch)
+    {
+        using var timeout = new CancellationTokenSource(_maxWait);
+        try
+        {
+            while (batch.Count < _maxBatch && await reader.WaitToReadAsync(timeout.Token))
+                Take(reader, batch);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ApplyAsync(List<PendingWrite> batch)
+    {
+        PendingWrite? rollingBack = null;
+        try
+        {
+            _connection ??= await _open(CancellationToken.None);
+            await using var transaction = _connection.BeginTransaction(deferred: false);
+            foreach (var write in batch)
+            {
+                transaction.Save(Savepoint);
+                if (await write.ApplyAsync(_connection, transaction))
+                {
+                    transaction.Release(Savepoint);
+                }
+                else
+                {
+                    // Throws when the failure ended the whole transaction (SQLite rolls back on some I/O errors).
+                    rollingBack = write;
+                    transaction.Rollback(Savepoint);
+                    transaction.Release(Savepoint);
+                    rollingBack = null;
+                }
+            }
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // Nothing of this batch is stored (the answers of writes that failed on their own may rest on rolled-back
+            // writes, so they get the batch's error too); a connection that failed this way is not trusted again.
+            var cause = rollingBack?.Error ?? ex;
+            var reason = cause is SqliteException sqlite ? _unavailable(sqlite) : null;
+            foreach (var write in batch)
+                write.Fail(reason is null ? cause : new StorageUnavailableException(reason, cause));
+            if (_connection is not null)
+            {
+                await _connection.DisposeAsync();
+                _connection = null;
+            }
+            LogBatchFailed(_logger, batch.Count, ex);
+            return;
+        }
+
+        foreach (var write in batch)
+        {
+            write.Complete(_logger);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "An after-commit action failed; the write itself was committed")]
+    private static partial void LogAfterCommitFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A write was applied and committed although its request was cancelled after the writer had taken it")]
+    private static partial void LogAppliedAfterCancellation(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} write(s) failed as a whole; none of them was stored")]
+    private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
+
+    private abstract class PendingWrite
+    {
+        private const int Queued = 0, Taken = 1, Cancelled = 2;
+        private int _state;
+
+        /// <summary>The exception the write's own code threw (its savepoint was rolled back), if any.</summary>
+        public Exception? Error { get; protected set; }
+
+        /// <summary>True when the writer got the write before its caller cancelled; from then on it is applied.</summary>
+        public bool TryTake() => Interlocked.CompareExchange(ref _state, Taken, Queued) == Queued;
+
+        protected bool TryCancel() => Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued;
+
+        /// <summary>Runs the write inside its savepoint; false when it threw (kept in <see cref="Error"/>).</summary>
+        public abstract Task<bool> ApplyAsync(SqliteConnection connection, SqliteTransaction transaction);
+
+        /// <summary>After the commit: runs the after-commit action and answers the caller.</summary>
+        public abstract void Complete(ILogger logger);
+
+        public abstract void Fail(Exception exception);
+
+        protected static void AfterCommit<T>(Action<T>? committed, T result, ILogger logger)
+        {
+            if (committed is null)
+                return;
+            try
+            {
+                committed(result);
+            }
+            catch (Exception ex)
+            {
+                LogAfterCommitFailed(logger, ex);
+            }
+        }
+
+        protected static void LogCancelledButApplied(ILogger logger) => LogAppliedAfterCancellation(logger);
+    }
+
+    private sealed class PendingWrite<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, Action<T>? committed, CancellationToken cancellationToken)
+        : PendingWrite
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private CancellationTokenRegistration _registration;
+        private T? _result;
+
+        public Task<T> Task => _completion.Task;
+
+        public void WatchCancellation()
+        {
+            if (cancellationToken.CanBeCanceled)
+                _registration = cancellationToken.Register(static state => ((PendingWrite<T>)state!).CancelIfQueued(), this);
+        }
+
+        private void CancelIfQueued()
+        {
+            if (TryCancel())
+                _completion.TrySetCanceled(cancellationToken);
+        }
+
+        public override async Task<bool> ApplyAsync(SqliteConnection connection, SqliteTransaction transaction)
+        {
+            try
+            {
+                _result = await write(connection, transaction);
+                return true;
+            }
+            catch (Exception ex)
+            {
+                Error = ex;
+                return false;
+            }
+        }
+
+        public override void Complete(ILogger logger)
+        {
+            _registration.Dispose();
+            if (Error is not null)
+            {
+                _completion.TrySetException(Error);
+                return;
+            }
+            if (cancellationToken.IsCancellationRequested)
+                LogCancelledButApplied(logger);
+            AfterCommit(committed, _result!, logger);
+            _completion.TrySetResult(_result!);
+        }
+
+        public override void Fail(Exception exception)
+        {
+            _registration.Dispose();
+            _completion.TrySetException(exception);
+        }
+    }
+}
