@@ -41,20 +41,20 @@ public sealed class GroupCommitTests : IAsyncLifetime
         var order = new List<string>();
         string[]? visibleAtFirstAnswer = null;
 
-        var first = _database.WriteAsync((c, t) => InsertAsync(c, t, "one"), _ =>
+        var first = _database.WriteAsync(s => Insert(s, "one"), _ =>
         {
             order.Add("one");
             visibleAtFirstAnswer = StoredTexts();
         }, CancellationToken.None);
-        var failing = _database.WriteAsync<long>(async (c, t) =>
+        var failing = _database.WriteAsync<long>(s =>
         {
-            await InsertAsync(c, t, "two");
+            Insert(s, "two");
             throw new InvalidOperationException("the rule of write two");
         }, _ => order.Add("two"), CancellationToken.None);
-        var third = _database.WriteAsync(async (c, t) =>
+        var third = _database.WriteAsync(s =>
         {
-            await InsertAsync(c, t, "three");
-            return await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM notes WHERE text IN ('one', 'two');", transaction: t);
+            Insert(s, "three");
+            return s.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM notes WHERE text IN ('one', 'two');", transaction: s.Transaction);
         }, _ => order.Add("three"), CancellationToken.None);
         gate.SetResult();
         await held;
@@ -74,12 +74,12 @@ public sealed class GroupCommitTests : IAsyncLifetime
         using var cancel = new CancellationTokenSource();
         var committed = false;
 
-        var queued = _database.WriteAsync((c, t) => InsertAsync(c, t, "cancelled"), _ => committed = true, cancel.Token);
+        var queued = _database.WriteAsync(s => Insert(s, "cancelled"), _ => committed = true, cancel.Token);
         await cancel.CancelAsync();
         await Should.ThrowAsync<OperationCanceledException>(queued);
         gate.SetResult();
         await held;
-        await _database.WriteAsync((c, t) => InsertAsync(c, t, "after"), null, CancellationToken.None);
+        await _database.WriteAsync(s => Insert(s, "after"), null, CancellationToken.None);
 
         committed.ShouldBeFalse();
         StoredTexts().ShouldBe(["gate", "after"]);
@@ -91,10 +91,10 @@ public sealed class GroupCommitTests : IAsyncLifetime
         using var cancel = new CancellationTokenSource();
         var committed = false;
 
-        var id = await _database.WriteAsync(async (c, t) =>
+        var id = await _database.WriteAsync(s =>
         {
-            await cancel.CancelAsync();
-            return await InsertAsync(c, t, "taken");
+            cancel.Cancel();
+            return Insert(s, "taken");
         }, _ => committed = true, cancel.Token);
 
         id.ShouldBeGreaterThan(0);
@@ -112,8 +112,8 @@ public sealed class GroupCommitTests : IAsyncLifetime
         var (gate, held) = await HoldTheWriterAsync();
         string[]? visibleAtFirstAnswer = null;
 
-        var first = _database.WriteAsync((c, t) => InsertAsync(c, t, "one"), _ => visibleAtFirstAnswer = StoredTexts(), CancellationToken.None);
-        var second = _database.WriteAsync((c, t) => InsertAsync(c, t, "two"), null, CancellationToken.None);
+        var first = _database.WriteAsync(s => Insert(s, "one"), _ => visibleAtFirstAnswer = StoredTexts(), CancellationToken.None);
+        var second = _database.WriteAsync(s => Insert(s, "two"), null, CancellationToken.None);
         gate.SetResult();
         await Task.WhenAll(held, first, second);
 
@@ -151,19 +151,19 @@ public sealed class GroupCommitTests : IAsyncLifetime
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var held = _database.WriteAsync(async (c, t) =>
+        var held = _database.WriteAsync(s =>
         {
-            var id = await InsertAsync(c, t, "gate");
+            var id = Insert(s, "gate");
             started.SetResult();
-            await gate.Task;
+            gate.Task.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue("the test opens the gate");
             return id;
         }, null, CancellationToken.None);
         await started.Task;
         return (gate, held);
     }
 
-    private static Task<long> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, string text) =>
-        connection.ExecuteScalarAsync<long>("INSERT INTO notes (notebook, text, created_at) VALUES ('batch', @text, 0) RETURNING id;", new { text }, transaction);
+    private static long Insert(SqliteSession session, string text) =>
+        session.Connection.ExecuteScalar<long>("INSERT INTO notes (notebook, text, created_at) VALUES ('batch', @text, 0) RETURNING id;", new { text }, session.Transaction);
 
     /// <summary>What another connection sees: committed rows only.</summary>
     private string[] StoredTexts()

@@ -17,9 +17,16 @@ namespace McpApi.Storage.Sqlite;
 /// </remarks>
 public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
 {
+    /// <summary>Idle reader sessions kept open beyond this many are closed when returned.</summary>
+    private static readonly int MaxIdleReaders = Math.Max(8, Environment.ProcessorCount * 4);
+
     private readonly SqliteWriteQueue _writer;
     private readonly Lazy<Task> _ready;
     private readonly string _pragmas;
+    private readonly string _sessionConnectionString;
+    private readonly System.Collections.Concurrent.ConcurrentBag<SqliteSession> _readers = [];
+    private int _idleReaders;
+    private volatile bool _disposed;
     private readonly ILogger<SqliteDatabase> _logger;
 
     public SqliteDatabase(IOptions<SqliteStorageOptions> options, IHostEnvironment environment, ILogger<SqliteDatabase> logger)
@@ -36,9 +43,12 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
         builder.DefaultTimeout = Math.Max(1, options.Value.BusyTimeoutMilliseconds / 1000);
         ConnectionString = builder.ToString();
         DataSource = builder.DataSource;
+        // Sessions are this class's own pool: closing one must really close it (and roll back what it left open).
+        builder.Pooling = false;
+        _sessionConnectionString = builder.ToString();
         _pragmas = $"PRAGMA busy_timeout = {options.Value.BusyTimeoutMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
         _ready = new Lazy<Task>(() => SqliteMigrations.ApplyAsync(this, _logger, CancellationToken.None));
-        _writer = new SqliteWriteQueue(OpenRawAsync, Unavailable, options.Value.WriteBatchMaxSize,
+        _writer = new SqliteWriteQueue(OpenSession, Unavailable, options.Value.WriteBatchMaxSize,
             TimeSpan.FromMilliseconds(options.Value.WriteBatchMaxWaitMilliseconds), logger);
     }
 
@@ -69,18 +79,89 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
         }
     }
 
-    public async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> read, CancellationToken cancellationToken)
+    /// <summary>Opens a connection of this class's own pool with this database's per-connection settings, run once.</summary>
+    private SqliteSession OpenSession()
     {
-        await EnsureReadyAsync();
+        var connection = new SqliteConnection(_sessionConnectionString);
         try
         {
-            await using var connection = await OpenRawAsync(cancellationToken);
-            return await read(connection);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = _pragmas;
+            command.ExecuteNonQuery();
+            return new SqliteSession(connection);
         }
-        catch (SqliteException ex) when (Unavailable(ex) is { } reason)
+        catch
         {
-            throw new StorageUnavailableException(reason, ex);
+            connection.Dispose();
+            throw;
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on a pooled reader session (opened and set up once, statements prepared once).
+    /// Reads run in parallel with each other and with the writer (WAL); each statement sees the last commit.
+    /// </summary>
+    public Task<T> ReadAsync<T>(Func<SqliteSession, T> read, CancellationToken cancellationToken)
+    {
+        var ready = EnsureReadyAsync();
+        if (!ready.IsCompletedSuccessfully)
+            return ReadWhenReadyAsync(ready, read, cancellationToken);
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled<T>(cancellationToken);
+        try
+        {
+            return Task.FromResult(Read(read));
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<T>(ex);
+        }
+    }
+
+    private async Task<T> ReadWhenReadyAsync<T>(Task ready, Func<SqliteSession, T> read, CancellationToken cancellationToken)
+    {
+        await ready;
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read(read);
+    }
+
+    private T Read<T>(Func<SqliteSession, T> read)
+    {
+        SqliteSession? session = null;
+        try
+        {
+            if (_readers.TryTake(out session))
+                Interlocked.Decrement(ref _idleReaders);
+            else
+                session = OpenSession();
+            var result = read(session);
+            ReturnReader(session);
+            return result;
+        }
+        catch (SqliteException ex)
+        {
+            session?.Dispose();
+            if (Unavailable(ex) is { } reason)
+                throw new StorageUnavailableException(reason, ex);
+            throw;
+        }
+        catch
+        {
+            session?.Dispose();
+            throw;
+        }
+    }
+
+    private void ReturnReader(SqliteSession session)
+    {
+        if (!_disposed && Interlocked.Increment(ref _idleReaders) <= MaxIdleReaders)
+        {
+            _readers.Add(session);
+            return;
+        }
+        Interlocked.Decrement(ref _idleReaders);
+        session.Dispose();
     }
 
     /// <summary>
@@ -90,7 +171,7 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
     /// An exception from <paramref name="write"/> rolls back that write alone and is thrown to this caller.
     /// Cancelled while still queued: not applied. Cancelled once the writer has taken it: applied, committed, logged.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, Action<T>? committed, CancellationToken cancellationToken)
+    public async Task<T> WriteAsync<T>(Func<SqliteSession, T> write, Action<T>? committed, CancellationToken cancellationToken)
     {
         await EnsureReadyAsync();
         return await _writer.EnqueueAsync(write, committed, cancellationToken);
@@ -108,8 +189,14 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
         _ => null,
     };
 
-    /// <summary>Lets the writer finish the writes already queued, then closes its connection.</summary>
-    public ValueTask DisposeAsync() => _writer.DisposeAsync();
+    /// <summary>Lets the writer finish the writes already queued, then closes its connection and the idle readers.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        await _writer.DisposeAsync();
+        while (_readers.TryTake(out var session))
+            session.Dispose();
+    }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

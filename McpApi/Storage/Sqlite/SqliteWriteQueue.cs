@@ -22,19 +22,18 @@ namespace McpApi.Storage.Sqlite;
 /// </remarks>
 internal sealed partial class SqliteWriteQueue : IAsyncDisposable
 {
-    private const string Savepoint = "write";
 
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(
         new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
-    private readonly Func<CancellationToken, Task<SqliteConnection>> _open;
+    private readonly Func<SqliteSession> _open;
     private readonly Func<SqliteException, string?> _unavailable;
     private readonly int _maxBatch;
     private readonly TimeSpan _maxWait;
     private readonly ILogger _logger;
     private readonly Task _writer;
-    private SqliteConnection? _connection;
+    private SqliteSession? _session;
 
-    public SqliteWriteQueue(Func<CancellationToken, Task<SqliteConnection>> open, Func<SqliteException, string?> unavailable,
+    public SqliteWriteQueue(Func<SqliteSession> open, Func<SqliteException, string?> unavailable,
         int maxBatch, TimeSpan maxWait, ILogger logger)
     {
         _open = open;
@@ -45,7 +44,7 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
         _writer = Task.Run(RunAsync);
     }
 
-    public Task<T> EnqueueAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, Action<T>? committed, CancellationToken cancellationToken)
+    public Task<T> EnqueueAsync<T>(Func<SqliteSession, T> write, Action<T>? committed, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var pending = new PendingWrite<T>(write, committed, cancellationToken);
@@ -66,11 +65,10 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
                 await WaitForMoreAsync(reader, batch);
             if (batch.Count == 0)
                 continue;
-            await ApplyAsync(batch);
+            Apply(batch);
             batch.Clear();
         }
-        if (_connection is not null)
-            await _connection.DisposeAsync();
+        _session?.Dispose();
     }
 
     /// <summary>Moves the waiting writes into the batch, skipping those cancelled while queued.</summary>
@@ -96,52 +94,51 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
         }
     }
 
-    private async Task ApplyAsync(List<PendingWrite> batch)
+    private void Apply(List<PendingWrite> batch)
     {
         PendingWrite? rollingBack = null;
         try
         {
-            _connection ??= await _open(CancellationToken.None);
-            await using var transaction = _connection.BeginTransaction(deferred: false);
+            var session = _session ??= _open();
+            var transaction = session.Connection.BeginTransaction(deferred: false);
+            session.Transaction = transaction;
             foreach (var write in batch)
             {
-                transaction.Save(Savepoint);
-                if (await write.ApplyAsync(_connection, transaction))
+                session.Command("SAVEPOINT write;").ExecuteNonQuery();
+                if (write.Apply(session))
                 {
-                    transaction.Release(Savepoint);
+                    session.Command("RELEASE write;").ExecuteNonQuery();
                 }
                 else
                 {
                     // Throws when the failure ended the whole transaction (SQLite rolls back on some I/O errors).
                     rollingBack = write;
-                    transaction.Rollback(Savepoint);
-                    transaction.Release(Savepoint);
+                    session.Command("ROLLBACK TO write;").ExecuteNonQuery();
+                    session.Command("RELEASE write;").ExecuteNonQuery();
                     rollingBack = null;
                 }
             }
-            await transaction.CommitAsync(CancellationToken.None);
+            transaction.Commit();
+            session.Transaction = null;
+            transaction.Dispose();
         }
         catch (Exception ex)
         {
             // Nothing of this batch is stored (the answers of writes that failed on their own may rest on rolled-back
-            // writes, so they get the batch's error too); a connection that failed this way is not trusted again.
+            // writes, so they get the batch's error too); a connection that failed this way is not trusted again:
+            // closing it rolls back whatever is left of the transaction.
             var cause = rollingBack?.Error ?? ex;
             var reason = cause is SqliteException sqlite ? _unavailable(sqlite) : null;
             foreach (var write in batch)
                 write.Fail(reason is null ? cause : new StorageUnavailableException(reason, cause));
-            if (_connection is not null)
-            {
-                await _connection.DisposeAsync();
-                _connection = null;
-            }
+            _session?.Dispose();
+            _session = null;
             LogBatchFailed(_logger, batch.Count, ex);
             return;
         }
 
         foreach (var write in batch)
-        {
             write.Complete(_logger);
-        }
     }
 
     public async ValueTask DisposeAsync()
@@ -173,7 +170,7 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
         protected bool TryCancel() => Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued;
 
         /// <summary>Runs the write inside its savepoint; false when it threw (kept in <see cref="Error"/>).</summary>
-        public abstract Task<bool> ApplyAsync(SqliteConnection connection, SqliteTransaction transaction);
+        public abstract bool Apply(SqliteSession session);
 
         /// <summary>After the commit: runs the after-commit action and answers the caller.</summary>
         public abstract void Complete(ILogger logger);
@@ -197,7 +194,7 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
         protected static void LogCancelledButApplied(ILogger logger) => LogAppliedAfterCancellation(logger);
     }
 
-    private sealed class PendingWrite<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, Action<T>? committed, CancellationToken cancellationToken)
+    private sealed class PendingWrite<T>(Func<SqliteSession, T> write, Action<T>? committed, CancellationToken cancellationToken)
         : PendingWrite
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -218,11 +215,11 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
                 _completion.TrySetCanceled(cancellationToken);
         }
 
-        public override async Task<bool> ApplyAsync(SqliteConnection connection, SqliteTransaction transaction)
+        public override bool Apply(SqliteSession session)
         {
             try
             {
-                _result = await write(connection, transaction);
+                _result = write(session);
                 return true;
             }
             catch (Exception ex)
