@@ -13,13 +13,18 @@ NAMES = {
 runs = {}
 for line in open(sys.argv[1]):
     connections, scenario, build, rest = line.split(" ", 3)
-    runs[(int(connections), scenario, build)] = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", rest)}
+    result = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", rest)}
+    key = (int(connections), scenario, build)
+    # The disk's limit is measured more than once; the best run is the limit.
+    if key not in runs or result["rps"] > runs[key]["rps"]:
+        runs[key] = result
 builds = [b for b in ("baseline", "current") if any(k[2] == b for k in runs)]
 
 for connections in (1, 32):
     disk = runs.get((1 if connections == 1 else 32, "disk_limit", "disk"))
-    print(f"\n### {connections} connection(s)   disk limit: {disk['rps']:.0f} rows/s at {1 if connections == 1 else 32} row(s) per commit"
-          f" (commit p50 {disk['p50_ms']:.2f} ms, p99 {disk['p99_ms']:.2f} ms)\n")
+    limits = ", ".join(f"{r['rps']:.0f} rows/s at {k[0]} row(s) per commit (commit p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms)"
+                       for k, r in sorted(runs.items()) if k[1] == "disk_limit" and (k[0] == 1) == (connections == 1))
+    print(f"\n### {connections} connection(s)   disk limit: {limits}\n")
     header = "| scenario |" + "".join(f" {b} req/s | p50 ms | p99 ms | x echo |" for b in builds)
     header += " x disk |" + (" after/before |" if len(builds) == 2 else "")
     print(header)
@@ -42,5 +47,12 @@ for connections in (1, 32):
             before = runs.get((connections, scenario, "baseline"))
             row += f" {cur['rps'] / before['rps']:.2f}x |" if cur and before and before["rps"] else " - |"
         print(row)
+    echo = runs.get((connections, "echo", "current"))
+    for k, r in sorted(runs.items()):
+        if k[1] == "disk_limit" and (k[0] == 1) == (connections == 1) and echo:
+            print(f"| disk limit: bare INSERT, {k[0]} row(s) per commit |" + " - | - | - | - |" * (len(builds) - 1)
+                  + f" {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['rps'] / echo['rps']:.2f} | {r['rps'] / disk['rps']:.2f} |"
+                  + (" |" if len(builds) == 2 else ""))
 print("\nx echo: req/s over the echo envelope's in the same build and connection count; x disk: the current build's"
-      " durable writes/s over DiskLimit's rows/s (1 row per commit at 1 connection, 32 at 32).")
+      " durable writes/s over DiskLimit's rows/s (1 row per commit at 1 connection, 32 at 32; the best of its runs)."
+      " Disk limit p50/p99 are per commit.")

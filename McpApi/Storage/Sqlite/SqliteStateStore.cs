@@ -12,16 +12,17 @@ internal sealed class SqliteStateStore(SqliteDatabase database, TimeProvider clo
 
     private const string Get = $"SELECT {Columns} FROM state_entries WHERE namespace = $ns AND state_key = $key;";
 
-    private const string CurrentVersion = "SELECT COALESCE((SELECT version FROM state_entries WHERE namespace = $ns AND state_key = $key), 0);";
-
-    private const string DeletedVersion = "SELECT COALESCE((SELECT version FROM state_tombstones WHERE namespace = $ns AND state_key = $key), 0);";
+    /// <summary>The stored version (0: absent) and the version the key had when last deleted (0: never, or before schema step 2).</summary>
+    private const string Versions = """
+        SELECT COALESCE((SELECT version FROM state_entries WHERE namespace = $ns AND state_key = $key), 0),
+               COALESCE((SELECT version FROM state_tombstones WHERE namespace = $ns AND state_key = $key), 0);
+        """;
 
     private const string ForgetTombstone = "DELETE FROM state_tombstones WHERE namespace = $ns AND state_key = $key;";
 
-    private const string Upsert = $"""
+    private const string Upsert = """
         INSERT INTO state_entries (namespace, state_key, value, version, updated_at) VALUES ($ns, $key, $value, $version, $now)
-        ON CONFLICT (namespace, state_key) DO UPDATE SET value = excluded.value, version = excluded.version, updated_at = excluded.updated_at
-        RETURNING {Columns};
+        ON CONFLICT (namespace, state_key) DO UPDATE SET value = excluded.value, version = excluded.version, updated_at = excluded.updated_at;
         """;
 
     private const string Remove = "DELETE FROM state_entries WHERE namespace = $ns AND state_key = $key;";
@@ -35,21 +36,30 @@ internal sealed class SqliteStateStore(SqliteDatabase database, TimeProvider clo
         database.ReadAsync(session => Find(session, @namespace, key), cancellationToken);
 
     public Task<StateWriteResult> SetAsync(string @namespace, string key, string valueJson, long? ifVersion,
-        Action<StateWriteResult>? committed, CancellationToken cancellationToken) =>
-        database.WriteAsync(session =>
+        Action<StateWriteResult>? committed, CancellationToken cancellationToken)
+    {
+        // Parsed here, on the caller's thread, so the single writer spends its time on SQL only.
+        var value = Parse(valueJson);
+        return database.WriteAsync(session =>
         {
-            var current = Scalar(session, CurrentVersion, @namespace, key);
+            long current, deleted;
+            using (var versions = session.Command(Versions).With("$ns", @namespace).With("$key", key).ExecuteReader())
+            {
+                versions.Read();
+                (current, deleted) = (versions.GetInt64(0), versions.GetInt64(1));
+            }
             if (ifVersion is not null && ifVersion != current)
                 return new StateWriteResult(StateOutcome.VersionConflict, null, current);
             // A key written again after a delete continues after its last version, so a stale ifVersion never matches.
-            var last = current > 0 ? current : Scalar(session, DeletedVersion, @namespace, key);
-            if (current == 0 && last > 0)
+            var version = (current > 0 ? current : deleted) + 1;
+            if (current == 0 && deleted > 0)
                 session.Command(ForgetTombstone).With("$ns", @namespace).With("$key", key).ExecuteNonQuery();
-            using var reader = session.Command(Upsert).With("$ns", @namespace).With("$key", key).With("$value", valueJson)
-                .With("$version", last + 1).With("$now", SqliteTime.Now(clock)).ExecuteReader();
-            reader.Read();
-            return new StateWriteResult(StateOutcome.Written, ToEntry(reader), current);
+            var now = SqliteTime.Now(clock);
+            session.Command(Upsert).With("$ns", @namespace).With("$key", key).With("$value", valueJson)
+                .With("$version", version).With("$now", now).ExecuteNonQuery();
+            return new StateWriteResult(StateOutcome.Written, new StateEntry(@namespace, key, value, version, SqliteTime.ToDateTime(now)), current);
         }, OnlyChanges(committed), cancellationToken);
+    }
 
     public Task<StateWriteResult> DeleteAsync(string @namespace, string key, long? ifVersion,
         Action<StateWriteResult>? committed, CancellationToken cancellationToken) =>
@@ -81,10 +91,6 @@ internal sealed class SqliteStateStore(SqliteDatabase database, TimeProvider clo
         using var reader = session.Command(Get).With("$ns", @namespace).With("$key", key).ExecuteReader();
         return reader.Read() ? ToEntry(reader) : null;
     }
-
-    /// <summary>A version: 0 when the key has none.</summary>
-    private static long Scalar(SqliteSession session, string sql, string @namespace, string key) =>
-        (long)session.Command(sql).With("$ns", @namespace).With("$key", key).ExecuteScalar()!;
 
     private static StateEntry ToEntry(SqliteDataReader reader) =>
         new(reader.GetString(0), reader.GetString(1), Parse(reader.GetString(2)), reader.GetInt64(3), SqliteTime.ToDateTime(reader.GetInt64(4)));
