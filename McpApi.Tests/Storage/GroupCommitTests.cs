@@ -121,6 +121,26 @@ public sealed class GroupCommitTests : IAsyncLifetime
         StoredTexts().ShouldBe(["gate", "one", "two"]);
     }
 
+    [Fact]
+    public async Task WithAMaxWaitTheWriterWaitsForMoreWritesUntilTheBatchIsFull()
+    {
+        await _database.DisposeAsync();
+        _database = new SqliteDatabase(Options.Create(new SqliteStorageOptions
+        {
+            ConnectionString = $"Data Source={DatabasePath}",
+            WriteBatchMaxSize = 2,
+            WriteBatchMaxWaitMilliseconds = 1000,
+        }), new HostingEnvironment { ContentRootPath = _directory }, _logger);
+        string[]? visibleAtFirstAnswer = null;
+
+        // The writer takes the first write at once, then waits (up to 1 s) for a second: the batch is full when it comes.
+        var first = _database.WriteAsync(s => Insert(s, "one"), _ => visibleAtFirstAnswer = StoredTexts(), CancellationToken.None);
+        var second = _database.WriteAsync(s => Insert(s, "two"), null, CancellationToken.None);
+        await Task.WhenAll(first, second);
+
+        visibleAtFirstAnswer.ShouldBe(["one", "two"]);
+    }
+
     [Theory]
     [InlineData(0, 0, "Storage:WriteBatchMaxSize")]
     [InlineData(10_001, 0, "Storage:WriteBatchMaxSize")]
