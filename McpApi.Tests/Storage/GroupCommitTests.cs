@@ -122,6 +122,25 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ALoneWriteIsAppliedAndCommittedOnItsCallersThread()
+    {
+        var caller = Environment.CurrentManagedThreadId;
+        int? applier = null, committer = null;
+
+        var write = _database.WriteAsync(s =>
+        {
+            applier = Environment.CurrentManagedThreadId;
+            return Insert(s, "lone");
+        }, _ => committer = Environment.CurrentManagedThreadId, CancellationToken.None);
+
+        write.IsCompletedSuccessfully.ShouldBeTrue("nothing else was writing, so the write was committed before WriteAsync returned");
+        await write;
+        applier.ShouldBe(caller);
+        committer.ShouldBe(caller);
+        StoredTexts().ShouldBe(["lone"]);
+    }
+
+    [Fact]
     public async Task WithAMaxWaitTheWriterWaitsForMoreWritesUntilTheBatchIsFull()
     {
         await _database.DisposeAsync();
@@ -171,13 +190,14 @@ public sealed class GroupCommitTests : IAsyncLifetime
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var held = _database.WriteAsync(s =>
+        // On a thread of its own: a write that finds the writer idle is applied on its caller's thread.
+        var held = Task.Run(() => _database.WriteAsync(s =>
         {
             var id = Insert(s, "gate");
             started.SetResult();
             gate.Task.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue("the test opens the gate");
             return id;
-        }, null, CancellationToken.None);
+        }, null, CancellationToken.None));
         await started.Task;
         return (gate, held);
     }

@@ -6,7 +6,9 @@ using Microsoft.Data.Sqlite;
 namespace McpApi.Storage.Sqlite;
 
 /// <summary>
-/// Group commit: the one writer of a database. Writes wait in a queue; the writer takes those that are waiting
+/// Group commit: the one writer of a database. A write that finds nobody writing is applied and committed at once on
+/// its caller's thread (no thread switch, no wait); writes that arrive while a batch is being applied wait in a queue,
+/// which the writer thread drains. Whoever writes takes the writes that are waiting
 /// (up to <see cref="SqliteStorageOptions.WriteBatchMaxSize"/>, waiting at most
 /// <see cref="SqliteStorageOptions.WriteBatchMaxWaitMilliseconds"/> for more, 0 by default so a lone write never waits),
 /// applies them in arrival order inside one <c>BEGIN IMMEDIATE</c> transaction, each in its own savepoint, and commits
@@ -43,7 +45,9 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Thread _writer;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<PendingWrite> _batch = [];
     private volatile bool _closing;
+    private int _active;
     private SqliteSession? _session;
 
     public SqliteWriteQueue(Func<SqliteSession> open, Func<SqliteException, string?> unavailable,
@@ -68,13 +72,42 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
         var pending = new PendingWrite<T>(write, committed, cancellationToken);
         pending.WatchCancellation();
         _queue.Enqueue(pending);
-        _waiting.Set();
+        if (_maxWait == TimeSpan.Zero && TryBecomeWriter())
+        {
+            // Nobody is writing: this caller applies what is queued (its own write, and any that came with it) and
+            // commits on its own thread, so a lone write costs no thread switch. Writes arriving meanwhile queue up
+            // and are left to the writer thread.
+            try
+            {
+                Take(_batch);
+                if (_batch.Count > 0)
+                    Apply(_batch);
+            }
+            finally
+            {
+                _batch.Clear();
+                ReleaseWriter();
+            }
+        }
+        else
+        {
+            _waiting.Set();
+        }
         return pending.Task;
+    }
+
+    /// <summary>One batch at a time: the writer thread or a caller writing inline holds this while it applies one.</summary>
+    private bool TryBecomeWriter() => Interlocked.CompareExchange(ref _active, 1, 0) == 0;
+
+    private void ReleaseWriter()
+    {
+        Volatile.Write(ref _active, 0);
+        if (!_queue.IsEmpty)
+            _waiting.Set();
     }
 
     private void Run()
     {
-        var batch = new List<PendingWrite>(_maxBatch);
         try
         {
             while (true)
@@ -82,19 +115,29 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
                 _waiting.Wait();
                 // Reset before draining: a write queued after the reset sets the event again, one queued before is drained now.
                 _waiting.Reset();
-                while (!_queue.IsEmpty)
+                while (!_queue.IsEmpty && TryBecomeWriter())
                 {
-                    Take(batch);
-                    if (batch.Count > 0 && batch.Count < _maxBatch && _maxWait > TimeSpan.Zero)
-                        WaitForMore(batch);
-                    if (batch.Count == 0)
-                        continue;
-                    Apply(batch);
-                    batch.Clear();
+                    try
+                    {
+                        Take(_batch);
+                        if (_batch.Count > 0 && _batch.Count < _maxBatch && _maxWait > TimeSpan.Zero)
+                            WaitForMore(_batch);
+                        if (_batch.Count > 0)
+                            Apply(_batch);
+                    }
+                    finally
+                    {
+                        _batch.Clear();
+                        Volatile.Write(ref _active, 0);
+                    }
                 }
                 if (_closing && _queue.IsEmpty)
                     break;
             }
+            // Wait for a caller still writing inline, then keep the writer role for good.
+            var spin = new SpinWait();
+            while (!TryBecomeWriter())
+                spin.SpinOnce();
             // A write that raced with shutdown is answered, not left waiting.
             while (_queue.TryDequeue(out var late))
             {
