@@ -46,6 +46,7 @@ public sealed class DurabilityTests : IDisposable
             .ShouldBe(Enumerable.Range(0, notes).Select(i => $"note {i}").Order());
         state.Data.GetProperty("value").GetProperty("n").GetInt32().ShouldBe(notes);
         chat.Data.GetProperty("messages")[0].GetProperty("text").GetString().ShouldBe("still here?");
+        IntegrityCheck(restarted.DatabasePath).ShouldBe("ok");
     }
 
     [Fact]
@@ -98,5 +99,16 @@ public sealed class DurabilityTests : IDisposable
 
         foreach (var (id, text) in acknowledged)
             stored.GetValueOrDefault(id).ShouldBe(text, $"acknowledged message {id} must survive the kill");
+        IntegrityCheck(restarted.DatabasePath).ShouldBe("ok");
+    }
+
+    /// <summary>SQLite's own check of the whole file (b-trees, indexes, free pages): "ok" when it is sound.</summary>
+    private static string? IntegrityCheck(string databasePath)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA integrity_check;";
+        return command.ExecuteScalar() as string;
     }
 }

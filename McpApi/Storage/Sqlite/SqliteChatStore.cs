@@ -1,14 +1,10 @@
 using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace McpApi.Storage.Sqlite;
 
 internal sealed class SqliteChatStore(SqliteDatabase database, TimeProvider clock) : IChatStore
 {
-    private sealed record Row(long Id, string Room, string User, string Text, long SentAt)
-    {
-        public ChatMessage ToMessage() => new(Id, Room, User, Text, SqliteTime.ToDateTime(SentAt));
-    }
-
     // A class, not a positional record: with no rows SQLite reports aggregate columns as BLOB, and Dapper
     // then finds no constructor to match; property mapping converts whatever type the columns report.
     private sealed class RoomRow
@@ -20,34 +16,46 @@ internal sealed class SqliteChatStore(SqliteDatabase database, TimeProvider cloc
         public long LastActivity { get; set; }
     }
 
-    private const string Columns = "id AS Id, room AS Room, user_name AS User, text AS Text, sent_at AS SentAt";
+    private const string Columns = "id, room, user_name, text, sent_at";
+
+    private const string Append = $"INSERT INTO chat_messages (room, user_name, text, sent_at) VALUES ($room, $user, $text, $now) RETURNING {Columns};";
+
+    private const string After = $"SELECT {Columns} FROM chat_messages WHERE room = $room AND id > $after AND id < $before ORDER BY id LIMIT $limit;";
+
+    // The latest ones are found newest first by the index and handed out oldest first by SQL, not by a copy in C#.
+    private const string Latest = $"SELECT * FROM (SELECT {Columns} FROM chat_messages WHERE room = $room AND id < $before ORDER BY id DESC LIMIT $limit) ORDER BY id;";
 
     public Task<ChatMessage> AppendAsync(string room, string user, string text, Action<ChatMessage>? committed, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
+        database.WriteAsync(session =>
         {
-            var row = await connection.QuerySingleAsync<Row>(
-                $"INSERT INTO chat_messages (room, user_name, text, sent_at) VALUES (@room, @user, @text, @now) RETURNING {Columns};",
-                new { room, user, text, now = SqliteTime.Now(clock) }, transaction);
-            return row.ToMessage();
+            using var reader = session.Command(Append)
+                .With("$room", room).With("$user", user).With("$text", text).With("$now", SqliteTime.Now(clock)).ExecuteReader();
+            reader.Read();
+            return ToMessage(reader);
         }, committed, cancellationToken);
 
     public Task<IReadOnlyList<ChatMessage>> HistoryAsync(string room, long? before, long? after, int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<ChatMessage>>(async connection =>
+        database.ReadAsync<IReadOnlyList<ChatMessage>>(session =>
         {
-            var parameters = new { room, before = before ?? long.MaxValue, after = after ?? 0, limit };
-            IEnumerable<Row> rows = after is not null
-                ? await connection.QueryAsync<Row>(
-                    $"SELECT {Columns} FROM chat_messages WHERE room = @room AND id > @after AND id < @before ORDER BY id LIMIT @limit;", parameters)
-                : (await connection.QueryAsync<Row>(
-                    $"SELECT {Columns} FROM chat_messages WHERE room = @room AND id < @before ORDER BY id DESC LIMIT @limit;", parameters)).Reverse();
-            return [.. rows.Select(r => r.ToMessage())];
+            var command = session.Command(after is not null ? After : Latest)
+                .With("$room", room).With("$before", before ?? long.MaxValue).With("$limit", limit);
+            if (after is not null)
+                command.With("$after", after.Value);
+            var messages = new List<ChatMessage>(Math.Min(limit, 64));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                messages.Add(ToMessage(reader));
+            return messages;
         }, cancellationToken);
 
     public Task<IReadOnlyList<ChatRoom>> RoomsAsync(CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<ChatRoom>>(async connection =>
+        database.ReadAsync<IReadOnlyList<ChatRoom>>(session =>
         {
-            var rows = await connection.QueryAsync<RoomRow>(
+            var rows = session.Connection.Query<RoomRow>(
                 "SELECT room AS Room, COUNT(*) AS Messages, MAX(sent_at) AS LastActivity FROM chat_messages GROUP BY room ORDER BY room;");
             return [.. rows.Select(r => new ChatRoom(r.Room, r.Messages, SqliteTime.ToDateTime(r.LastActivity)))];
         }, cancellationToken);
+
+    private static ChatMessage ToMessage(SqliteDataReader reader) =>
+        new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), SqliteTime.ToDateTime(reader.GetInt64(4)));
 }

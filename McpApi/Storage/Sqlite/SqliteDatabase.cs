@@ -5,20 +5,28 @@ namespace McpApi.Storage.Sqlite;
 
 /// <summary>
 /// The SQLite file every store shares. Reads run in parallel (WAL lets readers and the writer proceed together);
-/// writes go one at a time through an in-process lock and a <c>BEGIN IMMEDIATE</c> transaction, so no writer ever
-/// meets <c>SQLITE_BUSY</c> from this process and ids are handed out in commit order. Other processes on the same
-/// file are covered by <c>busy_timeout</c>.
+/// writes go through one writer per database (<see cref="SqliteWriteQueue"/>: group commit), which applies the writes
+/// waiting at the time in arrival order in one <c>BEGIN IMMEDIATE</c> transaction, so no writer ever meets
+/// <c>SQLITE_BUSY</c> from this process and ids are handed out in commit order. Other processes on the same file are
+/// covered by <c>busy_timeout</c>.
 /// </summary>
 /// <remarks>
 /// Durability: <c>journal_mode=WAL</c> with <c>synchronous=FULL</c> fsyncs the WAL on every commit, so an answered
 /// write survives a kill -9 and also a power cut (NORMAL would survive a process crash but could lose the last
-/// commits on power loss). A write is only acknowledged after <c>COMMIT</c> returns.
+/// commits on power loss). A write is only acknowledged after the <c>COMMIT</c> of its batch returned.
 /// </remarks>
-public sealed partial class SqliteDatabase : IDisposable
+public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
 {
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    /// <summary>Idle reader sessions kept open beyond this many are closed when returned.</summary>
+    private static readonly int MaxIdleReaders = Math.Max(8, Environment.ProcessorCount * 4);
+
+    private readonly SqliteWriteQueue _writer;
     private readonly Lazy<Task> _ready;
     private readonly string _pragmas;
+    private readonly string _sessionConnectionString;
+    private readonly System.Collections.Concurrent.ConcurrentBag<SqliteSession> _readers = [];
+    private int _idleReaders;
+    private volatile bool _disposed;
     private readonly ILogger<SqliteDatabase> _logger;
     private readonly string? _folder;
 
@@ -36,8 +44,13 @@ public sealed partial class SqliteDatabase : IDisposable
         builder.DefaultTimeout = Math.Max(1, options.Value.BusyTimeoutMilliseconds / 1000);
         ConnectionString = builder.ToString();
         DataSource = builder.DataSource;
+        // Sessions are this class's own pool: closing one must really close it (and roll back what it left open).
+        builder.Pooling = false;
+        _sessionConnectionString = builder.ToString();
         _pragmas = $"PRAGMA busy_timeout = {options.Value.BusyTimeoutMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
         _ready = new Lazy<Task>(CreateAsync);
+        _writer = new SqliteWriteQueue(OpenSession, Unavailable, options.Value.WriteBatchMaxSize,
+            TimeSpan.FromMilliseconds(options.Value.WriteBatchMaxWaitMilliseconds), logger);
     }
 
     public string ConnectionString { get; }
@@ -75,61 +88,106 @@ public sealed partial class SqliteDatabase : IDisposable
         }
     }
 
-    public async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> read, CancellationToken cancellationToken)
+    /// <summary>Opens a connection of this class's own pool with this database's per-connection settings, run once.</summary>
+    private SqliteSession OpenSession()
     {
-        await EnsureReadyAsync();
+        var connection = new SqliteConnection(_sessionConnectionString);
         try
         {
-            await using var connection = await OpenRawAsync(cancellationToken);
-            return await read(connection);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = _pragmas;
+            command.ExecuteNonQuery();
+            return new SqliteSession(connection);
         }
-        catch (SqliteException ex) when (Unavailable(ex) is { } reason)
+        catch
         {
-            throw new StorageUnavailableException(reason, ex);
+            connection.Dispose();
+            throw;
         }
     }
 
     /// <summary>
-    /// Runs <paramref name="write"/> in its own <c>BEGIN IMMEDIATE</c> transaction, alone among this process's writers,
-    /// commits, then runs <paramref name="committed"/> while still holding the write lock (so events leave in commit order).
-    /// An exception from <paramref name="write"/> rolls everything back.
+    /// Runs <paramref name="read"/> on a pooled reader session (opened and set up once, statements prepared once).
+    /// Reads run in parallel with each other and with the writer (WAL); each statement sees the last commit.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, Action<T>? committed, CancellationToken cancellationToken)
+    public Task<T> ReadAsync<T>(Func<SqliteSession, T> read, CancellationToken cancellationToken)
     {
-        await EnsureReadyAsync();
-        await _writeLock.WaitAsync(cancellationToken);
+        var ready = EnsureReadyAsync();
+        if (!ready.IsCompletedSuccessfully)
+            return ReadWhenReadyAsync(ready, read, cancellationToken);
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled<T>(cancellationToken);
         try
         {
-            await using var connection = await OpenRawAsync(cancellationToken);
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            var result = await write(connection, transaction);
-            // From here on the write is committed: the caller's cancellation no longer applies.
-            await transaction.CommitAsync(CancellationToken.None);
-            if (committed is not null)
-            {
-                try
-                {
-                    committed(result);
-                }
-                catch (Exception ex)
-                {
-                    LogAfterCommitFailed(_logger, ex);
-                }
-            }
-            return result;
+            return Task.FromResult(Read(read));
         }
-        catch (SqliteException ex) when (Unavailable(ex) is { } reason)
+        catch (Exception ex)
         {
-            throw new StorageUnavailableException(reason, ex);
-        }
-        finally
-        {
-            _writeLock.Release();
+            return Task.FromException<T>(ex);
         }
     }
 
+    private async Task<T> ReadWhenReadyAsync<T>(Task ready, Func<SqliteSession, T> read, CancellationToken cancellationToken)
+    {
+        await ready;
+        cancellationToken.ThrowIfCancellationRequested();
+        return Read(read);
+    }
+
+    private T Read<T>(Func<SqliteSession, T> read)
+    {
+        SqliteSession? session = null;
+        try
+        {
+            if (_readers.TryTake(out session))
+                Interlocked.Decrement(ref _idleReaders);
+            else
+                session = OpenSession();
+            var result = read(session);
+            ReturnReader(session);
+            return result;
+        }
+        catch (SqliteException ex)
+        {
+            session?.Dispose();
+            if (Unavailable(ex) is { } reason)
+                throw new StorageUnavailableException(reason, ex);
+            throw;
+        }
+        catch
+        {
+            session?.Dispose();
+            throw;
+        }
+    }
+
+    private void ReturnReader(SqliteSession session)
+    {
+        if (!_disposed && Interlocked.Increment(ref _idleReaders) <= MaxIdleReaders)
+        {
+            _readers.Add(session);
+            return;
+        }
+        Interlocked.Decrement(ref _idleReaders);
+        session.Dispose();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> in the next batch of the writer, in its own savepoint of that batch's
+    /// <c>BEGIN IMMEDIATE</c> transaction, after the writes queued before it (whose changes it sees). Returns after the
+    /// batch's <c>COMMIT</c> returned and <paramref name="committed"/> ran (after-commit actions run in commit order).
+    /// An exception from <paramref name="write"/> rolls back that write alone and is thrown to this caller.
+    /// Cancelled while still queued: not applied. Cancelled once the writer has taken it: applied, committed, logged.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteSession, T> write, Action<T>? committed, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync();
+        return await _writer.EnqueueAsync(write, committed, cancellationToken);
+    }
+
     /// <summary>What keeps the database from being used, for the errors a caller cannot fix (null for the others).</summary>
-    private static string? Unavailable(SqliteException ex) => ex.SqliteErrorCode switch
+    internal static string? Unavailable(SqliteException ex) => ex.SqliteErrorCode switch
     {
         SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED =>
             "The database is locked by another process and stayed locked for longer than Storage:BusyTimeoutMilliseconds; nothing was written. Retry shortly.",
@@ -140,8 +198,14 @@ public sealed partial class SqliteDatabase : IDisposable
         _ => null,
     };
 
-    public void Dispose() => _writeLock.Dispose();
+    /// <summary>Lets the writer finish the writes already queued, then closes its connection and the idle readers.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        await _writer.DisposeAsync();
+        while (_readers.TryTake(out var session))
+            session.Dispose();
+    }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "An after-commit action failed; the write itself was committed")]
-    private static partial void LogAfterCommitFailed(ILogger logger, Exception exception);
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

@@ -10,8 +10,10 @@ internal sealed class SqliteHealthCheck(SqliteDatabase database) : IHealthCheck
     {
         try
         {
-            var version = await database.ReadAsync(
-                connection => connection.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(version), 0) FROM schema_version;"), cancellationToken);
+            // A fresh connection, not a pooled reader: readiness checks that the file can still be opened.
+            await database.EnsureReadyAsync();
+            await using var connection = await database.OpenRawAsync(cancellationToken);
+            var version = await connection.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(version), 0) FROM schema_version;");
             return version >= SqliteMigrations.LatestVersion
                 ? HealthCheckResult.Healthy($"SQLite at {database.DataSource}, schema version {version}.")
                 : HealthCheckResult.Unhealthy($"SQLite schema version is {version}, expected {SqliteMigrations.LatestVersion}; restart the server to migrate.");

@@ -1,52 +1,57 @@
-using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace McpApi.Storage.Sqlite;
 
 internal sealed class SqliteNoteStore(SqliteDatabase database, TimeProvider clock) : INoteStore
 {
-    private sealed record Row(long Id, string Notebook, string Text, long CreatedAt)
-    {
-        public Note ToNote() => new(Id, Notebook, Text, SqliteTime.ToDateTime(CreatedAt));
-    }
+    private const string Columns = "id, notebook, text, created_at";
 
-    private const string Columns = "id AS Id, notebook AS Notebook, text AS Text, created_at AS CreatedAt";
+    private const string Add = $"INSERT INTO notes (notebook, text, created_at) VALUES ($notebook, $text, $now) RETURNING {Columns};";
+
+    private const string After = $"SELECT {Columns} FROM notes WHERE notebook = $notebook AND id > $after ORDER BY id LIMIT $limit;";
+
+    // Newest first by the index, handed out oldest first by SQL rather than by a reversed copy.
+    private const string Newest = $"SELECT * FROM (SELECT {Columns} FROM notes WHERE notebook = $notebook ORDER BY id DESC LIMIT $limit) ORDER BY id;";
+
+    private const string Latest = $"SELECT {Columns} FROM notes WHERE notebook = $notebook ORDER BY id DESC LIMIT 1;";
+
+    private const string Delete = "DELETE FROM notes WHERE notebook = $notebook AND id = $id;";
 
     public Task<Note> AddAsync(string notebook, string text, Action<Note>? committed, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
+        database.WriteAsync(session =>
         {
-            var row = await connection.QuerySingleAsync<Row>(
-                $"INSERT INTO notes (notebook, text, created_at) VALUES (@notebook, @text, @now) RETURNING {Columns};",
-                new { notebook, text, now = SqliteTime.Now(clock) }, transaction);
-            return row.ToNote();
+            using var reader = session.Command(Add).With("$notebook", notebook).With("$text", text).With("$now", SqliteTime.Now(clock)).ExecuteReader();
+            reader.Read();
+            return ToNote(reader);
         }, committed, cancellationToken);
 
     public Task<IReadOnlyList<Note>> ListAsync(string notebook, long after, int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<Note>>(async connection =>
-        {
-            var rows = await connection.QueryAsync<Row>(
-                $"SELECT {Columns} FROM notes WHERE notebook = @notebook AND id > @after ORDER BY id LIMIT @limit;",
-                new { notebook, after, limit });
-            return [.. rows.Select(r => r.ToNote())];
-        }, cancellationToken);
+        database.ReadAsync(session => Notes(session.Command(After).With("$notebook", notebook).With("$after", after).With("$limit", limit), limit),
+            cancellationToken);
 
     public Task<IReadOnlyList<Note>> NewestAsync(string notebook, int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<Note>>(async connection =>
-        {
-            var rows = await connection.QueryAsync<Row>(
-                $"SELECT {Columns} FROM notes WHERE notebook = @notebook ORDER BY id DESC LIMIT @limit;", new { notebook, limit });
-            return [.. rows.Select(r => r.ToNote()).Reverse()];
-        }, cancellationToken);
+        database.ReadAsync(session => Notes(session.Command(Newest).With("$notebook", notebook).With("$limit", limit), limit), cancellationToken);
 
     public Task<Note?> LatestAsync(string notebook, CancellationToken cancellationToken) =>
-        database.ReadAsync(async connection =>
+        database.ReadAsync(session =>
         {
-            var row = await connection.QuerySingleOrDefaultAsync<Row>(
-                $"SELECT {Columns} FROM notes WHERE notebook = @notebook ORDER BY id DESC LIMIT 1;", new { notebook });
-            return row?.ToNote();
+            using var reader = session.Command(Latest).With("$notebook", notebook).ExecuteReader();
+            return reader.Read() ? ToNote(reader) : null;
         }, cancellationToken);
 
     public Task<bool> DeleteAsync(string notebook, long id, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
-            await connection.ExecuteAsync("DELETE FROM notes WHERE notebook = @notebook AND id = @id;", new { notebook, id }, transaction) > 0,
+        database.WriteAsync(session => session.Command(Delete).With("$notebook", notebook).With("$id", id).ExecuteNonQuery() > 0,
             null, cancellationToken);
+
+    private static IReadOnlyList<Note> Notes(SqliteCommand command, int limit)
+    {
+        var notes = new List<Note>(Math.Min(limit, 64));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            notes.Add(ToNote(reader));
+        return notes;
+    }
+
+    private static Note ToNote(SqliteDataReader reader) =>
+        new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), SqliteTime.ToDateTime(reader.GetInt64(3)));
 }

@@ -1,0 +1,234 @@
+using Dapper;
+using McpApi.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace McpApi.Tests.Storage;
+
+/// <summary>
+/// The writer of <see cref="SqliteDatabase"/>: writes queued behind a running batch share the next transaction and its
+/// one commit. A first write that waits on a gate holds the writer, so the writes queued meanwhile form one batch
+/// without any reliance on timing.
+/// </summary>
+public sealed class GroupCommitTests : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mcpapi-group-commit-").FullName;
+    private readonly RecordingLogger _logger = new();
+    private SqliteDatabase _database = null!;
+
+    private string DatabasePath => Path.Combine(_directory, "group.db");
+
+    public async Task InitializeAsync()
+    {
+        _database = new SqliteDatabase(Options.Create(new SqliteStorageOptions { ConnectionString = $"Data Source={DatabasePath}" }),
+            new HostingEnvironment { ContentRootPath = _directory }, _logger);
+        await _database.EnsureReadyAsync();
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task WritesQueuedTogetherShareOneCommitAndAFailingOneIsRolledBackAlone()
+    {
+        var (gate, held) = await HoldTheWriterAsync();
+        var order = new List<string>();
+        string[]? visibleAtFirstAnswer = null;
+
+        var first = _database.WriteAsync(s => Insert(s, "one"), _ =>
+        {
+            order.Add("one");
+            visibleAtFirstAnswer = StoredTexts();
+        }, CancellationToken.None);
+        var failing = _database.WriteAsync<long>(s =>
+        {
+            Insert(s, "two");
+            throw new InvalidOperationException("the rule of write two");
+        }, _ => order.Add("two"), CancellationToken.None);
+        var third = _database.WriteAsync(s =>
+        {
+            Insert(s, "three");
+            return s.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM notes WHERE text IN ('one', 'two');", transaction: s.Transaction);
+        }, _ => order.Add("three"), CancellationToken.None);
+        gate.SetResult();
+        await held;
+
+        (await Should.ThrowAsync<InvalidOperationException>(failing)).Message.ShouldBe("the rule of write two");
+        await first;
+        (await third).ShouldBe(1, "the third write sees the first one (same transaction) and not the rolled-back second");
+        order.ShouldBe(["one", "three"]);
+        visibleAtFirstAnswer.ShouldBe(["gate", "one", "three"], "the first write's after-commit action runs after the commit that also holds the third");
+        StoredTexts().ShouldBe(["gate", "one", "three"]);
+    }
+
+    [Fact]
+    public async Task AWriteCancelledWhileQueuedIsNotApplied()
+    {
+        var (gate, held) = await HoldTheWriterAsync();
+        using var cancel = new CancellationTokenSource();
+        var committed = false;
+
+        var queued = _database.WriteAsync(s => Insert(s, "cancelled"), _ => committed = true, cancel.Token);
+        await cancel.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(queued);
+        gate.SetResult();
+        await held;
+        await _database.WriteAsync(s => Insert(s, "after"), null, CancellationToken.None);
+
+        committed.ShouldBeFalse();
+        StoredTexts().ShouldBe(["gate", "after"]);
+    }
+
+    [Fact]
+    public async Task AWriteCancelledAfterTheWriterTookItIsAppliedCommittedAndLogged()
+    {
+        using var cancel = new CancellationTokenSource();
+        var committed = false;
+
+        var id = await _database.WriteAsync(s =>
+        {
+            cancel.Cancel();
+            return Insert(s, "taken");
+        }, _ => committed = true, cancel.Token);
+
+        id.ShouldBeGreaterThan(0);
+        committed.ShouldBeTrue();
+        StoredTexts().ShouldBe(["taken"]);
+        _logger.Messages.ShouldContain(m => m.Contains("applied and committed although its request was cancelled"));
+    }
+
+    [Fact]
+    public async Task WithBatchesOfOneEveryWriteIsItsOwnCommit()
+    {
+        await _database.DisposeAsync();
+        _database = new SqliteDatabase(Options.Create(new SqliteStorageOptions { ConnectionString = $"Data Source={DatabasePath}", WriteBatchMaxSize = 1 }),
+            new HostingEnvironment { ContentRootPath = _directory }, _logger);
+        var (gate, held) = await HoldTheWriterAsync();
+        string[]? visibleAtFirstAnswer = null;
+
+        var first = _database.WriteAsync(s => Insert(s, "one"), _ => visibleAtFirstAnswer = StoredTexts(), CancellationToken.None);
+        var second = _database.WriteAsync(s => Insert(s, "two"), null, CancellationToken.None);
+        gate.SetResult();
+        await Task.WhenAll(held, first, second);
+
+        visibleAtFirstAnswer.ShouldBe(["gate", "one"]);
+        StoredTexts().ShouldBe(["gate", "one", "two"]);
+    }
+
+    [Fact]
+    public async Task ALoneWriteIsAppliedAndCommittedOnItsCallersThread()
+    {
+        var caller = Environment.CurrentManagedThreadId;
+        int? applier = null, committer = null;
+
+        var write = _database.WriteAsync(s =>
+        {
+            applier = Environment.CurrentManagedThreadId;
+            return Insert(s, "lone");
+        }, _ => committer = Environment.CurrentManagedThreadId, CancellationToken.None);
+
+        write.IsCompletedSuccessfully.ShouldBeTrue("nothing else was writing, so the write was committed before WriteAsync returned");
+        await write;
+        applier.ShouldBe(caller);
+        committer.ShouldBe(caller);
+        StoredTexts().ShouldBe(["lone"]);
+    }
+
+    [Fact]
+    public async Task WithAMaxWaitTheWriterWaitsForMoreWritesUntilTheBatchIsFull()
+    {
+        await _database.DisposeAsync();
+        _database = new SqliteDatabase(Options.Create(new SqliteStorageOptions
+        {
+            ConnectionString = $"Data Source={DatabasePath}",
+            WriteBatchMaxSize = 2,
+            WriteBatchMaxWaitMilliseconds = 1000,
+        }), new HostingEnvironment { ContentRootPath = _directory }, _logger);
+        string[]? visibleAtFirstAnswer = null;
+
+        // The writer takes the first write at once, then waits (up to 1 s) for a second: the batch is full when it comes.
+        var first = _database.WriteAsync(s => Insert(s, "one"), _ => visibleAtFirstAnswer = StoredTexts(), CancellationToken.None);
+        var second = _database.WriteAsync(s => Insert(s, "two"), null, CancellationToken.None);
+        await Task.WhenAll(first, second);
+
+        visibleAtFirstAnswer.ShouldBe(["one", "two"]);
+    }
+
+    [Theory]
+    [InlineData(0, 0, "Storage:WriteBatchMaxSize")]
+    [InlineData(10_001, 0, "Storage:WriteBatchMaxSize")]
+    [InlineData(128, -1, "Storage:WriteBatchMaxWaitMilliseconds")]
+    [InlineData(128, 1001, "Storage:WriteBatchMaxWaitMilliseconds")]
+    public void BadGroupCommitSettingsAreRejectedWithTheSettingAndTheFix(int maxSize, int maxWait, string expected)
+    {
+        var result = new SqliteStorageOptionsValidator().Validate(null,
+            new SqliteStorageOptions { WriteBatchMaxSize = maxSize, WriteBatchMaxWaitMilliseconds = maxWait });
+
+        result.Failed.ShouldBeTrue();
+        result.FailureMessage.ShouldContain(expected);
+        result.FailureMessage.ShouldContain("set it between");
+    }
+
+    [Fact]
+    public void TheDefaultsCommitALoneWriteAtOnce()
+    {
+        var options = new SqliteStorageOptions();
+
+        options.WriteBatchMaxWaitMilliseconds.ShouldBe(0);
+        options.WriteBatchMaxSize.ShouldBeGreaterThan(1);
+        new SqliteStorageOptionsValidator().Validate(null, options).Succeeded.ShouldBeTrue();
+    }
+
+    /// <summary>Starts a write that inserts "gate" and then waits: until the gate opens, the writer takes no other write.</summary>
+    private async Task<(TaskCompletionSource Gate, Task Held)> HoldTheWriterAsync()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // On a thread of its own: a write that finds the writer idle is applied on its caller's thread.
+        var held = Task.Run(() => _database.WriteAsync(s =>
+        {
+            var id = Insert(s, "gate");
+            started.SetResult();
+            gate.Task.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue("the test opens the gate");
+            return id;
+        }, null, CancellationToken.None));
+        await started.Task;
+        return (gate, held);
+    }
+
+    private static long Insert(SqliteSession session, string text) =>
+        session.Connection.ExecuteScalar<long>("INSERT INTO notes (notebook, text, created_at) VALUES ('batch', @text, 0) RETURNING id;", new { text }, session.Transaction);
+
+    /// <summary>What another connection sees: committed rows only.</summary>
+    private string[] StoredTexts()
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        return [.. connection.Query<string>("SELECT text FROM notes ORDER BY id;")];
+    }
+
+    private sealed class RecordingLogger : ILogger<SqliteDatabase>
+    {
+        private readonly List<string> _messages = [];
+
+        public IReadOnlyList<string> Messages
+        {
+            get { lock (_messages) return [.. _messages]; }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_messages) _messages.Add(formatter(state, exception));
+        }
+    }
+}
