@@ -35,7 +35,6 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
     private static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>("mcpapi.storage.write.batch_duration", "ms",
         "From BEGIN IMMEDIATE to COMMIT returned, for one batch.");
 
-
     private readonly ConcurrentQueue<PendingWrite> _queue = new();
     private readonly ManualResetEventSlim _waiting = new(false);
     private readonly Func<SqliteSession> _open;
