@@ -47,7 +47,7 @@ public sealed class PublishedServerTests
 
     [Theory]
     [InlineData("--McpApi:MaxRequestBytes=5", "McpApi:MaxRequestBytes")]
-    [InlineData("--Mcp:MaxIdleSessions=-1", "Mcp:MaxIdleSessions")]
+    [InlineData("--Mcp:MaxSessions=-1", "Mcp:MaxSessions")]
     [InlineData("--McpApi:Tcp:Port=70000", "McpApi:Tcp:Port")]
     public async Task AnInvalidSettingStopsStartupWithAMessageNamingIt(string argument, string setting)
     {

@@ -47,11 +47,12 @@ public static class McpDoorSetup
                     "Results are {status, message, data}; on errors the message says what to fix.";
             })
             .WithHttpTransport();
-        services.AddOptions<HttpServerTransportOptions>().Configure<IOptions<McpDoorOptions>>((transport, door) =>
+        services.TryAddSingleton<McpSessionLimits>();
+        services.AddOptions<HttpServerTransportOptions>().Configure<IOptions<McpDoorOptions>, McpSessionLimits>((transport, door, limits) =>
         {
             transport.SessionMode = door.Value.SessionMode;
             transport.IdleTimeout = door.Value.IdleTimeout;
-            transport.MaxIdleSessionCount = door.Value.MaxIdleSessions;
+            limits.Configure(transport);
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpPrimitives>());
 
@@ -74,7 +75,8 @@ public static class McpDoorSetup
 
     /// <summary>
     /// The SDK's endpoints on <c>/mcp</c>: POST (JSON-RPC), GET (server-to-client stream), DELETE (end session).
-    /// POST takes the same content types as the envelope, so a wrong one gets the envelope's 415.
+    /// POST takes the same content types as the envelope, so a wrong one gets the envelope's 415, and passes
+    /// <see cref="McpSessionLimits"/> before a new session starts.
     /// </summary>
     public static IEndpointConventionBuilder MapMcpDoor(this IEndpointRouteBuilder routes)
     {
@@ -84,7 +86,12 @@ public static class McpDoorSetup
         endpoints.Add(endpoint =>
         {
             if (endpoint.Metadata.OfType<IHttpMethodMetadata>().Any(m => m.HttpMethods.Contains(HttpMethods.Post)))
+            {
                 endpoint.Metadata.Add(new AcceptsMetadata(["application/json"]));
+                // A POST without a session may start one: the session limits go first.
+                if (endpoint.RequestDelegate is { } sdk)
+                    endpoint.RequestDelegate = http => http.RequestServices.GetRequiredService<McpSessionLimits>().GuardAsync(http, sdk);
+            }
         });
         return endpoints;
     }
