@@ -49,6 +49,7 @@ public sealed class PublishedServerTests
     [InlineData("--McpApi:MaxRequestBytes=5", "McpApi:MaxRequestBytes")]
     [InlineData("--Mcp:MaxSessions=-1", "Mcp:MaxSessions")]
     [InlineData("--McpApi:Tcp:Port=70000", "McpApi:Tcp:Port")]
+    [InlineData("--McpApi:Connections:MaxTcp=0", "McpApi:Connections:MaxTcp")]
     public async Task AnInvalidSettingStopsStartupWithAMessageNamingIt(string argument, string setting)
     {
         var result = await ExternalProcess.RunAsync("dotnet",

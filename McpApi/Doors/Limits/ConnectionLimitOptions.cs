@@ -28,7 +28,7 @@ public sealed class ConnectionLimitOptions
 
     /// <summary>
     /// HTTP connections accepted past <see cref="MaxHttp"/> or <see cref="MaxPerClient"/> that serve only <c>/health</c>
-    /// (one request each; anything else gets 503), so monitoring still gets an answer when the server is full (default 8).
+    /// (one request each, within 5 seconds; anything else gets 503), so monitoring still gets an answer when the server is full (default 8).
     /// </summary>
     public int HealthReserve { get; set; } = 8;
 

@@ -69,14 +69,26 @@ public static class ConnectionLimitSetup
     private static async Task OnHttpConnectionAsync(ConnectionContext connection, ConnectionDelegate next, ConnectionLimits limits)
     {
         var address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
-        using var lease = limits.TryOpen(ConnectionDoor.Http, address, out var limit) ?? limits.TryOpenHealthOnly(connection.ConnectionId, limit!);
-        if (lease is null)
+        using var lease = limits.TryOpen(ConnectionDoor.Http, address, out var limit);
+        if (lease is not null)
+        {
+            await next(connection);
+            return;
+        }
+        using var reserved = limits.TryOpenHealthOnly(connection.ConnectionId, limit!);
+        if (reserved is null)
         {
             await RefuseAsync(connection, limits.Refusal(ConnectionDoor.Http, limit!, address));
             return;
         }
+        // A reserved place serves one quick request: a client that holds it without asking loses it.
+        using var expiry = new CancellationTokenSource(HealthOnlyLifetime);
+        using var abort = expiry.Token.Register(() => connection.Abort(new ConnectionAbortedException("A connection let in past the cap for /health only did not finish in time.")));
         await next(connection);
     }
+
+    /// <summary>How long a connection let in past the cap for /health may stay open.</summary>
+    internal static readonly TimeSpan HealthOnlyLifetime = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Past the cap and the reserve: reads what the client sent first (so closing does not reset the connection under
