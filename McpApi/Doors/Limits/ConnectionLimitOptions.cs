@@ -23,8 +23,9 @@ public sealed class ConnectionLimitOptions
     /// <summary>Open TCP door connections (default 500).</summary>
     public int MaxTcp { get; set; } = 500;
 
-    /// <summary>Open connections of one client IP address on each door (HTTP, WebSocket, SSE, TCP), default 50.</summary>
-    public int MaxPerClient { get; set; } = 50;
+    /// <summary>Open connections of one client IP address on each door (HTTP, WebSocket, SSE, TCP), default 100.
+    /// Behind a reverse proxy every client has the proxy's address: raise it there.</summary>
+    public int MaxPerClient { get; set; } = 100;
 
     /// <summary>
     /// HTTP connections accepted past <see cref="MaxHttp"/> or <see cref="MaxPerClient"/> that serve only <c>/health</c>
@@ -51,7 +52,7 @@ internal sealed class ConnectionLimitOptionsValidator : IValidateOptions<Connect
         Check(o.MaxWebSockets, 1, 1_000_000, nameof(o.MaxWebSockets), "500");
         Check(o.MaxEventStreams, 1, 1_000_000, nameof(o.MaxEventStreams), "500");
         Check(o.MaxTcp, 1, 1_000_000, nameof(o.MaxTcp), "500");
-        Check(o.MaxPerClient, 1, 1_000_000, nameof(o.MaxPerClient), "50");
+        Check(o.MaxPerClient, 1, 1_000_000, nameof(o.MaxPerClient), "100");
         Check(o.HealthReserve, 0, 1000, nameof(o.HealthReserve), "8");
         Check(o.TcpFirstLineSeconds, 1, 86_400, nameof(o.TcpFirstLineSeconds), "60");
         Check(o.TcpLineSeconds, 1, 86_400, nameof(o.TcpLineSeconds), "30");
