@@ -23,8 +23,11 @@ public sealed class ConnectionFloodTests
         await using var server = await StartAsync(("MaxTcp", "3"));
         var held = new List<TcpTestClient>();
         for (var i = 0; i < 3; i++)
+        {
             held.Add(await TcpTestClient.ConnectAsync(server.TcpPort));
-        (await held[0].ReplyAsync(Echo)).GetProperty("status").GetString().ShouldBe("success");
+            // Answered, so counted: connections are set up concurrently, and the extra one must come last.
+            (await held[i].ReplyAsync(Echo)).GetProperty("status").GetString().ShouldBe("success");
+        }
 
         using var extra = await TcpTestClient.ConnectAsync(server.TcpPort);
         var refusal = await extra.ReadAsync(Patience) ?? throw new ShouldAssertException("The extra connection closed without a line.");
@@ -43,7 +46,9 @@ public sealed class ConnectionFloodTests
     {
         await using var server = await StartAsync(("MaxPerClient", "2"));
         using var first = await LoopbackSources.ConnectAsync(server.TcpPort, LoopbackSources.Other);
+        (await EchoOverAsync(first) ?? "").ShouldContain("success"); // answered, so counted before the next one connects
         using var second = await LoopbackSources.ConnectAsync(server.TcpPort, LoopbackSources.Other);
+        (await EchoOverAsync(second) ?? "").ShouldContain("success");
         using var third = await LoopbackSources.ConnectAsync(server.TcpPort, LoopbackSources.Other);
 
         var refusal = await ReadLineAsync(third);
@@ -227,6 +232,12 @@ public sealed class ConnectionFloodTests
         // The JSON body arrives whole, or in chunks ending with the zero-length chunk.
         static bool Complete(string response) => response.Contains("\"checks\"", StringComparison.Ordinal)
             && (response.EndsWith('}') || response.EndsWith("0\r\n\r\n", StringComparison.Ordinal));
+    }
+
+    private static async Task<string?> EchoOverAsync(Socket socket)
+    {
+        await socket.SendAsync(Encoding.UTF8.GetBytes(Echo + "\n"));
+        return await ReadLineAsync(socket);
     }
 
     private static async Task<string?> ReadLineAsync(Socket socket)
