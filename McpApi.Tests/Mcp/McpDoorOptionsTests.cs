@@ -20,13 +20,15 @@ public sealed class McpDoorOptionsTests
         var result = new McpDoorOptionsValidator().Validate(null, new McpDoorOptions
         {
             IdleTimeout = TimeSpan.FromSeconds(1),
-            MaxIdleSessions = 0,
+            MaxSessions = 0,
+            MaxSessionsPerClient = 0,
             AllowedOrigins = ["app.example.com"],
         });
 
         result.Failed.ShouldBeTrue();
         result.FailureMessage.ShouldContain("Mcp:IdleTimeout");
-        result.FailureMessage.ShouldContain("Mcp:MaxIdleSessions");
+        result.FailureMessage.ShouldContain("Mcp:MaxSessions is 0");
+        result.FailureMessage.ShouldContain("Mcp:MaxSessionsPerClient is 0");
         result.FailureMessage.ShouldContain("scheme://host");
     }
 

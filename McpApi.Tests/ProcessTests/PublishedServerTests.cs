@@ -47,8 +47,9 @@ public sealed class PublishedServerTests
 
     [Theory]
     [InlineData("--McpApi:MaxRequestBytes=5", "McpApi:MaxRequestBytes")]
-    [InlineData("--Mcp:MaxIdleSessions=-1", "Mcp:MaxIdleSessions")]
+    [InlineData("--Mcp:MaxSessions=-1", "Mcp:MaxSessions")]
     [InlineData("--McpApi:Tcp:Port=70000", "McpApi:Tcp:Port")]
+    [InlineData("--McpApi:Connections:MaxTcp=0", "McpApi:Connections:MaxTcp")]
     public async Task AnInvalidSettingStopsStartupWithAMessageNamingIt(string argument, string setting)
     {
         var result = await ExternalProcess.RunAsync("dotnet",

@@ -22,7 +22,7 @@ public static class HealthEndpoints
         group.MapGet("/", Liveness).WithName("Liveness").WithSummary("Liveness: the process is up")
             .WithResponseDescriptions("The process answers", "A liveness check failed");
         group.MapGet("/ready", Readiness).WithName("Readiness").WithSummary("Readiness: every dependency (storage, ...) answers")
-            .WithResponseDescriptions("Every dependency answers", "A dependency (e.g. the database) does not answer: checks.*.error says which and why");
+            .WithResponseDescriptions("Every dependency answers", "A dependency (e.g. the database) does not answer: checks.*.error says which and why (to loopback callers)");
         return group;
     }
 
@@ -35,12 +35,19 @@ public static class HealthEndpoints
     internal static async Task<Results<Ok<HealthReportBody>, JsonHttpResult<HealthReportBody>>> Liveness(HealthCheckService health, CancellationToken ct) =>
         Write(await health.CheckHealthAsync(check => !check.Tags.Contains(ReadyTag), ct));
 
-    internal static async Task<Results<Ok<HealthReportBody>, JsonHttpResult<HealthReportBody>>> Readiness(HealthCheckService health, CancellationToken ct) =>
-        Write(await health.CheckHealthAsync(ct));
+    internal static async Task<Results<Ok<HealthReportBody>, JsonHttpResult<HealthReportBody>>> Readiness(HealthCheckService health, HttpContext http, CancellationToken ct) =>
+        Write(await health.CheckHealthAsync(ct), withDetails: IsLocalCaller(http));
 
-    private static Results<Ok<HealthReportBody>, JsonHttpResult<HealthReportBody>> Write(HealthReport report)
+    /// <summary>
+    /// Check descriptions and errors name the database path and its faults: only a caller on this machine (loopback, or
+    /// no IP at all as on a Unix socket) sees them. Everyone else gets each check's status without its details.
+    /// </summary>
+    internal static bool IsLocalCaller(HttpContext http) =>
+        http.Connection.RemoteIpAddress is not { } address || System.Net.IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+
+    private static Results<Ok<HealthReportBody>, JsonHttpResult<HealthReportBody>> Write(HealthReport report, bool withDetails = true)
     {
-        var status = HealthReportBody.From(report);
+        var status = HealthReportBody.From(report, withDetails);
         return report.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy
             ? TypedResults.Json(status, statusCode: StatusCodes.Status503ServiceUnavailable)
             : TypedResults.Ok(status);
@@ -50,10 +57,13 @@ public static class HealthEndpoints
 /// <summary><c>{"status":"Healthy","totalMs":1.2,"checks":{"self":{"status":"Healthy","description":"..."}}}</c></summary>
 public sealed record HealthReportBody(string Status, double TotalMs, IReadOnlyDictionary<string, HealthCheckStatus> Checks)
 {
-    public static HealthReportBody From(HealthReport report) => new(
+    /// <param name="withDetails">Include each check's description and error (false: only its status).</param>
+    public static HealthReportBody From(HealthReport report, bool withDetails = true) => new(
         report.Status.ToString(),
         Math.Round(report.TotalDuration.TotalMilliseconds, 3),
-        report.Entries.ToDictionary(e => e.Key, e => new HealthCheckStatus(e.Value.Status.ToString(), e.Value.Description, e.Value.Exception?.Message)));
+        report.Entries.ToDictionary(e => e.Key, e => withDetails
+            ? new HealthCheckStatus(e.Value.Status.ToString(), e.Value.Description, e.Value.Exception?.Message)
+            : new HealthCheckStatus(e.Value.Status.ToString(), null, null)));
 }
 
 public sealed record HealthCheckStatus(string Status, string? Description, string? Error);

@@ -1,5 +1,6 @@
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
+using McpApi.Doors.Limits;
 using McpApi.Doors.Mcp;
 using McpApi.Doors.Realtime;
 using McpApi.Events;
@@ -42,6 +43,7 @@ public static class McpApiSetup
         services.AddProblemDetails();
         services.AddMcpApiHealthChecks();
         services.AddMcpApiSwagger();
+        builder.AddConnectionLimits();
         builder.AddMcpDoor();
         builder.AddRealtimeDoors();
         return builder;
@@ -69,6 +71,7 @@ public static class McpApiSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages(StatusCodeEnvelopes.WriteAsync);
+        app.UseConnectionLimits();
         app.UseMcpApiRequestLogging();
         app.UseMcpDoorSecurity();
         app.UseMcpApiSwagger();

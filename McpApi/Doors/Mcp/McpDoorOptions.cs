@@ -19,8 +19,14 @@ public sealed class McpDoorOptions
     /// <summary>A session with no request for this long is closed (default 30 minutes).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>At most this many idle sessions are kept; past it the oldest are closed (default 1000).</summary>
-    public int MaxIdleSessions { get; set; } = 1000;
+    /// <summary>
+    /// At most this many sessions at once, idle or holding a stream (default 1000). Past it a new session is refused
+    /// with 503; no existing session is closed to make room.
+    /// </summary>
+    public int MaxSessions { get; set; } = 1000;
+
+    /// <summary>At most this many sessions from one client IP address (default 100); past it a new one is refused with 429.</summary>
+    public int MaxSessionsPerClient { get; set; } = 100;
 
     /// <summary>
     /// Origins of other sites whose pages may call the server, e.g. <c>https://app.example.com</c> (an entry without a port allows
@@ -46,8 +52,10 @@ internal sealed class McpDoorOptionsValidator : IValidateOptions<McpDoorOptions>
             failures.Add($"Mcp:SessionMode is '{options.SessionMode}'; use StatefulForInitializeClients (default), Stateful or Stateless.");
         if (options.IdleTimeout < TimeSpan.FromSeconds(10) || options.IdleTimeout > TimeSpan.FromDays(1))
             failures.Add($"Mcp:IdleTimeout is {options.IdleTimeout}; set it between 00:00:10 and 1.00:00:00 (default 00:30:00).");
-        if (options.MaxIdleSessions is < 1 or > 1_000_000)
-            failures.Add($"Mcp:MaxIdleSessions is {options.MaxIdleSessions}; set it between 1 and 1000000 (default 1000).");
+        if (options.MaxSessions is < 1 or > 1_000_000)
+            failures.Add($"Mcp:MaxSessions is {options.MaxSessions}; set it between 1 and 1000000 (default 1000).");
+        if (options.MaxSessionsPerClient is < 1 or > 1_000_000)
+            failures.Add($"Mcp:MaxSessionsPerClient is {options.MaxSessionsPerClient}; set it between 1 and 1000000 (default 100).");
         foreach (var origin in options.AllowedOrigins)
         {
             if (origin != "*" && !OriginPolicy.TryParseOrigin(origin, out _))

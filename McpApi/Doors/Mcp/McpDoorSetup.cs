@@ -47,11 +47,12 @@ public static class McpDoorSetup
                     "Results are {status, message, data}; on errors the message says what to fix.";
             })
             .WithHttpTransport();
-        services.AddOptions<HttpServerTransportOptions>().Configure<IOptions<McpDoorOptions>>((transport, door) =>
+        services.TryAddSingleton<McpSessionLimits>();
+        services.AddOptions<HttpServerTransportOptions>().Configure<IOptions<McpDoorOptions>, McpSessionLimits>((transport, door, limits) =>
         {
             transport.SessionMode = door.Value.SessionMode;
             transport.IdleTimeout = door.Value.IdleTimeout;
-            transport.MaxIdleSessionCount = door.Value.MaxIdleSessions;
+            limits.Configure(transport);
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpPrimitives>());
 
@@ -73,9 +74,10 @@ public static class McpDoorSetup
 
     /// <summary>
     /// The SDK's endpoints on <c>/mcp</c>: POST (JSON-RPC), GET (server-to-client stream), DELETE (end session).
-    /// POST takes the same content types as the envelope, so a wrong one gets the envelope's 415, and the same
-    /// <c>McpApi:MaxRequestBytes</c> limit (413 with a JSON-RPC error). Answers are written with relaxed JSON escaping
-    /// (<c>\"</c>, not <c>\u0022</c>) so tool results and resources read as plain JSON.
+    /// POST takes the same content types as the envelope, so a wrong one gets the envelope's 415, the same
+    /// <c>McpApi:MaxRequestBytes</c> limit (413 with a JSON-RPC error), and passes <see cref="McpSessionLimits"/> before a
+    /// new session starts. Answers are written with relaxed JSON escaping (<c>\"</c>, not <c>\u0022</c>) so tool results
+    /// and resources read as plain JSON.
     /// </summary>
     public static IEndpointConventionBuilder MapMcpDoor(this IEndpointRouteBuilder routes)
     {
@@ -87,8 +89,12 @@ public static class McpDoorSetup
             if (endpoint.Metadata.OfType<IHttpMethodMetadata>().Any(m => m.HttpMethods.Contains(HttpMethods.Post)))
             {
                 endpoint.Metadata.Add(new AcceptsMetadata(["application/json"]));
-                if (endpoint.RequestDelegate is { } next)
-                    endpoint.RequestDelegate = McpRequestLimit.Around(next);
+                // A POST without a session may start one: the session limits go first, then the size limit.
+                if (endpoint.RequestDelegate is { } sdk)
+                {
+                    var limited = McpRequestLimit.Around(sdk);
+                    endpoint.RequestDelegate = http => http.RequestServices.GetRequiredService<McpSessionLimits>().GuardAsync(http, limited);
+                }
             }
             if (endpoint.RequestDelegate is { } handler)
                 endpoint.RequestDelegate = RelaxedJsonResponses.Around(handler);

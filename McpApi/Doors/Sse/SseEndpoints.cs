@@ -2,6 +2,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
+using McpApi.Doors.Limits;
 using McpApi.Doors.Realtime;
 using McpApi.Envelopes;
 using McpApi.Events;
@@ -28,15 +29,18 @@ public static partial class SseEndpoints
                 and `id:` carrying the cursors seen so far (`chat:lobby=12`). Reconnect with `Last-Event-ID` (that id, or a plain
                 message id) to replay what was missed from models that keep history (chat), up to McpApi:Realtime:ReplayLimit per topic.
                 `keepalive` events keep proxies from closing the stream; a final `closed` event (data: an error envelope with code
-                `event_queue_overflow` or `server_stopping`) says why the server ended it.
+                `event_queue_overflow` or `server_stopping`) says why the server ended it. Past McpApi:Connections:MaxEventStreams
+                (503) or MaxPerClient (429) the stream is refused with an error envelope.
                 """)
             .Produces<EnvelopeResponse>(StatusCodes.Status400BadRequest)
             .Produces<EnvelopeResponse>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<EnvelopeResponse>(StatusCodes.Status429TooManyRequests)
+            .Produces<EnvelopeResponse>(StatusCodes.Status503ServiceUnavailable)
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream");
 
     internal static Results<ServerSentEventsResult<string>, EnvelopeResult> Stream(
         HttpContext http, string? topics, Dispatcher dispatcher, IEventHub hub, EventReplay replay,
-        IOptions<RealtimeOptions> options, IHostApplicationLifetime lifetime, ILoggerFactory loggers)
+        IOptions<RealtimeOptions> options, IHostApplicationLifetime lifetime, ConnectionLimits limits, ILoggerFactory loggers)
     {
         // Bad topics or Last-Event-ID: thrown to the HTTP pipeline's one error handler, which answers with the error envelope.
         if (string.IsNullOrWhiteSpace(topics))
@@ -45,6 +49,10 @@ public static partial class SseEndpoints
         var requested = Topics.Validate(topics.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), dispatcher.Registry, "topics");
         SubscriptionLimits.CheckTopicCount(requested.Length, options.Value);
         var cursors = LastEventId.Parse(http.Request.Headers["Last-Event-ID"].ToString(), requested);
+        var address = http.Connection.RemoteIpAddress;
+        var place = limits.TryOpen(ConnectionDoor.EventStream, address, out var limit)
+            ?? throw limits.Refusal(ConnectionDoor.EventStream, limit!, address);
+        http.Response.RegisterForDispose(place); // the stream holds its place until the request ends
 
         var stream = new EventStream(http, requested, cursors, hub, replay, options.Value, lifetime.ApplicationStopping,
             loggers.CreateLogger("McpApi.Doors.Sse.EventStream"));

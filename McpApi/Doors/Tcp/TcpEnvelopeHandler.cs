@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net;
 using McpApi.Dispatching;
+using McpApi.Doors.Limits;
 using McpApi.Doors.Realtime;
 using McpApi.Events;
 using Microsoft.AspNetCore.Connections;
@@ -15,16 +17,24 @@ namespace McpApi.Doors.Tcp;
 /// </summary>
 public sealed partial class TcpEnvelopeHandler(
     Dispatcher dispatcher, IEventHub hub, IOptions<RealtimeOptions> options, IHostApplicationLifetime lifetime,
-    ILogger<TcpEnvelopeHandler> logger) : ConnectionHandler
+    ConnectionLimits limits, ILogger<TcpEnvelopeHandler> logger) : ConnectionHandler
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
+        var address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+        using var place = limits.TryOpen(ConnectionDoor.Tcp, address, out var limit);
+        if (place is null)
+        {
+            await RefuseAsync(connection, limits.Refusal(ConnectionDoor.Tcp, limit!, address));
+            return;
+        }
         var settings = options.Value;
         using var session = new EnvelopeSession("tcp", connection.ConnectionId, dispatcher, hub, settings);
         var writer = new LineWriter(connection.Transport.Output);
         var input = connection.Transport.Input;
+        using var deadline = new TcpReadDeadline(limits.Settings, session.Subscription, input);
         using var cut = new CancellationTokenSource();
         using var abortOnCut = cut.Token.Register(() => connection.Abort(new ConnectionAbortedException("The client did not read its final line in time.")));
         // Kestrel signals ConnectionClosed as soon as the client half-closes (e.g. `echo ... | nc -N`): the lines already
@@ -44,10 +54,15 @@ public sealed partial class TcpEnvelopeHandler(
         var push = session.PushEventsAsync(writer.WriteLineAsync, pushStop.Token);
         try
         {
-            await ReadLinesAsync(input, writer, session, settings.MaxMessageBytes, cut.Token);
+            await ReadLinesAsync(input, writer, session, settings.MaxMessageBytes, deadline, cut.Token);
 
             byte[]? finalLine = null;
-            if (session.Subscription.Overflowed.IsCancellationRequested)
+            if (deadline.HasExpired())
+            {
+                LogTimedOut(logger, connection.ConnectionId, ConnectionLimitOptions.Section + ":" + deadline.Expired);
+                finalLine = session.Failure(deadline.Notice(), session.NextTraceId(), null);
+            }
+            else if (session.Subscription.Overflowed.IsCancellationRequested)
             {
                 LogOverflow(logger, connection.ConnectionId, settings.SubscriberQueueCapacity);
                 finalLine = session.OverflowNotice();
@@ -74,11 +89,14 @@ public sealed partial class TcpEnvelopeHandler(
         }
     }
 
-    private static async Task ReadLinesAsync(PipeReader input, LineWriter writer, EnvelopeSession session, int maxLine, CancellationToken cut)
+    private static async Task ReadLinesAsync(PipeReader input, LineWriter writer, EnvelopeSession session, int maxLine, TcpReadDeadline deadline, CancellationToken cut)
     {
         var discarding = false; // inside a line already known to be too long
+        long pending = 0; // bytes of an unfinished line
+        var lines = 0;
         while (true)
         {
+            deadline.Arm(pending, lines);
             var read = await input.ReadAsync(cut);
             var buffer = read.Buffer;
             if (read.IsCanceled)
@@ -86,9 +104,12 @@ public sealed partial class TcpEnvelopeHandler(
                 input.AdvanceTo(buffer.Start);
                 return;
             }
+            deadline.Disarm();
 
+            lines = 0;
             while (TryTakeLine(ref buffer, out var line))
             {
+                lines++;
                 if (discarding || line.Length > maxLine)
                 {
                     discarding = false;
@@ -108,6 +129,7 @@ public sealed partial class TcpEnvelopeHandler(
             }
             else if (discarding)
                 buffer = buffer.Slice(buffer.End);
+            pending = discarding ? Math.Max(1, buffer.Length) : buffer.Length;
 
             if (read.IsCompleted)
             {
@@ -120,6 +142,20 @@ public sealed partial class TcpEnvelopeHandler(
                 return;
             }
             input.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    /// <summary>Past a connection cap: one error line saying which setting, then the connection is closed.</summary>
+    private static async Task RefuseAsync(ConnectionContext connection, RequestError error)
+    {
+        try
+        {
+            var line = RealtimeJson.Serialize(SessionReply.From(Dispatcher.Failure(error, connection.ConnectionId).Response, null));
+            await connection.Transport.Output.WriteAsync(line);
+            await connection.Transport.Output.WriteAsync(NewLine);
+        }
+        catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException or InvalidOperationException or IOException)
+        {
         }
     }
 
@@ -189,6 +225,9 @@ public sealed partial class TcpEnvelopeHandler(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "TCP connection {ConnectionId} closed")]
     private static partial void LogClosed(ILogger logger, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TCP connection {ConnectionId} closed: {Setting} ran out")]
+    private static partial void LogTimedOut(ILogger logger, string connectionId, string setting);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "TCP connection {ConnectionId} fell {Capacity} events behind and is disconnected")]
     private static partial void LogOverflow(ILogger logger, string connectionId, int capacity);

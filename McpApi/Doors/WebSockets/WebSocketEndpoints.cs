@@ -1,5 +1,6 @@
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
+using McpApi.Doors.Limits;
 using McpApi.Doors.Realtime;
 using McpApi.Envelopes;
 using McpApi.Events;
@@ -21,20 +22,26 @@ public static class WebSocketEndpoints
                 that repeats the envelope's optional `"id"`. `{"model":"subscribe","data":{"topics":["chat:lobby"]}}` subscribes
                 (actions `add` (default), `remove`, `list`); events arrive as
                 `{"status":"event","message":"chat.message","topic":"chat:lobby","cursor":12,"at":...,"data":{...}}`.
-                A plain GET without the upgrade gets 400.
+                A plain GET without the upgrade gets 400; past McpApi:Connections:MaxWebSockets (503) or MaxPerClient (429)
+                the upgrade is refused with an error envelope.
                 """)
             .Produces<EnvelopeResponse>(StatusCodes.Status400BadRequest)
+            .Produces<EnvelopeResponse>(StatusCodes.Status429TooManyRequests)
+            .Produces<EnvelopeResponse>(StatusCodes.Status503ServiceUnavailable)
             .Produces(StatusCodes.Status101SwitchingProtocols);
 
     internal static async Task<Results<EmptyHttpResult, EnvelopeResult>> Connect(
         HttpContext http, Dispatcher dispatcher, IEventHub hub, IOptions<RealtimeOptions> options,
-        IHostApplicationLifetime lifetime, ILogger<WebSocketConnection> logger)
+        IHostApplicationLifetime lifetime, ConnectionLimits limits, ILogger<WebSocketConnection> logger)
     {
         // Thrown to the HTTP pipeline's one error handler, which answers with the error envelope.
         if (!http.WebSockets.IsWebSocketRequest)
             throw RequestError.BadRequest(RealtimeErrorCodes.WebSocketRequired,
                 "GET /mcp/ws is a WebSocket endpoint: connect with a WebSocket client (ws://host/mcp/ws). Plain HTTP clients POST envelopes to /mcp.");
 
+        var address = http.Connection.RemoteIpAddress;
+        using var place = limits.TryOpen(ConnectionDoor.WebSocket, address, out var limit)
+            ?? throw limits.Refusal(ConnectionDoor.WebSocket, limit!, address);
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         using var session = new EnvelopeSession("ws", http.TraceIdentifier, dispatcher, hub, options.Value);
         var connection = new WebSocketConnection(socket, session, options.Value, logger);
