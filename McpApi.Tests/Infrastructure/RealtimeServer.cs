@@ -11,13 +11,17 @@ internal sealed class RealtimeServer : IDisposable
 {
     private readonly McpApiApplication _app;
 
-    public RealtimeServer(Dictionary<string, string?>? settings = null)
+    public RealtimeServer(Dictionary<string, string?>? settings = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configure = null)
     {
         HttpPort = ServerProcess.FreePort();
         TcpPort = ServerProcess.FreePort();
         _app = new McpApiApplication
         {
-            Configure = services => services.AddModel<FloodModel>(),
+            Configure = services =>
+            {
+                services.AddModel<FloodModel>();
+                configure?.Invoke(services);
+            },
         };
         _app.Settings["urls"] = $"http://127.0.0.1:{HttpPort}";
         _app.Settings["McpApi:Tcp:Port"] = TcpPort.ToString();
