@@ -29,6 +29,7 @@ internal sealed class EnvelopeDoor : IAsyncDisposable
     public static readonly string[] Names = ["http", "ws", "tcp"];
 
     private readonly string _door;
+    private RealtimeServer _server = null!;
     private HttpClient? _http;
     private ClientWebSocket? _ws;
     private TcpClient? _tcp;
@@ -41,7 +42,7 @@ internal sealed class EnvelopeDoor : IAsyncDisposable
 
     public static async Task<EnvelopeDoor> OpenAsync(RealtimeServer server, string door)
     {
-        var opened = new EnvelopeDoor(door);
+        var opened = new EnvelopeDoor(door) { _server = server };
         switch (door)
         {
             case "http":
@@ -59,6 +60,13 @@ internal sealed class EnvelopeDoor : IAsyncDisposable
                 throw new ArgumentException($"Unknown door {door}.", nameof(door));
         }
         return opened;
+    }
+
+    /// <summary>Opens a new WebSocket after the server closed the last one (as it must for a text message that is not UTF-8).</summary>
+    public async Task ReopenWebSocketAsync()
+    {
+        _ws?.Dispose();
+        _ws = await _server.ConnectWebSocketAsync();
     }
 
     public Task<DoorReply> SendAsync(string text, TimeSpan? timeout = null) => SendAsync(Encoding.UTF8.GetBytes(text), timeout);

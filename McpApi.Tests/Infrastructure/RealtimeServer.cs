@@ -41,6 +41,8 @@ internal sealed class RealtimeServer : IDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    public string DatabasePath => _app.DatabasePath;
+
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
     public async Task<ClientWebSocket> ConnectWebSocketAsync()
