@@ -149,7 +149,7 @@ public static class EnvelopeParser
             using var document = JsonDocument.ParseValue(ref reader);
             return document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("id", out var id)
-                && id.ValueKind is JsonValueKind.String or JsonValueKind.Number
+                && (id.ValueKind is JsonValueKind.Number || id.ValueKind is JsonValueKind.String && id.GetString() is not null)
                 ? id.Clone()
                 : null;
         }
