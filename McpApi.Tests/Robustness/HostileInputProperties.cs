@@ -75,8 +75,11 @@ public sealed class HostileInputProperties(PropertyServerFixture fixture, ITestO
                     return;
                 }
                 Answered(door, reply, message);
-                if (message.WriteKey is { } key && reply.Status == "success" && ++writes > 0)
+                if (message.WriteKey is { } key && reply.Status == "success")
+                {
+                    writes++;
                     acknowledged[key] = (message.WriteValue!, reply.Body!.Value.GetProperty("data").GetProperty("version").GetInt64());
+                }
             });
             var config = Config.QuickThrowOnFailure
                 .WithMaxTest(cases)
