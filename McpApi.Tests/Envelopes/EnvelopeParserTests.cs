@@ -95,11 +95,13 @@ public sealed class EnvelopeParserTests
     }
 
     [Fact]
-    public void NestingDeeperThan64IsMalformed()
+    public void NestingDeeperThanTheMaximumIsRefusedAsTooDeep()
     {
-        var deep = new string('[', 70) + new string(']', 70);
+        var deep = new string('[', EnvelopeParser.MaxDepth) + new string(']', EnvelopeParser.MaxDepth);
+        var fits = new string('[', EnvelopeParser.MaxDepth - 1) + new string(']', EnvelopeParser.MaxDepth - 1);
 
-        Refused($$"""{"model":"echo","data":{{deep}}}""").Code.ShouldBe(ErrorCodes.MalformedJson);
+        Refused($$"""{"model":"echo","data":{{deep}}}""").Code.ShouldBe(ErrorCodes.NestingTooDeep);
+        Parse($$"""{"model":"echo","data":{{fits}}}""").HasData.ShouldBeTrue();
     }
 
     [Fact]

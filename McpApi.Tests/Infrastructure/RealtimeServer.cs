@@ -11,13 +11,17 @@ internal sealed class RealtimeServer : IDisposable
 {
     private readonly McpApiApplication _app;
 
-    public RealtimeServer(Dictionary<string, string?>? settings = null)
+    public RealtimeServer(Dictionary<string, string?>? settings = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configure = null)
     {
         HttpPort = ServerProcess.FreePort();
         TcpPort = ServerProcess.FreePort();
         _app = new McpApiApplication
         {
-            Configure = services => services.AddModel<FloodModel>(),
+            Configure = services =>
+            {
+                services.AddModel<FloodModel>();
+                configure?.Invoke(services);
+            },
         };
         _app.Settings["urls"] = $"http://127.0.0.1:{HttpPort}";
         _app.Settings["McpApi:Tcp:Port"] = TcpPort.ToString();
@@ -36,6 +40,8 @@ internal sealed class RealtimeServer : IDisposable
     public Uri WebSocketUri => new($"ws://127.0.0.1:{HttpPort}/mcp/ws");
 
     public IServiceProvider Services => _app.Services;
+
+    public string DatabasePath => _app.DatabasePath;
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
 

@@ -28,9 +28,16 @@ public sealed class AnyOfRequiredAttribute(params string[] properties) : Attribu
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
 public sealed class NameAttribute() : RegularExpressionAttribute(NamePattern)
 {
-    public const string NamePattern = "^[A-Za-z0-9_.-]{1,64}$";
+    /// <summary>
+    /// The rule as a pattern that means the same in .NET, ECMAScript (JSON Schema) and Python: in .NET and Python
+    /// <c>$</c> also matches before a final newline, so <c>(?!\n)</c> keeps <c>"lobby\n"</c> out.
+    /// </summary>
+    public const string NamePattern = @"^[A-Za-z0-9_.-]{1,64}(?!\n)$";
 
     public const string Rule = "1 to 64 letters, digits, '_', '.' or '-'";
+
+    /// <summary>An empty string is no name either (the base attribute lets "" pass and leaves it to [Required]).</summary>
+    public override bool IsValid(object? value) => value is not "" && base.IsValid(value);
 }
 
 /// <summary>The context of an action that reads none: whatever context the caller sends is ignored.</summary>

@@ -4,6 +4,8 @@ namespace McpApi.Dispatching;
 public static class ErrorCodes
 {
     public const string MalformedJson = "malformed_json";
+    public const string DuplicateProperty = "duplicate_property";
+    public const string NestingTooDeep = "nesting_too_deep";
     public const string EmptyBody = "empty_body";
     public const string EnvelopeNotObject = "envelope_not_object";
     public const string InvalidEnvelope = "invalid_envelope";

@@ -11,6 +11,15 @@ public static class EnvelopeParser
     /// <summary>The model that answers envelopes without a <c>model</c> (the seed's request shape).</summary>
     public const string DefaultModel = "echo";
 
+    /// <summary>
+    /// How deep an envelope may nest, counting the envelope object itself (so <c>data</c> may nest one level less).
+    /// Every door refuses deeper input with 400 <c>nesting_too_deep</c>; replies are written with twice this depth
+    /// (<see cref="EnvelopeJson.Options"/>), so whatever is accepted can be answered with its door's framing around it.
+    /// </summary>
+    public const int MaxDepth = 32;
+
+    private static readonly JsonDocumentOptions Strict = new() { MaxDepth = MaxDepth, AllowDuplicateProperties = false };
+
     /// <summary>Parses UTF-8 JSON text. The returned envelope points into <paramref name="document"/>; keep it alive.</summary>
     public static Envelope Parse(ReadOnlyMemory<byte> utf8Json, out JsonDocument document)
     {
@@ -23,13 +32,11 @@ public static class EnvelopeParser
                 "The request body is not valid UTF-8 text. Send the JSON encoded as UTF-8.");
         try
         {
-            document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocument.Parse(utf8Json, Strict);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            var where = ex.LineNumber is { } line ? $" at line {line + 1}, position {ex.BytePositionInLine + 1}" : "";
-            throw RequestError.BadRequest(ErrorCodes.MalformedJson,
-                $"The request body is not valid JSON{where}. Check quotes, commas and brackets.");
+            throw Explain(utf8Json, ex);
         }
         try
         {
@@ -120,7 +127,14 @@ public static class EnvelopeParser
         }
         foreach (var (name, part) in new[] { ("context", context), ("data", data) })
         {
-            if (part.ValueKind is JsonValueKind.String or JsonValueKind.Object or JsonValueKind.Array && MayHoldLoneSurrogate(JsonMarshal.GetRawUtf8Value(part)))
+            if (part.ValueKind is not (JsonValueKind.String or JsonValueKind.Object or JsonValueKind.Array))
+                continue;
+            // The part sits one level inside the envelope it stands for.
+            if (DepthOf(part) >= MaxDepth)
+                throw TooDeep();
+            if (FindDuplicate(part, name) is { } duplicate)
+                throw Duplicate(duplicate);
+            if (MayHoldLoneSurrogate(JsonMarshal.GetRawUtf8Value(part)))
                 RejectLoneSurrogates(part, name);
         }
         return new Envelope(model, action, EnvelopeContext.From(context), data);
@@ -131,16 +145,17 @@ public static class EnvelopeParser
     {
         try
         {
-            var reader = new Utf8JsonReader(utf8Json.Span, new JsonReaderOptions { MaxDepth = 64 });
+            var reader = new Utf8JsonReader(utf8Json.Span, new JsonReaderOptions { MaxDepth = MaxDepth });
             using var document = JsonDocument.ParseValue(ref reader);
             return document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("id", out var id)
-                && id.ValueKind is JsonValueKind.String or JsonValueKind.Number
+                && (id.ValueKind is JsonValueKind.Number || id.ValueKind is JsonValueKind.String && id.GetString() is not null)
                 ? id.Clone()
                 : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a property name that is no text (a lone surrogate): there is no id to repeat.
             return null;
         }
     }
@@ -185,6 +200,116 @@ public static class EnvelopeParser
             var where = path.Length == 0 ? "A property name" : $"'{path}'";
             throw RequestError.BadRequest(ErrorCodes.MalformedJson,
                 $"{where} holds an invalid \\u escape: a lone UTF-16 surrogate (\\ud800–\\udfff must come in high/low pairs). Send valid Unicode text.");
+        }
+    }
+
+    /// <summary>Why a body the strict parse refused is wrong: too deep, a duplicate property, a lone surrogate, or plain bad JSON.</summary>
+    private static RequestError Explain(ReadOnlyMemory<byte> utf8Json, Exception failure)
+    {
+        if (ExceedsMaxDepth(utf8Json.Span))
+            return TooDeep();
+        JsonDocument lenient;
+        try
+        {
+            lenient = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = MaxDepth });
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.LineNumber is { } line ? $" at line {line + 1}, position {ex.BytePositionInLine + 1}" : "";
+            return RequestError.BadRequest(ErrorCodes.MalformedJson,
+                $"The request body is not valid JSON{where}. Check quotes, commas and brackets.");
+        }
+        using (lenient)
+        {
+            // Comparing names unescapes them: a lone surrogate in a name fails there.
+            try
+            {
+                RejectLoneSurrogates(lenient.RootElement, "");
+            }
+            catch (RequestError error)
+            {
+                return error;
+            }
+            if (FindDuplicate(lenient.RootElement, "") is { } duplicate)
+                return Duplicate(duplicate);
+        }
+        return RequestError.BadRequest(ErrorCodes.MalformedJson, $"The request body could not be read as JSON: {failure.Message}");
+    }
+
+    /// <summary>True when the JSON text opens more than <see cref="MaxDepth"/> nested objects or arrays.</summary>
+    private static bool ExceedsMaxDepth(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth + 1 });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth >= MaxDepth)
+                    return true;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return false;
+    }
+
+    private static RequestError TooDeep() =>
+        RequestError.BadRequest(ErrorCodes.NestingTooDeep,
+            $"The envelope nests objects and arrays more than {MaxDepth} levels deep (the envelope itself is the first level). Send flatter data.");
+
+    private static RequestError Duplicate(string path) =>
+        new(StatusCodes.Status400BadRequest, ErrorCodes.DuplicateProperty,
+            $"The property '{path}' appears more than once in the same object. Send each property once.")
+        {
+            Errors = new Dictionary<string, string[]> { [path] = ["appears more than once in the same object."] },
+        };
+
+    /// <summary>Nesting depth of a value: 0 for a scalar, 1 for a flat object or array.</summary>
+    internal static int DepthOf(JsonElement element)
+    {
+        var deepest = 0;
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                    deepest = Math.Max(deepest, DepthOf(property.Value));
+                return deepest + 1;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                    deepest = Math.Max(deepest, DepthOf(item));
+                return deepest + 1;
+            default:
+                return 0;
+        }
+    }
+
+    /// <summary>The path of the first property named twice in one object (<c>data.a[0].b</c>), or null.</summary>
+    private static string? FindDuplicate(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                HashSet<string>? seen = null;
+                foreach (var property in element.EnumerateObject())
+                {
+                    var child = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+                    if (!(seen ??= new(StringComparer.Ordinal)).Add(property.Name))
+                        return child;
+                    if (FindDuplicate(property.Value, child) is { } found)
+                        return found;
+                }
+                return null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (FindDuplicate(item, $"{path}[{index++}]") is { } found)
+                        return found;
+                }
+                return null;
+            default:
+                return null;
         }
     }
 

@@ -10,6 +10,7 @@ public static class LoggingSetup
     public static Serilog.ILogger CreateBootstrapLogger() =>
         new LoggerConfiguration()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .Enrich.With<LogValueEscaping>()
             .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose)
             .CreateLogger();
 
@@ -24,7 +25,9 @@ public static class LoggingSetup
             .Filter.ByExcluding(IsHostingFailedToStart)
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
-            .Enrich.FromLogContext(),
+            .Enrich.FromLogContext()
+            // Last, so it sees every property: values from requests never forge a line or carry a NUL.
+            .Enrich.With<LogValueEscaping>(),
             // Each host builds its own logger, so several hosts (tests) can run in one process.
             preserveStaticLogger: true);
     }

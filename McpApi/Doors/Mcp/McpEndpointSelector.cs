@@ -127,8 +127,9 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
                 reader.Skip();
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a property name with a lone surrogate: the envelope endpoint answers the error.
         }
         return false;
     }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Text;
 using McpApi.Dispatching;
 using McpApi.Doors.Limits;
 using McpApi.Doors.Realtime;
@@ -54,7 +55,11 @@ public sealed partial class TcpEnvelopeHandler(
         var push = session.PushEventsAsync(writer.WriteLineAsync, pushStop.Token);
         try
         {
-            await ReadLinesAsync(input, writer, session, settings.MaxMessageBytes, deadline, cut.Token);
+            if (await ReadLinesAsync(input, writer, session, settings.MaxMessageBytes, deadline, cut.Token) is { } httpLine)
+            {
+                LogHttpRefused(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString(), httpLine);
+                return;
+            }
 
             byte[]? finalLine = null;
             if (deadline.HasExpired())
@@ -89,7 +94,8 @@ public sealed partial class TcpEnvelopeHandler(
         }
     }
 
-    private static async Task ReadLinesAsync(PipeReader input, LineWriter writer, EnvelopeSession session, int maxLine, TcpReadDeadline deadline, CancellationToken cut)
+    /// <summary>Answers each line; returns the start of a line that looks like HTTP (the connection is then closed), else null.</summary>
+    private static async Task<string?> ReadLinesAsync(PipeReader input, LineWriter writer, EnvelopeSession session, int maxLine, TcpReadDeadline deadline, CancellationToken cut)
     {
         var discarding = false; // inside a line already known to be too long
         long pending = 0; // bytes of an unfinished line
@@ -102,7 +108,7 @@ public sealed partial class TcpEnvelopeHandler(
             if (read.IsCanceled)
             {
                 input.AdvanceTo(buffer.Start);
-                return;
+                return null;
             }
             deadline.Disarm();
 
@@ -110,6 +116,11 @@ public sealed partial class TcpEnvelopeHandler(
             while (TryTakeLine(ref buffer, out var line))
             {
                 lines++;
+                if (HttpLineStart(line) is { } http)
+                {
+                    input.AdvanceTo(buffer.End);
+                    return http;
+                }
                 if (discarding || line.Length > maxLine)
                 {
                     discarding = false;
@@ -133,13 +144,18 @@ public sealed partial class TcpEnvelopeHandler(
 
             if (read.IsCompleted)
             {
+                if (HttpLineStart(buffer) is { } http)
+                {
+                    input.AdvanceTo(buffer.End);
+                    return http;
+                }
                 // A last line without a newline still counts, and so does its being too long.
                 if (discarding || WithoutCarriageReturn(buffer).Length > maxLine)
                     await writer.WriteLineAsync(session.TooLarge("line"), cut);
                 else if (!buffer.IsEmpty && !IsBlank(buffer))
                     await writer.WriteLineAsync(await session.HandleAsync(buffer.ToArray(), cut), cut);
                 input.AdvanceTo(buffer.End);
-                return;
+                return null;
             }
             input.AdvanceTo(buffer.Start, buffer.End);
         }
@@ -157,6 +173,28 @@ public sealed partial class TcpEnvelopeHandler(
         catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException or InvalidOperationException or IOException)
         {
         }
+    }
+
+    private static readonly byte[][] HttpStarts =
+    [
+        .. new[] { "GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ", "PRI * HTTP/2" }
+            .Select(Encoding.ASCII.GetBytes),
+    ];
+
+    /// <summary>
+    /// A request line (<c>POST / HTTP/1.1</c>) or a <c>Host:</c> header: what a browser tricked into posting to this port
+    /// sends. A JSON envelope starts with '{' (or blanks), so no envelope is mistaken for it. Returns the line's start for the log.
+    /// </summary>
+    private static string? HttpLineStart(ReadOnlySequence<byte> line)
+    {
+        Span<byte> start = stackalloc byte[16];
+        var length = (int)Math.Min(line.Length, start.Length);
+        line.Slice(0, length).CopyTo(start);
+        start = start[..length];
+        var looksLikeHttp = start.Length >= 5 && Ascii.EqualsIgnoreCase(start[..5], "host:"u8);
+        foreach (var method in HttpStarts)
+            looksLikeHttp |= start.StartsWith(method);
+        return looksLikeHttp ? Encoding.ASCII.GetString(start) : null;
     }
 
     private static bool TryTakeLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
@@ -222,6 +260,9 @@ public sealed partial class TcpEnvelopeHandler(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "TCP connection {ConnectionId} from {Remote} opened")]
     private static partial void LogOpened(ILogger logger, string connectionId, string? remote);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TCP connection {ConnectionId} from {Remote} sent HTTP ({LineStart}...), not JSON lines: closed without running any of it (a browser may have been made to post to this port)")]
+    private static partial void LogHttpRefused(ILogger logger, string connectionId, string? remote, string lineStart);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "TCP connection {ConnectionId} closed")]
     private static partial void LogClosed(ILogger logger, string connectionId);

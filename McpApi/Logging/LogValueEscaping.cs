@@ -1,0 +1,78 @@
+using System.Buffers;
+using System.Text;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace McpApi.Logging;
+
+/// <summary>
+/// Escapes control characters in every string a log event carries (a model name, a path, a header), so a value from a
+/// request can never start a fake line in the text log or put a NUL into it: CR, LF, tab and NUL become <c>\r</c>,
+/// <c>\n</c>, <c>\t</c>, <c>\0</c>; other control and line-separator characters become <c>\uXXXX</c>. It runs before
+/// every sink, so the text and the JSON formats get the same escaped values.
+/// </summary>
+public sealed class LogValueEscaping : ILogEventEnricher
+{
+    private static readonly SearchValues<char> Unsafe = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), '\u007f', '\u0085', '\u2028', '\u2029']);
+
+    public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
+    {
+        List<LogEventProperty>? replaced = null;
+        foreach (var (name, value) in logEvent.Properties)
+        {
+            if (Escape(value) is { } escaped)
+                (replaced ??= []).Add(new LogEventProperty(name, escaped));
+        }
+        if (replaced is null)
+            return;
+        foreach (var property in replaced)
+            logEvent.AddOrUpdateProperty(property);
+    }
+
+    /// <summary>The value with its strings escaped, or null when nothing in it needs escaping.</summary>
+    private static LogEventPropertyValue? Escape(LogEventPropertyValue value)
+    {
+        switch (value)
+        {
+            case ScalarValue { Value: string text } when text.AsSpan().IndexOfAny(Unsafe) >= 0:
+                return new ScalarValue(Escape(text));
+            case SequenceValue sequence:
+                var items = sequence.Elements.Select(e => Escape(e)).ToArray();
+                return items.All(i => i is null) ? null
+                    : new SequenceValue(items.Select((item, i) => item ?? sequence.Elements[i]));
+            case StructureValue structure:
+                var properties = structure.Properties.Select(p => Escape(p.Value)).ToArray();
+                return properties.All(p => p is null) ? null
+                    : new StructureValue(structure.Properties.Select((p, i) => properties[i] is { } escaped ? new LogEventProperty(p.Name, escaped) : p), structure.TypeTag);
+            case DictionaryValue dictionary:
+                var entries = dictionary.Elements.Select(e => (Key: Escape(e.Key) as ScalarValue ?? e.Key, Value: Escape(e.Value) ?? e.Value)).ToArray();
+                return entries.Zip(dictionary.Elements).All(p => ReferenceEquals(p.First.Key, p.Second.Key) && ReferenceEquals(p.First.Value, p.Second.Value)) ? null
+                    : new DictionaryValue(entries.Select(e => new KeyValuePair<ScalarValue, LogEventPropertyValue>(e.Key, e.Value)));
+            default:
+                return null;
+        }
+    }
+
+    public static string Escape(string text)
+    {
+        var escaped = new StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            switch (c)
+            {
+                case '\r': escaped.Append("\\r"); break;
+                case '\n': escaped.Append("\\n"); break;
+                case '\t': escaped.Append("\\t"); break;
+                case '\0': escaped.Append("\\0"); break;
+                default:
+                    if (Unsafe.Contains(c))
+                        escaped.Append("\\u").Append(((int)c).ToString("x4"));
+                    else
+                        escaped.Append(c);
+                    break;
+            }
+        }
+        return escaped.ToString();
+    }
+}
