@@ -30,8 +30,22 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
         {
             await ReceiveAsync();
         }
-        catch (WebSocketException) when (_abort.IsCancellationRequested || socket.State != WebSocketState.Open)
+        catch (WebSocketException ex) when (_abort.IsCancellationRequested || socket.State != WebSocketState.Open)
         {
+            if (!_abort.IsCancellationRequested)
+            {
+                // The WebSocket ended itself (1007 for a text message that is not UTF-8, a protocol error): it has sent
+                // its close frame. Keep the connection until the client leaves or the grace period ends, so the client
+                // reads that frame instead of a reset.
+                LogEndedByProtocol(logger, session.NextTraceId(), ex.Message);
+                try
+                {
+                    await Task.Delay(options.DisconnectGrace, aborted);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
@@ -150,6 +164,9 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "WebSocket {TraceId} opened")]
     private static partial void LogOpened(ILogger logger, string traceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "WebSocket {TraceId} ended by the protocol: {Reason}")]
+    private static partial void LogEndedByProtocol(ILogger logger, string traceId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "WebSocket closed with {CloseStatus} ({Reason})")]
     private static partial void LogClosed(ILogger logger, int closeStatus, string reason);
