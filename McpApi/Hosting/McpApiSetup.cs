@@ -5,6 +5,7 @@ using McpApi.Doors.Subscriptions;
 using McpApi.Events;
 using McpApi.Health;
 using McpApi.Logging;
+using McpApi.Metrics;
 using McpApi.Models;
 using McpApi.Models.Chat;
 using McpApi.Models.Echo;
@@ -24,6 +25,7 @@ public static class McpApiSetup
     public static WebApplicationBuilder AddMcpApi(this WebApplicationBuilder builder)
     {
         builder.AddMcpApiLogging();
+        builder.AddMcpApiTelemetry();
 
         var services = builder.Services;
         services.AddOptions<McpApiOptions>().BindConfiguration(McpApiOptions.Section).ValidateOnStart();
@@ -67,10 +69,12 @@ public static class McpApiSetup
 
     public static WebApplication UseMcpApi(this WebApplication app)
     {
+        app.UseTraceIdentifiers();
         app.UseExceptionHandler();
         app.UseStatusCodePages(StatusCodeEnvelopes.WriteAsync);
         app.UseMcpApiRequestLogging();
         app.UseMcpDoorSecurity();
+        app.UseMetricsEndpoint();
         app.UseMcpApiSwagger();
         app.UseWebConsole();
         app.UseRealtimeDoors();

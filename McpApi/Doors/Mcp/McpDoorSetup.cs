@@ -4,6 +4,7 @@
 
 using System.Reflection;
 using McpApi.Dispatching;
+using McpApi.Metrics;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing.Matching;
@@ -52,6 +53,9 @@ public static class McpDoorSetup
             transport.SessionMode = door.Value.SessionMode;
             transport.IdleTimeout = door.Value.IdleTimeout;
             transport.MaxIdleSessionCount = door.Value.MaxIdleSessions;
+#pragma warning disable MCPEXP002 // RunSessionHandler is experimental; it is only wrapped here to count sessions.
+            transport.RunSessionHandler = CountedSessionAsync;
+#pragma warning restore MCPEXP002
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpPrimitives>());
 
@@ -67,6 +71,20 @@ public static class McpDoorSetup
             McpStdio.Configure(builder);
         }
         return builder;
+    }
+
+    /// <summary>Runs one MCP session as the SDK would, counted in <see cref="McpApiMetrics"/> while it lasts.</summary>
+    private static async Task CountedSessionAsync(HttpContext http, McpServer server, CancellationToken cancellationToken)
+    {
+        McpApiMetrics.McpSessionStarted();
+        try
+        {
+            await server.RunAsync(cancellationToken);
+        }
+        finally
+        {
+            McpApiMetrics.McpSessionEnded();
+        }
     }
 
     /// <summary>Host and Origin checks (DNS-rebinding protection) for every request.</summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using McpApi.Metrics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -97,6 +99,7 @@ public sealed partial class SqliteDatabase : IDisposable
     public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, Action<T>? committed, CancellationToken cancellationToken)
     {
         await EnsureReadyAsync();
+        var started = Stopwatch.GetTimestamp();
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
@@ -105,6 +108,7 @@ public sealed partial class SqliteDatabase : IDisposable
             var result = await write(connection, transaction);
             // From here on the write is committed: the caller's cancellation no longer applies.
             await transaction.CommitAsync(CancellationToken.None);
+            McpApiMetrics.StorageCommitted(writes: 1, started);
             if (committed is not null)
             {
                 try
