@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Soak: mixed HTTP, WebSocket, TCP and SSE traffic at a fixed rate for a given time against the real published
 # server on free loopback ports, then every acknowledged write is read back and every subscriber's events counted.
-# Usage: bench/soak.sh [seconds, default 60] [requests per second, default 200]
+# Usage: bench/soak.sh [seconds, default 60] [requests per second, default 100]
 #   MCPAPI_SERVER_DLL=path/McpApi.dll  use that published server (scripts/test.sh passes artifacts/publish); otherwise
 #                                      McpApi is published in Release to a temporary folder first.
 #   SOAK_RSS_SLOPE_LIMIT=MB/min        RSS growth allowed after warm-up (default 5).
@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-rate=${2:-200}
+rate=${2:-100}
 work=$(mktemp -d)
 server=
 cleanup() {
@@ -41,7 +41,7 @@ tcp_port=$(free_port)
 (cd "$(dirname "$dll")" && ConnectionStrings__McpApi="Data Source=$work/soak.db" DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production \
   exec dotnet "$(basename "$dll")" --urls "http://127.0.0.1:$http_port" --McpApi:Tcp:Port="$tcp_port") >"$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 150); do curl -fsS -o /dev/null "http://127.0.0.1:$http_port/health" && break; sleep 0.2; done
+for _ in $(seq 1 150); do curl -fs -o /dev/null "http://127.0.0.1:$http_port/health" && break; sleep 0.2; done
 curl -fsS -o /dev/null "http://127.0.0.1:$http_port/health" || { echo "server did not start:"; cat "$work/server.log"; echo "soak: FAIL (server did not start)"; exit 1; }
 
 set +e
