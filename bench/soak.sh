@@ -5,6 +5,7 @@
 #   MCPAPI_SERVER_DLL=path/McpApi.dll  use that published server (scripts/test.sh passes artifacts/publish); otherwise
 #                                      McpApi is published in Release to a temporary folder first.
 #   SOAK_RSS_SLOPE_LIMIT=MB/min        RSS growth allowed after warm-up (default 5).
+#   SOAK_SERVER_ARGS="--Key=Value ..." extra settings for the server, e.g. --McpApi:Telemetry:Prometheus=true.
 # Prints the figures (tools/node/soak.mjs) and ends with "soak: PASS" or "soak: FAIL (...)"; exits non-zero on FAIL.
 # Bar: 0 server errors, 0 dropped connections, 0 lost acknowledged writes, 0 missed events, no error lines in the
 # server's log, RSS flat after warm-up (slope within the limit). Needs Node 22 (scripts/setup.d/30-node-mcp.sh).
@@ -39,7 +40,7 @@ http_port=$(free_port)
 tcp_port=$(free_port)
 # Default configuration (request logging on, stdout to a file as under systemd or a container runtime).
 (cd "$(dirname "$dll")" && ConnectionStrings__McpApi="Data Source=$work/soak.db" DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production \
-  exec dotnet "$(basename "$dll")" --urls "http://127.0.0.1:$http_port" --McpApi:Tcp:Port="$tcp_port") >"$work/server.log" 2>&1 &
+  exec dotnet "$(basename "$dll")" --urls "http://127.0.0.1:$http_port" --McpApi:Tcp:Port="$tcp_port" ${SOAK_SERVER_ARGS:-}) >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 150); do curl -fs -o /dev/null "http://127.0.0.1:$http_port/health" && break; sleep 0.2; done
 curl -fsS -o /dev/null "http://127.0.0.1:$http_port/health" || { echo "server did not start:"; cat "$work/server.log"; echo "soak: FAIL (server did not start)"; exit 1; }
@@ -51,6 +52,10 @@ status=$?
 set -e
 verdict=$(tail -n 1 "$work/soak.out")
 head -n -1 "$work/soak.out"
+if [[ "${SOAK_SERVER_ARGS:-}" == *Prometheus=true* ]]; then
+  echo "soak /metrics after the run:"
+  curl -fsS "http://127.0.0.1:$http_port/metrics" | grep -E '^mcpapi_(requests_total|connections_open|subscribers|storage_write_duration_seconds_(count|sum))' | sed 's/otel_scope_name="McpApi",otel_scope_version="[^"]*",//' | head -n 40 || true
+fi
 
 errors=$(grep -cE '\[[0-9:]+ (ERR|FTL)\]' "$work/server.log" || true)
 echo "soak server log: $(grep -c 'HTTP POST /mcp' "$work/server.log" || true) request lines, $errors error lines"

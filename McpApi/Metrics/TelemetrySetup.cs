@@ -41,7 +41,9 @@ public static class TelemetrySetup
             {
                 metrics.AddMeter(McpApiMetrics.MeterName, McpSdkMeter)
                     .AddAspNetCoreInstrumentation()
-                    .AddRuntimeInstrumentation();
+                    .AddRuntimeInstrumentation()
+                    // One count per request that says only that routing ran; dropped, so ASP.NET Core does not record it.
+                    .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop);
                 if (settings.Prometheus)
                     metrics.AddPrometheusExporter();
                 if (otlp is not null)
