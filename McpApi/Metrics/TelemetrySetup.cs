@@ -42,8 +42,11 @@ public static class TelemetrySetup
                 metrics.AddMeter(McpApiMetrics.MeterName, McpSdkMeter)
                     .AddAspNetCoreInstrumentation()
                     .AddRuntimeInstrumentation()
-                    // One count per request that says only that routing ran; dropped, so ASP.NET Core does not record it.
-                    .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop);
+                    // Two per-request instruments that add little to http.server.request.duration and mcpapi.requests
+                    // (every request matches a route; requests in flight): dropped, so ASP.NET Core does not record them,
+                    // to keep the metrics' cost on the envelope benchmark small.
+                    .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop)
+                    .AddView("http.server.active_requests", MetricStreamConfiguration.Drop);
                 if (settings.Prometheus)
                     metrics.AddPrometheusExporter();
                 if (otlp is not null)
