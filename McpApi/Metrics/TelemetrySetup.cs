@@ -42,11 +42,13 @@ public static class TelemetrySetup
                 metrics.AddMeter(McpApiMetrics.MeterName, McpSdkMeter)
                     .AddAspNetCoreInstrumentation()
                     .AddRuntimeInstrumentation()
-                    // Two per-request instruments that add little to http.server.request.duration and mcpapi.requests
-                    // (every request matches a route; requests in flight): dropped, so ASP.NET Core does not record them,
+                    // Instruments ASP.NET Core updates several times per request that add little to
+                    // http.server.request.duration and mcpapi.requests (every request matches a route; requests in flight;
+                    // every rent and return of a Kestrel memory block): dropped, so ASP.NET Core does not record them,
                     // to keep the metrics' cost on the envelope benchmark small.
                     .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop)
-                    .AddView("http.server.active_requests", MetricStreamConfiguration.Drop);
+                    .AddView("http.server.active_requests", MetricStreamConfiguration.Drop)
+                    .AddView("aspnetcore.memory_pool.*", MetricStreamConfiguration.Drop);
                 if (settings.Prometheus)
                     metrics.AddPrometheusExporter();
                 if (otlp is not null)
