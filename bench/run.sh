@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Envelope throughput: McpApi's POST /mcp echo (default configuration, request logging on) against a
 # bare minimal-API echo, side by side on loopback, 32 connections, bounded in time. Prints the ratio.
+# A third contender is McpApi with metrics on (McpApi:Telemetry:Prometheus=true, /metrics scraped every 5 s
+# while it is measured), to show what the metrics cost.
 # Usage: bench/run.sh [seconds per run, default 10] [rounds, default 3]
-# The two servers are measured alternately, round after round, and the medians compared, so that a
-# burst of other load on the machine hits both alike.
-# Target: McpApi >= 0.80x the bare echo's requests/s, p99 <= 2x the bare's.
+# The servers are measured alternately, round after round, and the medians compared, so that a
+# burst of other load on the machine hits all alike.
+# Target: McpApi >= 0.80x the bare echo's requests/s, p99 <= 2x the bare's; with metrics on >= 0.90x of
+# the bare echo's requests/s is the aim, and metrics may cost at most 3% of McpApi's requests/s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
@@ -20,6 +23,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$out"; }
 trap cleanup EXIT
 
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+
 start() { # name dll port [args...]
   local name=$1 dll=$2 port=$3; shift 3
   (cd "$(dirname "$dll")" && exec dotnet "$(basename "$dll")" --urls "http://127.0.0.1:$port" "$@") >"$out/$name.log" 2>&1 &
@@ -28,35 +33,80 @@ start() { # name dll port [args...]
   echo "$name did not start"; cat "$out/$name.log"; exit 1
 }
 
-measure() { # name port -> prints RESULT line
-  local port=$2
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # user + system time of a process, in clock ticks
+
+measure() { # name port pid [scrape] -> prints RESULT line, with the server's CPU time per request
+  local port=$2 pid=$3 scraper= before result
   wrk -t2 -c$connections -d3s -s bench/echo.lua "http://127.0.0.1:$port/mcp" >/dev/null    # warm-up (JIT, pools)
-  wrk -t2 -c$connections -d"${seconds}s" --latency -s bench/echo.lua "http://127.0.0.1:$port/mcp" | grep RESULT
+  if [ "${4:-}" = scrape ]; then   # a Prometheus server's scrape interval is 15 s by default; 5 s is stricter
+    (while sleep 5; do curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics" || true; done) & scraper=$!
+  fi
+  before=$(cpu_ticks "$pid")
+  result=$(wrk -t2 -c$connections -d"${seconds}s" --latency -s bench/echo.lua "http://127.0.0.1:$port/mcp" | grep RESULT)
+  if [ -n "$scraper" ]; then kill "$scraper" 2>/dev/null || true; wait "$scraper" 2>/dev/null || true; fi
+  # CPU time per request does not depend on how much of the machine other processes take, unlike requests/s.
+  echo "$result cpu_us=$(awk -v t=$(( $(cpu_ticks "$pid") - before )) -v hz="$(getconf CLK_TCK)" -v r="${result##*requests=}" \
+    'BEGIN { split(r, n, " "); printf "%.2f", t / hz * 1e6 / n[1] }')"
 }
 
 # Each server's stdout goes to a file, as under a container runtime or systemd; McpApi logs one line per request there.
-start bare "$out/bare/BareEcho.dll" 5101
-start mcpapi "$out/mcpapi/McpApi.dll" 5102 --ConnectionStrings:McpApi="Data Source=$out/bench.db"
+bare_port=$(free_port); mcpapi_port=$(free_port); metrics_port=$(free_port)
+start bare "$out/bare/BareEcho.dll" "$bare_port"
+start mcpapi "$out/mcpapi/McpApi.dll" "$mcpapi_port" --ConnectionStrings:McpApi="Data Source=$out/bench.db" --McpApi:Tcp:Port="$(free_port)"
+start metrics "$out/mcpapi/McpApi.dll" "$metrics_port" --ConnectionStrings:McpApi="Data Source=$out/bench-metrics.db" --McpApi:Tcp:Port="$(free_port)" \
+  --McpApi:Telemetry:Prometheus=true
 
 results="$out/results.txt"
 for round in $(seq 1 "$rounds"); do
-  echo "round $round: $(measure bare 5101 | sed 's/^RESULT/bare/' | tee -a "$results")"
-  echo "round $round: $(measure mcpapi 5102 | sed 's/^RESULT/mcpapi/' | tee -a "$results")"
+  echo "round $round: $(measure bare "$bare_port" "${pids[0]}" | sed 's/^RESULT/bare/' | tee -a "$results")"
+  echo "round $round: $(measure mcpapi "$mcpapi_port" "${pids[1]}" | sed 's/^RESULT/mcpapi/' | tee -a "$results")"
+  echo "round $round: $(measure metrics "$metrics_port" "${pids[2]}" scrape | sed 's/^RESULT/metrics/' | tee -a "$results")"
 done
+# Paired rounds: both McpApi servers (metrics off and on) loaded at the same time, 16 connections each, so that
+# whatever else runs on the machine hits both alike; they share the CPUs, so their throughput ratio is their cost ratio.
+for round in $(seq 1 "$rounds"); do
+  (while sleep 5; do curl -fsS -o /dev/null "http://127.0.0.1:$metrics_port/metrics" || true; done) & scraper=$!
+  off_before=$(cpu_ticks "${pids[1]}"); on_before=$(cpu_ticks "${pids[2]}")
+  wrk -t1 -c16 -d"${seconds}s" -s bench/echo.lua "http://127.0.0.1:$mcpapi_port/mcp" | grep RESULT >"$out/paired-off.txt" &
+  off=$!
+  wrk -t1 -c16 -d"${seconds}s" -s bench/echo.lua "http://127.0.0.1:$metrics_port/mcp" | grep RESULT >"$out/paired-on.txt"
+  wait "$off"
+  kill "$scraper" 2>/dev/null || true; wait "$scraper" 2>/dev/null || true
+  echo "paired $round: off $(cat "$out/paired-off.txt" | sed 's/^RESULT //') cpu_ticks=$(( $(cpu_ticks "${pids[1]}") - off_before )); on $(cat "$out/paired-on.txt" | sed 's/^RESULT //') cpu_ticks=$(( $(cpu_ticks "${pids[2]}") - on_before ))" | tee -a "$out/paired.txt"
+done
+curl -fsS "http://127.0.0.1:$metrics_port/metrics" | grep -E '^mcpapi_requests_total' | head -n 3
 lines=$(grep -c 'HTTP POST /mcp' "$out/mcpapi.log" || true)
 echo "mcpapi request-log lines written: $lines"
 
-/usr/bin/python3 - "$results" <<'PY'
+/usr/bin/python3 - "$results" "$out/paired.txt" <<'PY'
 import re, statistics, sys
-runs = {"bare": [], "mcpapi": []}
+runs = {"bare": [], "mcpapi": [], "metrics": []}
 for line in open(sys.argv[1]):
     name, rest = line.split(" ", 1)
     runs[name].append({k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", rest)})
-med = {n: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p99_ms")} for n, rs in runs.items()}
+med = {n: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p99_ms", "cpu_us")} for n, rs in runs.items()}
 ratio = med["mcpapi"]["rps"] / med["bare"]["rps"]
 p99 = med["mcpapi"]["p99_ms"] / med["bare"]["p99_ms"]
 print(f"median rps: bare {med['bare']['rps']:.0f}, mcpapi {med['mcpapi']['rps']:.0f}; "
       f"median p99: bare {med['bare']['p99_ms']:.2f} ms, mcpapi {med['mcpapi']['p99_ms']:.2f} ms")
+on = med["metrics"]["rps"] / med["bare"]["rps"]
+cost = 1 - med["metrics"]["rps"] / med["mcpapi"]["rps"]
+per_round = [1 - m["rps"] / o["rps"] for m, o in zip(runs["metrics"], runs["mcpapi"])]
+print(f"median server CPU per request: bare {med['bare']['cpu_us']:.1f} us, mcpapi {med['mcpapi']['cpu_us']:.1f} us, "
+      f"mcpapi with metrics {med['metrics']['cpu_us']:.1f} us (+{(med['metrics']['cpu_us'] / med['mcpapi']['cpu_us'] - 1) * 100:.1f}%)")
+print(f"median rps with metrics on: {med['metrics']['rps']:.0f}, p99 {med['metrics']['p99_ms']:.2f} ms")
 print(f"throughput ratio: {ratio:.2f}x (target >= 0.80)   p99 ratio: {p99:.2f}x (target <= 2.00)")
-print("PASS" if ratio >= 0.80 and p99 <= 2.0 else "BELOW TARGET")
+print(f"with metrics on: {on:.2f}x the bare echo (aim >= 0.90); alternating rounds: metrics cost {cost * 100:.1f}% of McpApi's median rps "
+      f"(per round: {', '.join(f'{c * 100:.1f}%' for c in per_round)})")
+paired = []
+for line in open(sys.argv[2]):
+    off, on = line.split("; on ")
+    f = lambda s, k: float(re.search(k + r"=([\d.]+)", s).group(1))
+    paired.append({"rps": 1 - f(on, "rps") / f(off, "rps"),
+                   "cpu": (f(on, "cpu_ticks") / f(on, "requests")) / (f(off, "cpu_ticks") / f(off, "requests")) - 1})
+paired_cost = statistics.median(p["rps"] for p in paired)
+paired_cpu = statistics.median(p["cpu"] for p in paired)
+print(f"paired rounds (metrics off and on loaded at the same time): metrics cost {paired_cost * 100:.1f}% of requests/s "
+      f"(per round: {', '.join('%.1f%%' % (p['rps'] * 100) for p in paired)}), {paired_cpu * 100:+.1f}% CPU per request")
+print("PASS" if ratio >= 0.80 and p99 <= 2.0 and paired_cost <= 0.03 else "BELOW TARGET")
 PY

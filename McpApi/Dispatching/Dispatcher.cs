@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Text.Json;
 using McpApi.Envelopes;
+using McpApi.Metrics;
 using McpApi.Storage;
 
 namespace McpApi.Dispatching;
@@ -50,7 +52,7 @@ public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatche
         }
         catch (RequestError error)
         {
-            return Failure(error, caller.TraceId) with { Id = EnvelopeParser.TryReadId(utf8Json) };
+            return Counted(Failure(error, caller.TraceId) with { Id = EnvelopeParser.TryReadId(utf8Json) }, caller);
         }
         try
         {
@@ -74,7 +76,7 @@ public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatche
         }
         catch (RequestError error)
         {
-            return ValueTask.FromResult(Failure(error, caller.TraceId));
+            return ValueTask.FromResult(Counted(Failure(error, caller.TraceId), caller));
         }
         return RunAsync(envelope, caller, null, cancellationToken);
     }
@@ -94,12 +96,44 @@ public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatche
         }
         catch (RequestError error)
         {
-            return ValueTask.FromResult(Failure(error, caller.TraceId));
+            return ValueTask.FromResult(Counted(Failure(error, caller.TraceId), caller));
         }
         return RunAsync(envelope, caller, null, cancellationToken);
     }
 
+    /// <summary>Runs a parsed envelope and counts it (door, model, action, status, time) for <see cref="McpApiMetrics"/>.</summary>
     private async ValueTask<DispatchResult> RunAsync(Envelope envelope, CallContext caller, DoorCommand? doorCommand, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = await HandleAsync(envelope, caller, doorCommand, cancellationToken);
+        if (McpApiMetrics.RequestsObserved)
+        {
+            var (model, action) = MetricLabels(envelope, result, doorCommand is not null);
+            McpApiMetrics.RequestCompleted(caller.Door, model, action, result.StatusCode, started);
+        }
+        return result;
+    }
+
+    /// <summary>The registered model and action names an envelope reaches, or <see cref="McpApiMetrics.Unknown"/> (never the raw input).</summary>
+    private (string Model, string Action) MetricLabels(Envelope envelope, DispatchResult result, bool doorHasCommands)
+    {
+        if (!registry.TryGet(envelope.Model, out var model))
+            // Not a model: a door's own command (subscribe) when the door took it (a bounded set of names), else unknown.
+            return doorHasCommands && result.Response.Data is not ErrorDetails { Code: ErrorCodes.UnknownModel }
+                ? (envelope.Model.ToLowerInvariant(), result.IsSuccess ? envelope.Action?.ToLowerInvariant() ?? "-" : McpApiMetrics.Unknown)
+                : (McpApiMetrics.Unknown, McpApiMetrics.Unknown);
+        if (envelope.Action is null)
+            return (model.Name, model.Default.Name);
+        return (model.Name, model.TryGetAction(envelope.Action, out var action) ? action.Name : McpApiMetrics.Unknown);
+    }
+
+    private static DispatchResult Counted(DispatchResult result, CallContext caller)
+    {
+        McpApiMetrics.RequestCompleted(caller.Door, McpApiMetrics.Unknown, McpApiMetrics.Unknown, result.StatusCode, Stopwatch.GetTimestamp());
+        return result;
+    }
+
+    private async ValueTask<DispatchResult> HandleAsync(Envelope envelope, CallContext caller, DoorCommand? doorCommand, CancellationToken cancellationToken)
     {
         var id = envelope.Id.ValueKind is JsonValueKind.Undefined ? (JsonElement?)null : envelope.Id;
         try

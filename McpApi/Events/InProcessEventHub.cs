@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using McpApi.Metrics;
 
 namespace McpApi.Events;
 
@@ -7,11 +8,15 @@ namespace McpApi.Events;
 /// The default hub: in-process fan-out with one bounded channel per subscriber and an index by topic,
 /// so publishing costs one lookup plus one non-blocking write per interested subscriber.
 /// </summary>
-public sealed class InProcessEventHub : IEventHub
+public sealed class InProcessEventHub : IEventHub, IQueueDepthSource, IDisposable
 {
     // Readers (Publish) are lock-free; subscribe/unsubscribe, which are rare, take the lock.
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Subscription, byte>> _byTopic = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<Subscription, byte> _live = new();
+    private readonly IDisposable _observed;
+
+    public InProcessEventHub() => _observed = McpApiMetrics.ObserveQueues(this);
 
     public void Publish(ModelEvent modelEvent)
     {
@@ -26,12 +31,29 @@ public sealed class InProcessEventHub : IEventHub
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         var subscription = new Subscription(this, capacity);
+        _live.TryAdd(subscription, 0);
         subscription.Add(topics);
         return subscription;
     }
 
     /// <summary>How many subscriptions the index holds for <paramref name="topic"/> (diagnostics).</summary>
     internal int SubscriberCount(string topic) => _byTopic.TryGetValue(topic, out var subscribers) ? subscribers.Count : 0;
+
+    /// <summary>Subscribers and their queued events, for <see cref="McpApiMetrics"/> (read only when metrics are collected).</summary>
+    QueueDepths IQueueDepthSource.QueueDepths()
+    {
+        long subscribers = 0, queued = 0, deepest = 0;
+        foreach (var subscription in _live.Keys)
+        {
+            var depth = subscription.Reader.CanCount ? subscription.Reader.Count : 0;
+            subscribers++;
+            queued += depth;
+            deepest = Math.Max(deepest, depth);
+        }
+        return new QueueDepths(subscribers, queued, deepest);
+    }
+
+    public void Dispose() => _observed.Dispose();
 
     private void Index(Subscription subscription, IEnumerable<string> topics)
     {
@@ -94,6 +116,7 @@ public sealed class InProcessEventHub : IEventHub
             // A full queue means the consumer is too slow: drop it rather than block the writer or the other subscribers.
             if (_channel.Writer.TryComplete(new EventQueueOverflowException(_capacity)))
             {
+                McpApiMetrics.SubscriberCut();
                 Close();
                 // Cancellation runs callbacks inline; keep them off the publishing thread.
                 ThreadPool.UnsafeQueueUserWorkItem(static cts => cts.Cancel(), _overflowed, preferLocal: false);
@@ -121,6 +144,7 @@ public sealed class InProcessEventHub : IEventHub
         public void Dispose()
         {
             Close();
+            _hub._live.TryRemove(this, out _);
             _channel.Writer.TryComplete();
         }
 

@@ -6,6 +6,7 @@ using McpApi.Doors.Realtime;
 using McpApi.Events;
 using McpApi.Health;
 using McpApi.Logging;
+using McpApi.Metrics;
 using McpApi.Models;
 using McpApi.Models.Chat;
 using McpApi.Models.Echo;
@@ -25,6 +26,7 @@ public static class McpApiSetup
     public static WebApplicationBuilder AddMcpApi(this WebApplicationBuilder builder)
     {
         builder.AddMcpApiLogging();
+        builder.AddMcpApiTelemetry();
 
         var services = builder.Services;
         services.AddOptions<McpApiOptions>().BindConfiguration(McpApiOptions.Section).ValidateOnStart();
@@ -69,11 +71,13 @@ public static class McpApiSetup
 
     public static WebApplication UseMcpApi(this WebApplication app)
     {
+        app.UseTraceIdentifiers();
         app.UseExceptionHandler();
         app.UseStatusCodePages(StatusCodeEnvelopes.WriteAsync);
         app.UseConnectionLimits();
         app.UseMcpApiRequestLogging();
         app.UseMcpDoorSecurity();
+        app.UseMetricsEndpoint();
         app.UseMcpApiSwagger();
         app.UseWebConsole();
         app.UseRealtimeDoors();

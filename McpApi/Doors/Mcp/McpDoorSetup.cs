@@ -4,6 +4,7 @@
 
 using System.Reflection;
 using McpApi.Dispatching;
+using McpApi.Metrics;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing.Matching;

@@ -6,6 +6,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using McpApi.Hosting;
+using McpApi.Metrics;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore;
 
@@ -35,12 +36,14 @@ internal sealed partial class McpSessionLimits(IOptions<McpDoorOptions> options,
         {
             var place = server.SessionId is not null ? http.Items[typeof(Place)] as Place : null;
             place?.Hold();
+            McpApiMetrics.McpSessionStarted();
             try
             {
                 await server.RunAsync(cancellationToken);
             }
             finally
             {
+                McpApiMetrics.McpSessionEnded();
                 place?.Release();
             }
         };

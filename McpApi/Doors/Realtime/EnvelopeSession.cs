@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using McpApi.Dispatching;
 using McpApi.Envelopes;
 using McpApi.Events;
+using McpApi.Metrics;
 
 namespace McpApi.Doors.Realtime;
 
@@ -20,6 +21,7 @@ public sealed class EnvelopeSession : IDisposable
     private readonly SubscriptionCommands _commands;
     private readonly RealtimeOptions _options;
     private readonly TokenBucketRateLimiter _limiter;
+    private readonly McpApiMetrics.OpenConnection _connection;
     private long _sequence;
 
     public EnvelopeSession(string door, string connectionId, Dispatcher dispatcher, IEventHub hub, RealtimeOptions options)
@@ -38,6 +40,7 @@ public sealed class EnvelopeSession : IDisposable
             AutoReplenishment = true,
         });
         Subscription = hub.Subscribe([], options.SubscriberQueueCapacity);
+        _connection = McpApiMetrics.ConnectionOpened(door);
     }
 
     public IEventSubscription Subscription { get; }
@@ -107,6 +110,7 @@ public sealed class EnvelopeSession : IDisposable
 
     public void Dispose()
     {
+        _connection.Dispose();
         Subscription.Dispose();
         _limiter.Dispose();
     }

@@ -6,6 +6,7 @@ using McpApi.Doors.Limits;
 using McpApi.Doors.Realtime;
 using McpApi.Envelopes;
 using McpApi.Events;
+using McpApi.Metrics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -74,6 +75,7 @@ public static partial class SseEndpoints
             using var subscription = hub.Subscribe(topics, options.SubscriberQueueCapacity);
             using var cutOnOverflow = subscription.Overflowed.Register(() => _ = CutAfterGraceAsync());
             using var ended = new EndOfStream(this);
+            using var connection = McpApiMetrics.ConnectionOpened("sse");
             var traceId = http.TraceIdentifier;
 
             yield return new SseItem<string>(

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using McpApi.Metrics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
+using McpApi.Metrics;
 
 namespace McpApi.Storage.Sqlite;
 
@@ -26,15 +26,6 @@ namespace McpApi.Storage.Sqlite;
 /// </remarks>
 internal sealed partial class SqliteWriteQueue : IAsyncDisposable
 {
-    /// <summary>Group commit's own figures, e.g. <c>dotnet-counters monitor -n McpApi --counters McpApi.Storage</c>.</summary>
-    public const string MeterName = "McpApi.Storage";
-
-    private static readonly Meter Meter = new(MeterName);
-    private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("mcpapi.storage.write.batch_size", "{write}",
-        "Writes applied in one transaction (one commit, one fsync).");
-    private static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>("mcpapi.storage.write.batch_duration", "ms",
-        "From BEGIN IMMEDIATE to COMMIT returned, for one batch.");
-
     private readonly ConcurrentQueue<PendingWrite> _queue = new();
     private readonly ManualResetEventSlim _waiting = new(false);
     private readonly Func<SqliteSession> _open;
@@ -205,8 +196,7 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
             transaction.Commit();
             session.Transaction = null;
             transaction.Dispose();
-            BatchSize.Record(batch.Count);
-            CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            McpApiMetrics.StorageCommitted(batch.Count, started);
         }
         catch (Exception ex)
         {

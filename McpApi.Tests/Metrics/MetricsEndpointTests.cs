@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text.RegularExpressions;
+using McpApi.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace McpApi.Tests.Metrics;
+
+/// <summary>The opt-in Prometheus endpoint: off by default, loopback only unless allowed, and McpApi's instruments with their labels.</summary>
+public sealed partial class MetricsEndpointTests
+{
+    [Fact]
+    public async Task MetricsAreOffByDefaultSoMetricsIsNotFound()
+    {
+        using var app = new McpApiApplication();
+        using var response = await app.CreateClient().GetAsync("/metrics");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var reply = await EnvelopeClient.ReadAsync(response);
+        reply.Code.ShouldBe("not_found");
+    }
+
+    [Fact]
+    public async Task MetricsRefuseACallerThatIsNotOnThisMachine()
+    {
+        using var app = new McpApiApplication { Configure = services => services.AddSingleton<IStartupFilter>(new RemoteCaller(IPAddress.Parse("203.0.113.7"))) };
+        app.Settings["McpApi:Telemetry:Prometheus"] = "true";
+
+        using var response = await app.CreateClient().GetAsync("/metrics");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var reply = await EnvelopeClient.ReadAsync(response);
+        reply.Code.ShouldBe("metrics_forbidden");
+        reply.Message.ShouldContain("McpApi:Telemetry:PrometheusAllowRemote=true");
+    }
+
+    [Fact]
+    public async Task MetricsServeARemoteCallerWhenTheSettingAllowsIt()
+    {
+        using var app = new McpApiApplication { Configure = services => services.AddSingleton<IStartupFilter>(new RemoteCaller(IPAddress.Parse("203.0.113.7"))) };
+        app.Settings["McpApi:Telemetry:Prometheus"] = "true";
+        app.Settings["McpApi:Telemetry:PrometheusAllowRemote"] = "true";
+
+        using var response = await app.CreateClient().GetAsync("/metrics");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("# TYPE");
+    }
+
+    [Fact]
+    public async Task AScrapeAfterRequestsOnEveryDoorShowsMcpApisInstrumentsWithTheirLabels()
+    {
+        await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string> { ["McpApi:Telemetry:Prometheus"] = "true" });
+        var http = server.CreateClient();
+        for (var i = 0; i < 3; i++)
+            (await http.PostRawAsync("""{"model":"echo","data":"hi"}""")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await http.PostRawAsync("""{"model":"notes","action":"add","context":"metrics","data":"a note"}""")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await http.PostRawAsync("""{"model":"no-such-model"}""")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await http.PostRawAsync("""{"model":"notes","action":"add","data":""}""")).StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+
+        using var tcp = await TcpTestClient.ConnectAsync(server.TcpPort);
+        (await tcp.ReplyAsync("""{"model":"echo","data":1}""")).GetProperty("status").GetString().ShouldBe("success");
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Port}/mcp/ws"), CancellationToken.None);
+        using var ws = new WsTestClient(socket);
+        (await ws.ReplyAsync(new { model = "subscribe", data = new { topics = new[] { "chat:lobby" } } })).GetProperty("status").GetString().ShouldBe("success");
+
+        using var scrape = await http.GetAsync("/metrics");
+        scrape.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var samples = Parse(await scrape.Content.ReadAsStringAsync());
+
+        Value(samples, "mcpapi_requests_total", new() { ["door"] = "http", ["model"] = "echo", ["action"] = "echo", ["status"] = "200" }).ShouldBe(3);
+        Value(samples, "mcpapi_requests_total", new() { ["door"] = "http", ["model"] = "notes", ["action"] = "add", ["status"] = "200" }).ShouldBe(1);
+        Value(samples, "mcpapi_requests_total", new() { ["door"] = "http", ["model"] = "notes", ["action"] = "add", ["status"] = "422" }).ShouldBe(1);
+        // A name nobody registered never becomes a label value.
+        Value(samples, "mcpapi_requests_total", new() { ["door"] = "http", ["model"] = "unknown", ["action"] = "unknown", ["status"] = "404" }).ShouldBe(1);
+        samples.ShouldNotContain(s => s.Labels.Values.Contains("no-such-model"));
+        Value(samples, "mcpapi_requests_total", new() { ["door"] = "tcp", ["model"] = "echo", ["action"] = "echo", ["status"] = "200" }).ShouldBe(1);
+        Value(samples, "mcpapi_requests_total", new() { ["door"] = "ws", ["model"] = "subscribe", ["action"] = "-", ["status"] = "200" }).ShouldBe(1);
+        Value(samples, "mcpapi_handler_duration_seconds_count", new() { ["door"] = "http", ["model"] = "echo", ["action"] = "echo" }).ShouldBe(3);
+        Value(samples, "mcpapi_connections_open", new() { ["door"] = "ws" }).ShouldBe(1);
+        Value(samples, "mcpapi_connections_open", new() { ["door"] = "tcp" }).ShouldBe(1);
+        Value(samples, "mcpapi_subscribers", []).ShouldBe(2);
+        Value(samples, "mcpapi_subscribers_queued_events", []).ShouldBe(0);
+        Value(samples, "mcpapi_subscribers_queue_depth_max", []).ShouldBe(0);
+        Value(samples, "mcpapi_storage_write_duration_seconds_count", []).ShouldBeGreaterThanOrEqualTo(1);
+        Value(samples, "mcpapi_storage_write_batch_size_count", []).ShouldBe(Value(samples, "mcpapi_storage_write_duration_seconds_count", []));
+        // ASP.NET Core's and the runtime's instruments come along.
+        samples.ShouldContain(s => s.Name == "http_server_request_duration_seconds_count");
+        samples.ShouldContain(s => s.Name.StartsWith("dotnet_gc_", StringComparison.Ordinal));
+    }
+
+    private sealed record Sample(string Name, Dictionary<string, string> Labels, double Value);
+
+    /// <summary>The one sample of <paramref name="name"/> whose labels include <paramref name="labels"/>.</summary>
+    private static double Value(List<Sample> samples, string name, Dictionary<string, string> labels)
+    {
+        var matching = samples.Where(s => s.Name == name && labels.All(l => s.Labels.TryGetValue(l.Key, out var v) && v == l.Value)).ToList();
+        matching.Count.ShouldBe(1, $"samples of {name} with {string.Join(",", labels)}: {string.Join("; ", samples.Where(s => s.Name == name).Select(s => string.Join(",", s.Labels) + " " + s.Value))}");
+        return matching[0].Value;
+    }
+
+    private static List<Sample> Parse(string exposition) =>
+        [.. exposition.Split('\n').Where(line => line.Length > 0 && line[0] != '#').Select(line =>
+        {
+            var match = SampleLine().Match(line);
+            match.Success.ShouldBeTrue($"not a sample line: {line}");
+            var labels = LabelPair().Matches(match.Groups["labels"].Value).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+            return new Sample(match.Groups["name"].Value, labels, double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture));
+        })];
+
+    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>.*)\})? (?<value>\S+)( \d+)?$")]
+    private static partial Regex SampleLine();
+
+    [GeneratedRegex(@"(\w+)=""((?:[^""\\]|\\.)*)""")]
+    private static partial Regex LabelPair();
+
+    /// <summary>The in-memory server has no socket: give every request the remote address a real connection from elsewhere would have.</summary>
+    private sealed class RemoteCaller(IPAddress address) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((HttpContext http, RequestDelegate nextMiddleware) =>
+            {
+                http.Connection.RemoteIpAddress = address;
+                return nextMiddleware(http);
+            });
+            next(app);
+        };
+    }
+}

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace McpApi.Metrics;
+
+/// <summary>
+/// McpApi's own instruments, on the meter <see cref="MeterName"/>. Each hook is one call from the place that knows the
+/// fact (the dispatcher, a door, the event hub, storage). With no listener (metrics off, the default) every hook costs
+/// one enabled-check. Label values are bounded: model and action are registered names or <c>unknown</c>, never raw input.
+/// </summary>
+public static class McpApiMetrics
+{
+    public const string MeterName = "McpApi";
+
+    /// <summary>Label value for a model or action the registry does not know (or a request that could not be parsed).</summary>
+    public const string Unknown = "unknown";
+
+    private static readonly Meter Meter = new(MeterName, typeof(McpApiMetrics).Assembly.GetName().Version?.ToString());
+
+    private static readonly Counter<long> Requests = Meter.CreateCounter<long>(
+        "mcpapi.requests", "{request}", "Envelopes dispatched, by door, model, action and status code.");
+
+    private static readonly Histogram<double> HandlerDuration = Meter.CreateHistogram(
+        "mcpapi.handler.duration", "s", "Time from a parsed envelope to its answer (context, validation, handler, storage), by door, model and action.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+
+    private static readonly UpDownCounter<long> OpenConnections = Meter.CreateUpDownCounter<long>(
+        "mcpapi.connections.open", "{connection}", "Open real-time connections, by door (ws, tcp, sse). HTTP connections: kestrel.active_connections.");
+
+    private static readonly UpDownCounter<long> McpSessions = Meter.CreateUpDownCounter<long>(
+        "mcpapi.mcp.sessions", "{session}", "MCP sessions running on the Streamable HTTP door.");
+
+    private static readonly Counter<long> OverflowCuts = Meter.CreateCounter<long>(
+        "mcpapi.subscribers.overflow_cuts", "{subscriber}", "Subscribers disconnected because their event queue overflowed.");
+
+    private static readonly Histogram<double> StorageWriteDuration = Meter.CreateHistogram(
+        "mcpapi.storage.write.duration", "s", "Time of one storage commit (waiting for the writer, the transaction and its fsync).",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+
+    private static readonly Histogram<long> StorageBatchSize = Meter.CreateHistogram(
+        "mcpapi.storage.write.batch_size", "{write}", "Writes committed together in one transaction.",
+        advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
+
+    private static readonly ConcurrentDictionary<IQueueDepthSource, byte> QueueSources = new();
+
+    static McpApiMetrics()
+    {
+        Meter.CreateObservableGauge("mcpapi.subscribers", () => Observe(static q => q.Subscribers), "{subscriber}",
+            "Event subscribers (WebSocket and TCP connections, SSE streams).");
+        Meter.CreateObservableGauge("mcpapi.subscribers.queued_events", () => Observe(static q => q.QueuedEvents), "{event}",
+            "Events waiting in subscriber queues, all subscribers together.");
+        Meter.CreateObservableGauge("mcpapi.subscribers.queue_depth_max", () => ObserveMax(), "{event}",
+            "The deepest subscriber queue (a subscriber is cut when it reaches McpApi:Realtime:SubscriberQueueCapacity).");
+    }
+
+    /// <summary>Whether anyone listens to the request instruments (labels need not be computed otherwise).</summary>
+    public static bool RequestsObserved => Requests.Enabled || HandlerDuration.Enabled;
+
+    /// <summary>One envelope answered by the dispatcher.</summary>
+    public static void RequestCompleted(string door, string model, string action, int statusCode, long startedTimestamp)
+    {
+        if (Requests.Enabled)
+            Requests.Add(1, new TagList { { "door", door }, { "model", model }, { "action", action }, { "status", StatusLabel(statusCode) } });
+        if (HandlerDuration.Enabled)
+            HandlerDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds,
+                new TagList { { "door", door }, { "model", model }, { "action", action } });
+    }
+
+    /// <summary>A real-time connection opened on <paramref name="door"/>; dispose the handle when it closes.</summary>
+    public static OpenConnection ConnectionOpened(string door)
+    {
+        OpenConnections.Add(1, new KeyValuePair<string, object?>("door", door));
+        return new OpenConnection(door);
+    }
+
+    /// <summary>Counts its connection as closed when disposed.</summary>
+    public readonly struct OpenConnection(string door) : IDisposable
+    {
+        public void Dispose() => OpenConnections.Add(-1, new KeyValuePair<string, object?>("door", door));
+    }
+
+    public static void McpSessionStarted() => McpSessions.Add(1);
+
+    public static void McpSessionEnded() => McpSessions.Add(-1);
+
+    public static void SubscriberCut() => OverflowCuts.Add(1);
+
+    /// <summary>One storage commit of <paramref name="writes"/> writes that started at <paramref name="startedTimestamp"/>.</summary>
+    public static void StorageCommitted(int writes, long startedTimestamp)
+    {
+        if (StorageWriteDuration.Enabled)
+            StorageWriteDuration.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds);
+        if (StorageBatchSize.Enabled)
+            StorageBatchSize.Record(writes);
+    }
+
+    /// <summary>Reports <paramref name="source"/>'s queues until the returned handle is disposed.</summary>
+    public static IDisposable ObserveQueues(IQueueDepthSource source)
+    {
+        QueueSources.TryAdd(source, 0);
+        return new Unregister(source);
+    }
+
+    private static long Observe(Func<QueueDepths, long> pick) => QueueSources.Keys.Sum(s => pick(s.QueueDepths()));
+
+    private static long ObserveMax() => QueueSources.Keys.Select(s => s.QueueDepths().Deepest).DefaultIfEmpty(0).Max();
+
+    private static readonly string[] StatusLabels = [.. Enumerable.Range(0, 600).Select(code => code.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    private static string StatusLabel(int statusCode) =>
+        (uint)statusCode < (uint)StatusLabels.Length ? StatusLabels[statusCode] : statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private sealed class Unregister(IQueueDepthSource source) : IDisposable
+    {
+        public void Dispose() => QueueSources.TryRemove(source, out _);
+    }
+}
+
+/// <summary>A snapshot of an event hub's subscriber queues.</summary>
+public readonly record struct QueueDepths(long Subscribers, long QueuedEvents, long Deepest);
+
+/// <summary>An event hub whose subscriber queues <see cref="McpApiMetrics"/> reports.</summary>
+public interface IQueueDepthSource
+{
+    QueueDepths QueueDepths();
+}

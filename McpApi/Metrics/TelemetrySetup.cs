@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Net;
+using McpApi.Dispatching;
+using McpApi.Doors.Http;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace McpApi.Metrics;
+
+/// <summary>
+/// OpenTelemetry for McpApi, off unless a setting turns it on: McpApi's own meter (<see cref="McpApiMetrics"/>), the
+/// MCP SDK's meter, ASP.NET Core's and the runtime's; a Prometheus scrape endpoint <c>/metrics</c> (loopback only
+/// unless allowed) and/or OTLP export of metrics and traces.
+/// </summary>
+public static class TelemetrySetup
+{
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>The MCP SDK's meter (session and operation durations).</summary>
+    private const string McpSdkMeter = "Experimental.ModelContextProtocol";
+
+    public static WebApplicationBuilder AddMcpApiTelemetry(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>());
+
+        var settings = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        if (!settings.Enabled)
+            return builder; // nothing listens: every McpApiMetrics hook is one enabled-check
+        var otlp = settings.OtlpUri;
+        var protocol = settings.OtlpProtocol == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("McpApi"))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(McpApiMetrics.MeterName, McpSdkMeter)
+                    .AddAspNetCoreInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    // Instruments ASP.NET Core updates several times per request that add little to
+                    // http.server.request.duration and mcpapi.requests (every request matches a route; requests in flight;
+                    // every rent and return of a Kestrel memory block): dropped, so ASP.NET Core does not record them,
+                    // to keep the metrics' cost on the envelope benchmark small.
+                    .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop)
+                    .AddView("http.server.active_requests", MetricStreamConfiguration.Drop)
+                    .AddView("aspnetcore.memory_pool.*", MetricStreamConfiguration.Drop);
+                if (settings.Prometheus)
+                    metrics.AddPrometheusExporter();
+                if (otlp is not null)
+                    metrics.AddOtlpExporter(exporter => (exporter.Endpoint, exporter.Protocol) = (WithSignalPath(otlp, protocol, "v1/metrics"), protocol));
+            });
+        if (otlp is not null)
+            telemetry.WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation()
+                .AddOtlpExporter(exporter => (exporter.Endpoint, exporter.Protocol) = (WithSignalPath(otlp, protocol, "v1/traces"), protocol)));
+        return builder;
+    }
+
+    /// <summary>
+    /// While traces are recorded, the request's trace id becomes <see cref="HttpContext.TraceIdentifier"/>, so the
+    /// request log, error envelopes and the exported trace carry the same id. Call first in the pipeline.
+    /// </summary>
+    public static IApplicationBuilder UseTraceIdentifiers(this IApplicationBuilder app)
+    {
+        if (app.ApplicationServices.GetRequiredService<IOptions<TelemetryOptions>>().Value.OtlpUri is null)
+            return app;
+        return app.Use((http, next) =>
+        {
+            if (Activity.Current is { } activity)
+                http.TraceIdentifier = activity.TraceId.ToHexString();
+            return next(http);
+        });
+    }
+
+    /// <summary>Serves <c>GET /metrics</c> when <c>McpApi:Telemetry:Prometheus</c> is on; only to loopback callers unless allowed.</summary>
+    public static IApplicationBuilder UseMetricsEndpoint(this IApplicationBuilder app)
+    {
+        var settings = app.ApplicationServices.GetRequiredService<IOptions<TelemetryOptions>>().Value;
+        if (!settings.Prometheus)
+            return app;
+        return app.UseOpenTelemetryPrometheusScrapingEndpoint(
+            meterProvider: null,
+            predicate: http => http.Request.Path == MetricsPath,
+            path: null,
+            configureBranchedPipeline: branch => branch.Use((http, next) =>
+                settings.PrometheusAllowRemote || IsLoopback(http.Connection.RemoteIpAddress) ? next(http) : RefuseAsync(http)),
+            optionsName: null);
+    }
+
+    private static bool IsLoopback(IPAddress? address) =>
+        address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+
+    private static Task RefuseAsync(HttpContext http) =>
+        new EnvelopeResult(Dispatcher.Failure(RequestError.Forbidden("metrics_forbidden",
+            $"{MetricsPath} answers only callers on this machine (loopback). Scrape it from there, or set {TelemetryOptions.Section}:PrometheusAllowRemote=true to serve it to every caller that reaches the server."),
+            http.TraceIdentifier)).ExecuteAsync(http);
+
+    /// <summary>OTLP over HTTP posts each signal to its own path; gRPC takes the collector's address as it is.</summary>
+    private static Uri WithSignalPath(Uri endpoint, OtlpExportProtocol protocol, string signal) =>
+        protocol == OtlpExportProtocol.Grpc ? endpoint : new Uri(endpoint, endpoint.AbsolutePath.TrimEnd('/') + "/" + signal);
+}
