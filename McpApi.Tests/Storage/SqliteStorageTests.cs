@@ -210,6 +210,32 @@ public sealed class SqliteStorageTests : IDisposable
         notes.Data.GetProperty("notes").EnumerateArray().Select(n => n.GetProperty("text").GetString()).ShouldBe(["before the lock", "after the lock"]);
     }
 
+    [Fact]
+    public async Task ReadinessIs503WhileTheDatabaseCannotTakeWritesAndHealthyAgainAfterwards()
+    {
+        using var app = new McpApiApplication();
+        app.Settings["Storage:BusyTimeoutMilliseconds"] = "200";
+        var client = app.CreateClient();
+        (await client.GetAsync("/health/ready")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        await using (var other = new SqliteConnection($"Data Source={app.DatabasePath};Pooling=False"))
+        {
+            await other.OpenAsync();
+            await using var exclusive = other.BeginTransaction(deferred: false);
+
+            // Reads still work, writes do not: readiness must say so, not only whether a query answers.
+            (await client.PostEnvelopeAsync(new { model = "notes", data = "while locked" })).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            var response = await client.GetAsync("/health/ready");
+
+            response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            var sqlite = (await EnvelopeClient.ReadJsonAsync(response)).GetProperty("checks").GetProperty("sqlite");
+            sqlite.GetProperty("status").GetString().ShouldBe("Unhealthy");
+            sqlite.GetProperty("description").GetString()!.ShouldContain("cannot take writes");
+        }
+
+        (await client.GetAsync("/health/ready")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
     private static object? Scalar(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
