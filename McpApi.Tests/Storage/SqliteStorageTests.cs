@@ -62,7 +62,7 @@ public sealed class SqliteStorageTests : IDisposable
         response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
         var body = await EnvelopeClient.ReadJsonAsync(response);
         body.GetProperty("checks").GetProperty("sqlite").GetProperty("status").GetString().ShouldBe("Unhealthy");
-        body.GetProperty("checks").GetProperty("sqlite").GetProperty("error").GetString()!.ShouldContain("schema_version");
+        body.GetProperty("checks").GetProperty("sqlite").GetProperty("description").GetString()!.ShouldContain("was deleted while the server was running");
     }
 
     [Fact]

@@ -68,6 +68,7 @@ public static partial class SseEndpoints
 
         private readonly Lock _gate = new();
         private bool _ended;
+        private int _overflowLogged;
 
         public async IAsyncEnumerable<SseItem<string>> ReadAsync([EnumeratorCancellation] CancellationToken aborted)
         {
@@ -107,7 +108,8 @@ public static partial class SseEndpoints
                         yield return new SseItem<string>("{}", KeepAliveEvent);
                         break;
                     case Wake.Overflow:
-                        LogOverflow(logger, traceId, options.SubscriberQueueCapacity);
+                        if (Interlocked.Exchange(ref _overflowLogged, 1) == 0)
+                            LogOverflow(logger, traceId, options.SubscriberQueueCapacity);
                         yield return Closed(SubscriptionLimits.OverflowNotice(options, traceId));
                         yield break;
                     case Wake.Stopping:
@@ -160,8 +162,11 @@ public static partial class SseEndpoints
             await Task.Delay(options.DisconnectGrace, CancellationToken.None);
             lock (_gate)
             {
-                if (!_ended)
-                    http.Abort();
+                if (_ended)
+                    return;
+                if (Interlocked.Exchange(ref _overflowLogged, 1) == 0)
+                    LogOverflowCut(logger, http.TraceIdentifier, options.SubscriberQueueCapacity, options.DisconnectGraceSeconds);
+                http.Abort();
             }
         }
 
@@ -177,5 +182,8 @@ public static partial class SseEndpoints
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "SSE stream {TraceId} fell {Capacity} events behind and is disconnected")]
         private static partial void LogOverflow(ILogger logger, string traceId, int capacity);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "SSE stream {TraceId} fell {Capacity} events behind while its reader took no data and was cut after {GraceSeconds} s without its closed event")]
+        private static partial void LogOverflowCut(ILogger logger, string traceId, int capacity, int graceSeconds);
     }
 }

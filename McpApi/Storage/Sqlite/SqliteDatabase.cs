@@ -31,6 +31,7 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
     private volatile bool _disposed;
     private readonly ILogger<SqliteDatabase> _logger;
     private readonly string? _folder;
+    private readonly SqliteFileGuard _fileGuard;
 
     public SqliteDatabase(IOptions<SqliteStorageOptions> options, IHostEnvironment environment, ILogger<SqliteDatabase> logger)
     {
@@ -49,6 +50,7 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
         // Sessions are this class's own pool: closing one must really close it (and roll back what it left open).
         builder.Pooling = false;
         _sessionConnectionString = builder.ToString();
+        _fileGuard = new SqliteFileGuard(inMemory || builder.DataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? null : DataSource, logger);
         _pragmas = $"PRAGMA busy_timeout = {options.Value.BusyTimeoutMilliseconds}; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
         _ready = new Lazy<Task>(CreateAsync);
         _writer = new SqliteWriteQueue(OpenSession, Unavailable, options.Value.WriteBatchMaxSize,
@@ -60,6 +62,9 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
     /// <summary>The database file's full path.</summary>
     public string DataSource { get; }
 
+    /// <summary>Notices the database file being deleted or replaced while the server runs.</summary>
+    internal SqliteFileGuard FileGuard => _fileGuard;
+
     /// <summary>Creates or migrates the schema once; every other call waits for that first run.</summary>
     public Task EnsureReadyAsync() => _ready.Value;
 
@@ -69,6 +74,7 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
         if (_folder is not null)
             Directory.CreateDirectory(_folder);
         await SqliteMigrations.ApplyAsync(this, _logger, CancellationToken.None);
+        _fileGuard.Remember();
     }
 
     /// <summary>Opens a pooled connection with this database's per-connection settings, without waiting for migrations.</summary>
@@ -139,6 +145,7 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
 
     private T Read<T>(Func<SqliteSession, T> read)
     {
+        _fileGuard.ThrowIfLost();
         SqliteSession? session = null;
         try
         {
@@ -185,7 +192,11 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
     public async Task<T> WriteAsync<T>(Func<SqliteSession, T> write, Action<T>? committed, CancellationToken cancellationToken)
     {
         await EnsureReadyAsync();
-        return await _writer.EnqueueAsync(write, committed, cancellationToken);
+        _fileGuard.ThrowIfLost();
+        var result = await _writer.EnqueueAsync(write, committed, cancellationToken);
+        // Not acknowledged when the file it went to is no longer the database at the path (see SqliteFileGuard).
+        _fileGuard.ThrowIfLost();
+        return result;
     }
 
     /// <summary>What keeps the database from being used, for the errors a caller cannot fix (null for the others).</summary>

@@ -17,6 +17,9 @@ internal sealed class SqliteHealthCheck(SqliteDatabase database) : IHealthCheck
         {
             // A fresh connection, not a pooled reader: readiness checks that the file can still be opened.
             await database.EnsureReadyAsync();
+            // Before opening a connection: one opened at the path of a deleted file would create an empty file there.
+            if (database.FileGuard.Check() is { } lost)
+                return HealthCheckResult.Unhealthy($"SQLite at {database.DataSource} is lost: {lost}");
             await using var connection = await database.OpenRawAsync(cancellationToken);
             var version = await connection.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(version), 0) FROM schema_version;");
             if (version < SqliteMigrations.LatestVersion)
