@@ -45,6 +45,9 @@ public sealed class EnvelopeSession : IDisposable
 
     public IEventSubscription Subscription { get; }
 
+    /// <summary>Envelopes this connection may have in flight (<see cref="RealtimeOptions.MaxInFlightPerConnection"/>).</summary>
+    public int MaxInFlight => _options.MaxInFlightPerConnection;
+
     public string NextTraceId() => $"{_connectionId}:{Interlocked.Increment(ref _sequence)}";
 
     /// <summary>Answers one message (a WebSocket text message or a TCP line) with the UTF-8 JSON reply.</summary>
@@ -72,23 +75,29 @@ public sealed class EnvelopeSession : IDisposable
     public byte[] Failure(RequestError error, string traceId, JsonElement? id) =>
         RealtimeJson.Serialize(SessionReply.From(Dispatcher.Failure(error, traceId).Response, id));
 
+    /// <summary>Most queued events handed to the door in one batch.</summary>
+    public const int MaxEventBatch = 64;
+
     /// <summary>
-    /// Delivers queued events through <paramref name="send"/> until the connection ends or the hub drops it.
-    /// Returns true when the subscriber overflowed, so the door can disconnect it with the reason.
+    /// Delivers queued events through <paramref name="send"/> until the connection ends or the hub drops it: every
+    /// event already queued (up to <see cref="MaxEventBatch"/>) goes in one batch, so a door whose framing allows
+    /// (TCP lines) writes them to the socket at once; each event's bytes are serialized once and shared by all
+    /// subscribers. Returns true when the subscriber overflowed, so the door can disconnect it with the reason.
     /// </summary>
-    public async Task<bool> PushEventsAsync(Func<byte[], CancellationToken, ValueTask> send, CancellationToken cancellationToken)
+    public async Task<bool> PushEventsAsync(Func<IReadOnlyList<byte[]>, CancellationToken, ValueTask> send, CancellationToken cancellationToken)
     {
         var reader = Subscription.Reader;
+        var batch = new List<byte[]>();
         try
         {
             while (await reader.WaitToReadAsync(cancellationToken))
             {
-                while (reader.TryRead(out var modelEvent))
-                {
-                    if (Subscription.Overflowed.IsCancellationRequested)
-                        return true;
-                    await send(RealtimeJson.Serialize(modelEvent), cancellationToken);
-                }
+                while (batch.Count < MaxEventBatch && reader.TryRead(out var modelEvent))
+                    batch.Add(RealtimeJson.Encoded(modelEvent));
+                if (Subscription.Overflowed.IsCancellationRequested)
+                    return true;
+                await send(batch, cancellationToken);
+                batch.Clear();
             }
             return Subscription.Overflowed.IsCancellationRequested;
         }
