@@ -43,7 +43,7 @@ public sealed class EnvelopePipeline
     /// </summary>
     public async ValueTask SubmitAsync(ReadOnlyMemory<byte> message)
     {
-        var barrier = SubscriptionCommands.IsCommand(message.Span);
+        var barrier = EnvelopeSession.RunsAlone(message.Span);
         if (barrier)
             await DrainAsync();
         await WaitForSlotAsync();

@@ -50,6 +50,12 @@ public sealed class EnvelopeSession : IDisposable
 
     public string NextTraceId() => $"{_connectionId}:{Interlocked.Increment(ref _sequence)}";
 
+    /// <summary>
+    /// True for a message that must run alone on a pipelined connection: after every earlier envelope is answered and
+    /// before any later one starts (<c>subscribe</c>: a subscription covers exactly the envelopes sent after it).
+    /// </summary>
+    public static bool RunsAlone(ReadOnlySpan<byte> message) => SubscriptionCommands.IsCommand(message);
+
     /// <summary>Answers one message (a WebSocket text message or a TCP line) with the UTF-8 JSON reply.</summary>
     public async ValueTask<byte[]> HandleAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
@@ -60,6 +66,9 @@ public sealed class EnvelopeSession : IDisposable
                 $"Too many messages: this connection may send {_options.MessagesPerSecond} per second (bursts of {_options.MessageBurst}). Wait a moment and send again."),
                 traceId, EnvelopeParser.TryReadId(message));
 
+        // The rate limit above is applied in the order messages arrive; the dispatch runs on the thread pool, so a
+        // pipelined connection reads its next envelope meanwhile (a write may commit inline, on the calling thread).
+        await Task.Yield();
         using var result = await _dispatcher.DispatchAsync(message, new CallContext(_door, traceId), cancellationToken,
             envelope => SubscriptionCommands.Handles(envelope) ? _commands.Handle(envelope, Subscription) : null);
         // Serialize before the result is disposed: it may point into the request (echo does).

@@ -77,7 +77,8 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
 
     private async Task ReceiveAsync()
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(options.MaxMessageBytes + 1);
+        // Small while idle (thousands of subscribers wait here), grown for a long message, shrunk after it.
+        var buffer = ArrayPool<byte>.Shared.Rent(IdleBufferBytes);
         var pipeline = new EnvelopePipeline(session, session.MaxInFlight, SendAsync, _abort.Token);
         try
         {
@@ -88,6 +89,8 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
                 ValueWebSocketReceiveResult result;
                 do
                 {
+                    if (!tooLarge && length == buffer.Length)
+                        buffer = Grown(buffer, length);
                     // Past the limit the rest of the message is read and dropped, so the connection stays usable.
                     var room = tooLarge ? buffer.AsMemory() : buffer.AsMemory(length);
                     result = await socket.ReceiveAsync(room, CancellationToken.None);
@@ -113,6 +116,11 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
                     await pipeline.SubmitReplyAsync(session.TooLarge("message"));
                 else
                     await pipeline.SubmitAsync(buffer.AsSpan(0, length).ToArray()); // the buffer is reused for the next message
+                if (buffer.Length > IdleBufferBytes)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(IdleBufferBytes);
+                }
             }
         }
         finally
@@ -120,6 +128,21 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
             await pipeline.CompleteAsync();
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>The receive buffer between messages; a longer message grows it up to McpApi:Realtime:MaxMessageBytes + 1.</summary>
+    private const int IdleBufferBytes = 4096;
+
+    /// <summary>A buffer twice as large (at most one byte past the limit, which marks a message as too large), holding the first <paramref name="length"/> bytes.</summary>
+    private byte[] Grown(byte[] buffer, int length)
+    {
+        var size = Math.Min(buffer.Length * 2L, options.MaxMessageBytes + 1L);
+        if (size <= buffer.Length)
+            return buffer;
+        var grown = ArrayPool<byte>.Shared.Rent((int)size);
+        buffer.AsSpan(0, length).CopyTo(grown);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return grown;
     }
 
     private async ValueTask SendAsync(byte[] message, CancellationToken cancellationToken)
