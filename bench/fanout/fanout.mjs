@@ -29,6 +29,7 @@ const now = () => performance.timeOrigin + performance.now();
 const deadlineMs = Number(args['timeout-s'] ?? 120) * 1000;
 
 let received = 0;
+let cut = 0;                // subscribers the server disconnected for falling behind (event_queue_overflow)
 const seen = [];            // one Uint8Array(messages) per subscriber
 const latencies = new Float64Array(Math.max(1, subscribers * messages));
 let latencyCount = 0;
@@ -38,6 +39,7 @@ const done = new Promise((resolve) => { allDone = resolve; });
 
 /** Counts every marker in a block of text received by subscriber s. */
 function scan(s, text) {
+  if (text.includes('event_queue_overflow')) cut++;
   let at = 0;
   const t = now();
   while ((at = text.indexOf(marker, at)) >= 0) {
@@ -208,7 +210,7 @@ if (mode === 'idle') {
   console.log(`RESULT target=${target} door=${target === 'redis' ? 'redis' : door} subscribers=${subscribers} messages=${messages}`
     + ` publisher_msgs_per_s=${Math.round(messages / (publisher.elapsed / 1000))}`
     + ` deliveries_per_s=${subscribers > 0 ? Math.round(received / elapsedS) : 0}`
-    + ` p50_ms=${pct(0.5)} p99_ms=${pct(0.99)} missing=${expected - received} publish_errors=${publisher.errors}`);
+    + ` p50_ms=${pct(0.5)} p99_ms=${pct(0.99)} missing=${expected - received} cut=${cut} publish_errors=${publisher.errors}`);
   for (const c of clients) (c.close ?? c.destroy ?? c.disconnect).call(c);
   process.exit(0);
 }

@@ -3,7 +3,8 @@
 # with 32 outstanding), sampled by dotnet-trace for 25 s, then the share of the server's running (CPU) samples spent
 # in each method, inclusive. Shares stay meaningful on a loaded machine, unlike rates.
 # Usage: bench/fanout/profile.sh [subscribers, default 200] [door ws|tcp|sse, default ws]
-# MCPAPI_SERVER_DLL=path/McpApi.dll skips the Release publish. dotnet-trace is installed into a temporary folder.
+# MCPAPI_SERVER_DLL=path/McpApi.dll skips the Release publish; TRACE_OUT=file.json keeps the speedscope trace.
+# dotnet-trace is installed into a temporary folder.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 subscribers=${1:-200}
@@ -41,3 +42,4 @@ sleep 3
   --port "$http_port" --tcp-port "$tcp_port" --timeout-s 20 | grep RESULT || true
 wait "$tracer"
 python3 bench/fanout/cpu_shares.py "$out"/trace*.speedscope.json
+[ -z "${TRACE_OUT:-}" ] || cp "$out"/trace*.speedscope.json "$TRACE_OUT"

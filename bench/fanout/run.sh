@@ -72,14 +72,14 @@ for door in ws tcp sse; do
 done
 
 "$node" bench/fanout/fanout.mjs --target mcpapi --door ws --subscribers 10 --messages 300 --port "$http_port" >/dev/null   # warm-up (JIT)
-printf '%-6s %5s | %7s %12s %8s %8s %7s | %7s %12s %8s %8s | %7s %7s\n' door subs pub/s mcpapi_del/s p50_ms p99_ms missing pub/s redis_del/s p50_ms p99_ms x_rate x_p99
+printf '%-6s %5s | %7s %12s %8s %8s %9s | %7s %12s %8s %8s | %7s %7s\n' door subs pub/s mcpapi_del/s p50_ms p99_ms miss/cut pub/s redis_del/s p50_ms p99_ms x_rate x_p99
 declare -A ws_rate
 for spec in ws:1 ws:50 ws:200 ws:1000 tcp:200 sse:200; do
   door=${spec%%:*}; subs=${spec##*:}; n=$messages; [ "$subs" = 1 ] && n=$(( messages * 5 / 2 ))
   m=$(run mcpapi "$door" "$subs" "$n"); r=$(run redis "$door" "$subs" "$n")
   md=$(field deliveries_per_s "$m"); rd=$(field deliveries_per_s "$r"); mp=$(field p99_ms "$m"); rp=$(field p99_ms "$r")
   [ "$door" = ws ] && ws_rate[$subs]=$md
-  printf '%-6s %5s | %7s %12s %8s %8s %7s | %7s %12s %8s %8s | %7s %7s\n' "$door" "$subs" "$(field publisher_msgs_per_s "$m")" "$md" "$(field p50_ms "$m")" "$mp" "$(field missing "$m")" \
+  printf '%-6s %5s | %7s %12s %8s %8s %9s | %7s %12s %8s %8s | %7s %7s\n' "$door" "$subs" "$(field publisher_msgs_per_s "$m")" "$md" "$(field p50_ms "$m")" "$mp" "$(field missing "$m")/$(field cut "$m")" \
     "$(field publisher_msgs_per_s "$r")" "$rd" "$(field p50_ms "$r")" "$rp" "$(awk -v a="$md" -v b="$rd" 'BEGIN{ if (b>0) printf "%.2fx", a/b; else print "-" }')" \
     "$(awk -v a="$mp" -v b="$rp" 'BEGIN{ if (b>0) printf "%.2fx", a/b; else print "-" }')"
   if [ "$door" != ws ]; then

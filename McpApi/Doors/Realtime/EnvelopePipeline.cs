@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using System.Threading.Channels;
 
 namespace McpApi.Doors.Realtime;
 
@@ -17,9 +16,8 @@ public sealed class EnvelopePipeline
     private readonly Func<byte[], CancellationToken, ValueTask> _send;
     private readonly CancellationToken _cancellationToken;
     private readonly SemaphoreSlim _slots;
-    private readonly Channel<Task<byte[]>> _replies = Channel.CreateUnbounded<Task<byte[]>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-    private readonly CancellationTokenSource _stop; // the connection's token, or a failed send
-    private readonly Task _sending;
+    // The last reply's sending: each reply is sent after the one before it. An idle connection holds only this.
+    private Task _sent = Task.CompletedTask;
     private ExceptionDispatchInfo? _sendFailure;
 
     /// <param name="send">Sends one reply; called one reply at a time, in request order.</param>
@@ -32,14 +30,12 @@ public sealed class EnvelopePipeline
         _send = send;
         _cancellationToken = cancellationToken;
         _slots = new SemaphoreSlim(maxInFlight, maxInFlight);
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _sending = SendRepliesAsync();
     }
 
     /// <summary>
     /// Starts answering one message (the pipeline owns <paramref name="message"/> from now on). Waits while
     /// <see cref="RealtimeOptions.MaxInFlightPerConnection"/> envelopes are unanswered, so a fast sender is held back
-    /// by not reading its socket rather than by memory.
+    /// by not reading its socket rather than by memory. Called by the connection's one read loop.
     /// </summary>
     public async ValueTask SubmitAsync(ReadOnlyMemory<byte> message)
     {
@@ -47,7 +43,7 @@ public sealed class EnvelopePipeline
         if (barrier)
             await DrainAsync();
         await WaitForSlotAsync();
-        _replies.Writer.TryWrite(_session.HandleAsync(message, _cancellationToken).AsTask());
+        _sent = SendInOrderAsync(_sent, _session.HandleAsync(message, _cancellationToken).AsTask());
         if (barrier)
             await DrainAsync();
     }
@@ -56,18 +52,14 @@ public sealed class EnvelopePipeline
     public async ValueTask SubmitReplyAsync(byte[] reply)
     {
         await WaitForSlotAsync();
-        _replies.Writer.TryWrite(Task.FromResult(reply));
+        _sent = SendInOrderAsync(_sent, Task.FromResult(reply));
     }
 
     /// <summary>
-    /// Sends the replies still in flight (or, once sending has failed, waits for their envelopes to finish), then stops;
+    /// Waits until the replies in flight are sent (or, once sending has failed, until their envelopes have finished);
     /// call when no more messages will be read.
     /// </summary>
-    public async Task CompleteAsync()
-    {
-        _replies.Writer.TryComplete();
-        await _sending;
-    }
+    public Task CompleteAsync() => _sent;
 
     /// <summary>Waits until every envelope submitted so far has been answered and its reply sent.</summary>
     private async Task DrainAsync()
@@ -80,38 +72,36 @@ public sealed class EnvelopePipeline
     /// <summary>Takes a slot; when sending has failed, throws what the send threw, as the door's own send would have.</summary>
     private async Task WaitForSlotAsync()
     {
-        try
-        {
-            await _slots.WaitAsync(_stop.Token);
-        }
-        catch (OperationCanceledException) when (_sendFailure is not null)
-        {
-        }
         _sendFailure?.Throw();
+        await _slots.WaitAsync(_cancellationToken);
+        if (_sendFailure is { } failure)
+        {
+            _slots.Release();
+            failure.Throw();
+        }
     }
 
-    private async Task SendRepliesAsync()
+    private async Task SendInOrderAsync(Task previous, Task<byte[]> answer)
     {
-        await Task.Yield(); // the constructor returns at once
-        await foreach (var reply in _replies.Reader.ReadAllAsync(CancellationToken.None))
+        try
         {
-            try
-            {
-                var bytes = await reply;
-                if (_sendFailure is null)
-                    await _send(bytes, _cancellationToken);
-            }
-            catch (Exception ex) when (_sendFailure is null)
-            {
-                // The connection ended (cut, reset, closed) while replies were due, or an answer failed: stop sending;
-                // the read loop gets the exception from its next SubmitAsync, as it got it from its own send before.
-                _sendFailure = ExceptionDispatchInfo.Capture(ex);
-                await _stop.CancelAsync();
-            }
-            catch (Exception)
-            {
-                // After a failure the envelopes still in flight are only waited for, so none outlives the connection.
-            }
+            await previous; // never throws: failures are kept in _sendFailure
+            var reply = await answer;
+            if (_sendFailure is null)
+                await _send(reply, _cancellationToken);
+        }
+        catch (Exception ex) when (_sendFailure is null)
+        {
+            // The connection ended (cut, reset, closed) while replies were due, or an answer failed: stop sending;
+            // the read loop gets the exception from its next SubmitAsync, as it got it from its own send before.
+            _sendFailure = ExceptionDispatchInfo.Capture(ex);
+        }
+        catch (Exception)
+        {
+            // After a failure the envelopes still in flight are only waited for, so none outlives the connection.
+        }
+        finally
+        {
             _slots.Release();
         }
     }
