@@ -51,24 +51,29 @@ run() { # target door subscribers messages [outstanding] -> RESULT line
 }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
+# Live managed heap after a full GC (dotnet-gcdump forces one), in KiB: what the connections hold, not what the GC
+# happens to have reserved. dotnet-gcdump is installed into the temporary folder.
+dotnet tool install dotnet-gcdump --version 10.0.750501 --tool-path "$out/tools" >/dev/null
+heap_kib() { "$out/tools/dotnet-gcdump" report -p "$1" 2>/dev/null | awk '/GC Heap bytes/ {gsub(",", "", $1); print int($1 / 1024)}'; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-idle() { # door subscribers -> the server's RSS growth in KiB while they are connected
-  local before after pid
-  before=$(rss_kib "$mcpapi_pid")
+idle() { # door subscribers -> growth of the server's live heap and of its RSS, in KiB, while they are connected
+  local heap rss pid
+  heap=$(heap_kib "$mcpapi_pid"); rss=$(rss_kib "$mcpapi_pid")
   "$node" bench/fanout/fanout.mjs --target mcpapi --door "$1" --subscribers "$2" --mode idle --port "$http_port" --tcp-port "$tcp_port" >"$out/idle.txt" &
   pid=$!
   for _ in $(seq 1 1200); do grep -q READY "$out/idle.txt" 2>/dev/null && break; sleep 0.1; done
   sleep 2
-  after=$(rss_kib "$mcpapi_pid")
+  heap=$(( $(heap_kib "$mcpapi_pid") - heap )); rss=$(( $(rss_kib "$mcpapi_pid") - rss ))
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
   sleep 2
-  echo $(( after - before ))
+  echo "$heap $rss"
 }
 # Memory first, while the server's heap is small (a heap grown by the fan-out runs would hide the growth).
 # Each door is warmed up with 5 subscribers first, so that its code's JIT is not counted.
 for door in ws tcp sse; do
   idle "$door" 5 >/dev/null
-  echo "memory per idle $door subscriber (server RSS growth over 1,000 subscribed connections): $(( $(idle "$door" 1000) * 1024 / 1000 )) bytes"
+  read -r heap rss < <(idle "$door" 1000)
+  echo "memory per idle $door subscriber (1,000 subscribed connections): $(( heap * 1024 / 1000 )) bytes of live managed heap, $(( rss * 1024 / 1000 )) bytes of RSS growth"
 done
 
 "$node" bench/fanout/fanout.mjs --target mcpapi --door ws --subscribers 10 --messages 300 --port "$http_port" >/dev/null   # warm-up (JIT)
