@@ -1,3 +1,5 @@
+using System.Net;
+using System.Security.Claims;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using McpApi.Dispatching;
@@ -45,6 +47,12 @@ public sealed class EnvelopeSession : IDisposable
 
     public IEventSubscription Subscription { get; }
 
+    /// <summary>The client's IP address, for the caller's rate limits.</summary>
+    public IPAddress? ClientAddress { get; init; }
+
+    /// <summary>The authenticated caller, or null while anonymous.</summary>
+    public ClaimsPrincipal? User { get; set; }
+
     public string NextTraceId() => $"{_connectionId}:{Interlocked.Increment(ref _sequence)}";
 
     /// <summary>Answers one message (a WebSocket text message or a TCP line) with the UTF-8 JSON reply.</summary>
@@ -57,7 +65,7 @@ public sealed class EnvelopeSession : IDisposable
                 $"Too many messages: this connection may send {_options.MessagesPerSecond} per second (bursts of {_options.MessageBurst}). Wait a moment and send again."),
                 traceId, EnvelopeParser.TryReadId(message));
 
-        using var result = await _dispatcher.DispatchAsync(message, new CallContext(_door, traceId), cancellationToken,
+        using var result = await _dispatcher.DispatchAsync(message, new CallContext(_door, traceId) { User = User, ClientAddress = ClientAddress }, cancellationToken,
             envelope => SubscriptionCommands.Handles(envelope) ? _commands.Handle(envelope, Subscription) : null);
         // Serialize before the result is disposed: it may point into the request (echo does).
         return RealtimeJson.Serialize(SessionReply.From(result.Response, result.Id));
