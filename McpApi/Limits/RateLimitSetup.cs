@@ -38,8 +38,8 @@ public static class RateLimitSetup
     }
 
     /// <summary>
-    /// The block on clients that failed to authenticate too often, then the request budget. Both must run after the
-    /// request's identity is known (authentication) for the budget to be per identity.
+    /// The block on clients that failed to authenticate too often, then the request budget. Put them after
+    /// authentication (<c>UseAuthentication</c>): the request budget is per identity only once the identity is known.
     /// </summary>
     public static WebApplication UseCallerRateLimits(this WebApplication app)
     {

@@ -35,6 +35,7 @@ public static class EnvelopeEndpoints
             .Produces<EnvelopeResponse>(StatusCodes.Status413PayloadTooLarge)
             .Produces<EnvelopeResponse>(StatusCodes.Status415UnsupportedMediaType)
             .Produces<EnvelopeResponse>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<EnvelopeResponse>(StatusCodes.Status429TooManyRequests)
             .Produces<EnvelopeResponse>(StatusCodes.Status500InternalServerError)
             .Produces<EnvelopeResponse>(StatusCodes.Status503ServiceUnavailable);
 
