@@ -15,6 +15,10 @@ public static class SecurityHeaders
 
     public const string DataPolicy = "default-src 'none'; frame-ancestors 'none'";
 
+    /// <summary>The same headers as raw HTTP/1.1 header lines, for an answer written below ASP.NET Core (a refused connection).</summary>
+    public const string RawHeaderLines =
+        "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\nX-Frame-Options: DENY\r\nContent-Security-Policy: " + DataPolicy + "\r\n";
+
     private static readonly Func<object, Task> Apply = state =>
     {
         var response = (HttpResponse)state;
