@@ -10,7 +10,7 @@ namespace McpApi.Limits;
 
 /// <summary>
 /// The one place that decides whether a caller is within its <see cref="RateLimitOptions"/> budgets. A caller is its
-/// authenticated identity, else its client IP address (<see cref="PartitionOf"/>). The request budget is shared by the
+/// authenticated identity, else its client IP address (<see cref="PartitionOf(CallContext)"/>). The request budget is shared by the
 /// HTTP pipeline (ASP.NET Core's rate limiter, through <see cref="ForHttp"/>) and the WebSocket and TCP doors' envelopes
 /// (<see cref="Admit"/>); the write budget is charged by the dispatcher for every action not annotated read-only,
 /// whatever the door.
@@ -40,14 +40,21 @@ public sealed class CallerRateLimiter : IDisposable
     /// <c>user:&lt;name&gt;</c> for an authenticated caller, <c>ip:&lt;address&gt;</c> for an anonymous one, or
     /// <see cref="Unlimited"/> for a caller on this machine (loopback or no address) while loopback is exempt.
     /// </summary>
-    public string PartitionOf(ClaimsPrincipal? user, IPAddress? address)
+    public string PartitionOf(string? identity, IPAddress? address)
     {
         if (_settings.ExemptLoopback && IsLocal(address))
             return Unlimited;
-        return user?.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name }
-            ? "user:" + name
-            : "ip:" + ConnectionLimits.ClientOf(address);
+        return identity is { Length: > 0 } ? "user:" + identity : "ip:" + ConnectionLimits.ClientOf(address);
     }
+
+    /// <summary>The partition of an HTTP request's user (its name when authenticated).</summary>
+    public string PartitionOf(ClaimsPrincipal? user, IPAddress? address) => PartitionOf(IdentityOf(user), address);
+
+    /// <summary>The partition of a call: the one place that reads who the caller is from the <see cref="CallContext"/>.</summary>
+    public string PartitionOf(CallContext caller) => PartitionOf(IdentityOf(caller.User), caller.ClientAddress);
+
+    private static string? IdentityOf(ClaimsPrincipal? user) =>
+        user?.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : null;
 
     /// <summary>
     /// The request budget as ASP.NET Core's global limiter: every HTTP request but <c>/health</c> counts once. Callers
@@ -97,7 +104,7 @@ public sealed class CallerRateLimiter : IDisposable
         var isWrite = !action.Action.ReadOnly;
         if (!countsRequest && !isWrite)
             return;
-        var partition = PartitionOf(caller.User, caller.ClientAddress);
+        var partition = PartitionOf(caller);
         if (partition == Unlimited)
             return;
         if (countsRequest && Refused(_requests, partition) is { } requestWait)
