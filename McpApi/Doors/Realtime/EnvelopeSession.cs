@@ -1,3 +1,5 @@
+using System.Net;
+using System.Security.Claims;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using McpApi.Dispatching;
@@ -48,6 +50,12 @@ public sealed class EnvelopeSession : IDisposable
     /// <summary>Envelopes this connection may have in flight (<see cref="RealtimeOptions.MaxInFlightPerConnection"/>).</summary>
     public int MaxInFlight => _options.MaxInFlightPerConnection;
 
+    /// <summary>The client's IP address, for the caller's rate limits.</summary>
+    public IPAddress? ClientAddress { get; init; }
+
+    /// <summary>The authenticated caller, or null while anonymous.</summary>
+    public ClaimsPrincipal? User { get; set; }
+
     public string NextTraceId() => $"{_connectionId}:{Interlocked.Increment(ref _sequence)}";
 
     /// <summary>
@@ -69,7 +77,8 @@ public sealed class EnvelopeSession : IDisposable
         // The rate limit above is applied in the order messages arrive; the dispatch runs on the thread pool, so a
         // pipelined connection reads its next envelope meanwhile (a write may commit inline, on the calling thread).
         await Task.Yield();
-        using var result = await _dispatcher.DispatchAsync(message, new CallContext(_door, traceId), cancellationToken,
+        using var result = await _dispatcher.DispatchAsync(message,
+            new CallContext(_door, traceId) { User = User, ClientAddress = ClientAddress }, cancellationToken,
             envelope => SubscriptionCommands.Handles(envelope) ? _commands.Handle(envelope, Subscription) : null);
         // Serialize before the result is disposed: it may point into the request (echo does).
         return RealtimeJson.Serialize(SessionReply.From(result.Response, result.Id));

@@ -33,7 +33,7 @@ public sealed partial class TcpEnvelopeHandler(
             return;
         }
         var settings = options.Value;
-        using var session = new EnvelopeSession("tcp", connection.ConnectionId, dispatcher, hub, settings);
+        using var session = new EnvelopeSession("tcp", connection.ConnectionId, dispatcher, hub, settings) { ClientAddress = address };
         var writer = new LineWriter(connection.Transport.Output);
         var input = connection.Transport.Input;
         using var deadline = new TcpReadDeadline(limits.Settings, session.Subscription, input);
