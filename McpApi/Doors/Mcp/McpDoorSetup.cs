@@ -49,12 +49,15 @@ public static class McpDoorSetup
             })
             .WithHttpTransport();
         services.TryAddSingleton<McpSessionLimits>();
-        services.AddOptions<HttpServerTransportOptions>().Configure<IOptions<McpDoorOptions>, McpSessionLimits>((transport, door, limits) =>
+        services.TryAddSingleton<McpSessions>();
+        services.AddOptions<HttpServerTransportOptions>().Configure<IOptions<McpDoorOptions>, McpSessionLimits, McpSessions>((transport, door, limits, sessions) =>
         {
             transport.SessionMode = door.Value.SessionMode;
             transport.IdleTimeout = door.Value.IdleTimeout;
             limits.Configure(transport);
+            sessions.Track(transport);
         });
+        mcp.WithMessageFilters(filters => filters.AddIncomingFilter(McpParamsCheck.Filter));
         services.TryAddSingleton<McpPrimitiveSet>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpPrimitives>());
 
@@ -94,9 +97,13 @@ public static class McpDoorSetup
                 // A POST without a session may start one: the session limits go first, then the size limit.
                 if (endpoint.RequestDelegate is { } sdk)
                 {
-                    var limited = McpRequestLimit.Around(sdk);
+                    var limited = McpRequestLimit.Around(McpHttpChecks.Around(sdk));
                     endpoint.RequestDelegate = http => http.RequestServices.GetRequiredService<McpSessionLimits>().GuardAsync(http, limited);
                 }
+            }
+            else if (endpoint.RequestDelegate is { } other)
+            {
+                endpoint.RequestDelegate = McpHttpChecks.Around(other); // GET and DELETE
             }
             if (endpoint.RequestDelegate is { } handler)
                 endpoint.RequestDelegate = RelaxedJsonResponses.Around(handler);
