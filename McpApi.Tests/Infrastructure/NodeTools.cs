@@ -14,6 +14,9 @@ internal static class NodeTools
     /// <summary>The TypeScript-SDK script that checks every tool's schemas and results with a JSON Schema 2020-12 validator.</summary>
     public static string ToolSchemas => Require(Path.Combine(Directory, "clients", "tool-schemas.mjs"));
 
+    /// <summary>The TypeScript-SDK script that subscribes to resources, writes over the envelope door and reconnects its stream.</summary>
+    public static string Subscriptions => Require(Path.Combine(Directory, "clients", "subscriptions.mjs"));
+
     /// <summary>The MCP Inspector CLI (tools/node/inspector, installed by scripts/setup.d/35-node-inspector.sh).</summary>
     public static string Inspector => Require(Path.Combine(Directory, "inspector", "node_modules", "@modelcontextprotocol", "inspector", "clients", "launcher", "build", "index.js"));
 

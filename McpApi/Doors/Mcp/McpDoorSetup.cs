@@ -24,6 +24,9 @@ public static class McpDoorSetup
 {
     public const string Path = "/mcp";
 
+    /// <summary>The in-memory event store's size for resumable streams (<see cref="McpDoorOptions.EnableResumability"/>).</summary>
+    public const long EventStoreBytes = 64 * 1024 * 1024;
+
     public static WebApplicationBuilder AddMcpDoor(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -58,13 +61,17 @@ public static class McpDoorSetup
             sessions.Track(transport);
         });
         mcp.WithMessageFilters(filters => filters.AddIncomingFilter(McpParamsCheck.Filter));
+        services.TryAddSingleton<McpResourceSubscriptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpResourceSubscriptions>(
+            sp => sp.GetRequiredService<McpResourceSubscriptions>()));
         services.TryAddSingleton<McpPrimitiveSet>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpPrimitives>());
 
         var settings = builder.Configuration.GetSection(McpDoorOptions.Section).Get<McpDoorOptions>() ?? new McpDoorOptions();
         if (settings.EnableResumability)
         {
-            services.AddDistributedMemoryCache();
+            // Bounded: the oldest events are dropped first when the store is full (a stream then cannot resume that far back).
+            services.AddDistributedMemoryCache(cache => cache.SizeLimit = EventStoreBytes);
             mcp.WithDistributedCacheEventStreamStore();
         }
         if (settings.Stdio)

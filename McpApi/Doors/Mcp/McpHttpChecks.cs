@@ -20,6 +20,9 @@ internal sealed class McpSessions
 {
     private readonly ConcurrentDictionary<string, McpServer> _sessions = new(StringComparer.Ordinal);
 
+    /// <summary>Raised when a session ends (after the SDK's session run returns).</summary>
+    public event Action<McpServer>? Ended;
+
     /// <summary>Wraps the SDK's session hook so each session is known from its start to its end.</summary>
     public void Track(HttpServerTransportOptions transport)
     {
@@ -36,6 +39,7 @@ internal sealed class McpSessions
             {
                 if (server.SessionId is { } ended)
                     _sessions.TryRemove(ended, out _);
+                Ended?.Invoke(server);
             }
         };
     }
