@@ -64,6 +64,7 @@ public static class McpDoorSetup
         services.TryAddSingleton<McpResourceSubscriptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpResourceSubscriptions>(
             sp => sp.GetRequiredService<McpResourceSubscriptions>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpCompletions>());
         services.TryAddSingleton<McpPrimitiveSet>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpPrimitives>());
 
