@@ -41,6 +41,20 @@ public sealed class McpProtocolEdgeTests : IDisposable
     }
 
     [Theory]
+    [InlineData("notes://nowhere/else")]
+    [InlineData("state://app/missing-key")]
+    public async Task AnUnknownResourceIsMinus32002WithItsUriInTheErrorData(string uri)
+    {
+        await InitializeAsync();
+
+        using var response = await PostAsync(JsonSerializer.Serialize(new { jsonrpc = "2.0", id = 6, method = "resources/read", @params = new { uri } }));
+
+        var error = await ErrorAsync(response);
+        error.GetProperty("code").GetInt32().ShouldBe(-32002);
+        error.GetProperty("data").GetProperty("uri").GetString().ShouldBe(uri);
+    }
+
+    [Theory]
     [InlineData("""{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"x","version":1}}""", "'clientInfo.version' is required")]
     [InlineData("""{"protocolVersion":"2025-11-25","capabilities":{}}""", "'clientInfo' is required")]
     [InlineData("\"x\"", "params must be an object, not a string")]

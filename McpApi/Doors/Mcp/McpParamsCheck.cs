@@ -16,11 +16,25 @@ internal static class McpParamsCheck
     /// <summary>The levels <c>logging/setLevel</c> accepts (RFC 5424, as the MCP schema lists them).</summary>
     public static readonly string[] LoggingLevels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
-    public static McpMessageFilter Filter { get; } = next => (context, cancellationToken) =>
+    public static McpMessageFilter Filter { get; } = next => async (context, cancellationToken) =>
     {
-        if (context.JsonRpcMessage is JsonRpcRequest request && Problem(request.Method, request.Params) is { } problem)
+        if (context.JsonRpcMessage is not JsonRpcRequest request)
+        {
+            await next(context, cancellationToken);
+            return;
+        }
+        if (Problem(request.Method, request.Params) is { } problem)
             throw new McpProtocolException($"Invalid params for {request.Method}: {problem}", McpErrorCode.InvalidParams);
-        return next(context, cancellationToken);
+        try
+        {
+            await next(context, cancellationToken);
+        }
+        catch (McpProtocolException ex) when (ex.ErrorCode == McpErrorCode.ResourceNotFound && request.Method == "resources/read"
+            && !ex.Data.Contains("uri") && request.Params?["uri"] is JsonValue uri)
+        {
+            ex.Data["uri"] = uri.GetValue<string>(); // -32002 names the resource in error.data.uri, as the specification shows
+            throw;
+        }
     };
 
     /// <summary>What is wrong with <paramref name="parameters"/> for <paramref name="method"/>, or null when nothing is.</summary>
