@@ -41,18 +41,20 @@ public static class McpDispatch
 
     /// <summary>
     /// A tool result: the response envelope as <c>structuredContent</c> and as text; failures are
-    /// <c>isError: true</c> with the envelope's message first, so a model reads what to fix.
+    /// <c>isError: true</c> with the envelope's message first, so a model reads what to fix, in tool terms
+    /// (<see cref="ToolTerms"/>; <paramref name="model"/>: the model whose actions "the action 'x'" names).
     /// </summary>
-    public static CallToolResult ToToolResult(DispatchResult result)
+    public static CallToolResult ToToolResult(DispatchResult result, string? model = null)
     {
-        var structured = EnvelopeJson.ToElement(result.Response);
+        var response = result.IsSuccess ? result.Response : ToolTerms.Reword(result.Response, model);
+        var structured = EnvelopeJson.ToElement(response);
         var json = structured.GetRawText();
         return result.IsSuccess
             ? new CallToolResult { Content = [new TextContentBlock { Text = json }], StructuredContent = structured }
             : new CallToolResult
             {
                 IsError = true,
-                Content = [new TextContentBlock { Text = result.Response.Message }, new TextContentBlock { Text = json }],
+                Content = [new TextContentBlock { Text = response.Message }, new TextContentBlock { Text = json }],
                 StructuredContent = structured,
             };
     }

@@ -29,6 +29,9 @@ public static class McpDoorSetup
         "Pass 'data' as the action's schema describes and 'context' (who or where) as a string or object. " +
         "Results are {status, message, data}; on errors the message says what to fix.";
 
+    /// <summary>The in-memory event store's size for resumable streams (<see cref="McpDoorOptions.EnableResumability"/>).</summary>
+    public const long EventStoreBytes = 64 * 1024 * 1024;
+
     public static WebApplicationBuilder AddMcpDoor(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -53,19 +56,27 @@ public static class McpDoorSetup
             })
             .WithHttpTransport();
         services.TryAddSingleton<McpSessionLimits>();
-        services.AddOptions<HttpServerTransportOptions>().Configure<IOptions<McpDoorOptions>, McpSessionLimits>((transport, door, limits) =>
+        services.TryAddSingleton<McpSessions>();
+        services.AddOptions<HttpServerTransportOptions>().Configure<IOptions<McpDoorOptions>, McpSessionLimits, McpSessions>((transport, door, limits, sessions) =>
         {
             transport.SessionMode = door.Value.SessionMode;
             transport.IdleTimeout = door.Value.IdleTimeout;
             limits.Configure(transport);
+            sessions.Track(transport);
         });
+        mcp.WithMessageFilters(filters => filters.AddIncomingFilter(McpParamsCheck.Filter));
+        services.TryAddSingleton<McpResourceSubscriptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpResourceSubscriptions>(
+            sp => sp.GetRequiredService<McpResourceSubscriptions>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpCompletions>());
         services.TryAddSingleton<McpPrimitiveSet>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpPrimitives>());
 
         var settings = builder.Configuration.GetSection(McpDoorOptions.Section).Get<McpDoorOptions>() ?? new McpDoorOptions();
         if (settings.EnableResumability)
         {
-            services.AddDistributedMemoryCache();
+            // Bounded: the oldest events are dropped first when the store is full (a stream then cannot resume that far back).
+            services.AddDistributedMemoryCache(cache => cache.SizeLimit = EventStoreBytes);
             mcp.WithDistributedCacheEventStreamStore();
         }
         if (settings.Stdio)
@@ -98,9 +109,13 @@ public static class McpDoorSetup
                 // A POST without a session may start one: the session limits go first, then the size limit.
                 if (endpoint.RequestDelegate is { } sdk)
                 {
-                    var limited = McpRequestLimit.Around(sdk);
+                    var limited = McpRequestLimit.Around(McpHttpChecks.Around(sdk));
                     endpoint.RequestDelegate = http => http.RequestServices.GetRequiredService<McpSessionLimits>().GuardAsync(http, limited);
                 }
+            }
+            else if (endpoint.RequestDelegate is { } other)
+            {
+                endpoint.RequestDelegate = McpHttpChecks.Around(other); // GET and DELETE
             }
             if (endpoint.RequestDelegate is { } handler)
                 endpoint.RequestDelegate = RelaxedJsonResponses.Around(handler);
