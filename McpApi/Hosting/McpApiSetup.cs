@@ -14,7 +14,7 @@ using McpApi.Models.Move;
 using McpApi.Models.Notes;
 using McpApi.Models.State;
 using McpApi.OpenApi;
-using McpApi.Storage.Sqlite;
+using McpApi.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -34,7 +34,7 @@ public static class McpApiSetup
 
         services.TryAddSingleton<IEventHub, InProcessEventHub>();
         services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<IEventHub>());
-        services.AddSqliteStorage();
+        services.AddStorage(builder.Configuration);
         services.AddModelOptions();
         services.AddModels();
         services.AddSingleton<ModelRegistry>();
