@@ -56,7 +56,7 @@ public sealed partial class PostgreSqlDatabase : IAsyncDisposable, IDisposable
         await EnsureReadyAsync();
         try
         {
-            await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+            await using var connection = await OpenAsync(cancellationToken);
             return await read(connection);
         }
         catch (Exception ex) when (Unavailable(ex) is { } reason)
@@ -99,7 +99,7 @@ public sealed partial class PostgreSqlDatabase : IAsyncDisposable, IDisposable
             var started = Stopwatch.GetTimestamp();
             try
             {
-                await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+                await using var connection = await OpenAsync(cancellationToken);
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 if (lockKey is not null)
                 {
@@ -121,6 +121,19 @@ public sealed partial class PostgreSqlDatabase : IAsyncDisposable, IDisposable
             {
                 throw new StorageUnavailableException(reason, ex);
             }
+        }
+    }
+
+    /// <summary>A pooled connection; any failure to get one (refused, dropped, not allowed, pool exhausted) is a 503, whatever its SQLSTATE.</summary>
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await DataSource.OpenConnectionAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            throw new StorageUnavailableException($"PostgreSQL at {Description} does not take connections now ({ex.Message.TrimEnd('.')}); nothing was written. Retry shortly.", ex);
         }
     }
 
