@@ -3,7 +3,7 @@ using McpApi.Doors.Http;
 using McpApi.Doors.Limits;
 using McpApi.Doors.Mcp;
 using McpApi.Doors.Realtime;
-using McpApi.Events;
+using McpApi.Events.Backplane;
 using McpApi.Health;
 using McpApi.Logging;
 using McpApi.Metrics;
@@ -32,8 +32,7 @@ public static class McpApiSetup
         services.AddOptions<McpApiOptions>().BindConfiguration(McpApiOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpApiOptions>, McpApiOptionsValidator>());
 
-        services.TryAddSingleton<IEventHub, InProcessEventHub>();
-        services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<IEventHub>());
+        services.AddEventHub(builder.Configuration);
         services.AddStorage(builder.Configuration);
         services.AddModelOptions();
         services.AddModels();
