@@ -5,18 +5,24 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace McpApi.Tests.Models;
 
-public sealed class ChatModelTests : IDisposable
+/// <summary>Runs on both storage providers: <see cref="ChatModelTestsOnSqlite"/> and <see cref="ChatModelTestsOnPostgreSql"/>.</summary>
+public abstract class ChatModelTests : IDisposable
 {
-    private readonly McpApiApplication _app = new();
+    private readonly McpApiApplication _app;
     private readonly HttpClient _client;
 
-    public ChatModelTests()
+    protected ChatModelTests(TestStorage storage)
     {
+        _app = new(storage);
         _app.Settings["Chat:MaxTextLength"] = "30";
         _client = _app.CreateClient();
     }
 
-    public void Dispose() => _app.Dispose();
+    public void Dispose()
+    {
+        _app.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private Task<EnvelopeReply> Chat(string? action, object? context = null, object? data = null) =>
         _client.PostEnvelopeAsync(new { model = "chat", action, context, data });
@@ -182,3 +188,7 @@ public sealed class ChatModelTests : IDisposable
     private static string[] Texts(EnvelopeReply reply) =>
         [.. reply.Data.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("text").GetString()!)];
 }
+
+public sealed class ChatModelTestsOnSqlite() : ChatModelTests(TestStorage.Sqlite);
+
+public sealed class ChatModelTestsOnPostgreSql() : ChatModelTests(TestStorage.PostgreSql);

@@ -6,14 +6,23 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace McpApi.Tests.Models;
 
-public sealed class MoveModelTests : IDisposable
+/// <summary>Runs on both storage providers: <see cref="MoveModelTestsOnSqlite"/> and <see cref="MoveModelTestsOnPostgreSql"/>.</summary>
+public abstract class MoveModelTests : IDisposable
 {
-    private readonly McpApiApplication _app = new();
+    private readonly McpApiApplication _app;
     private readonly HttpClient _client;
 
-    public MoveModelTests() => _client = _app.CreateClient();
+    protected MoveModelTests(TestStorage storage)
+    {
+        _app = new(storage);
+        _client = _app.CreateClient();
+    }
 
-    public void Dispose() => _app.Dispose();
+    public void Dispose()
+    {
+        _app.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private Task<EnvelopeReply> Move(string action, object? context = null, object? data = null) =>
         _client.PostEnvelopeAsync(new { model = "move", action, context, data });
@@ -300,3 +309,7 @@ public sealed class MoveModelTests : IDisposable
         (xs - os).ShouldBeInRange(0, 1);
     }
 }
+
+public sealed class MoveModelTestsOnSqlite() : MoveModelTests(TestStorage.Sqlite);
+
+public sealed class MoveModelTestsOnPostgreSql() : MoveModelTests(TestStorage.PostgreSql);

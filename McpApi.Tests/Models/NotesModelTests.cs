@@ -7,18 +7,24 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace McpApi.Tests.Models;
 
-public sealed class NotesModelTests : IDisposable
+/// <summary>Runs on both storage providers: <see cref="NotesModelTestsOnSqlite"/> and <see cref="NotesModelTestsOnPostgreSql"/>.</summary>
+public abstract class NotesModelTests : IDisposable
 {
-    private readonly McpApiApplication _app = new();
+    private readonly McpApiApplication _app;
     private readonly HttpClient _client;
 
-    public NotesModelTests()
+    protected NotesModelTests(TestStorage storage)
     {
+        _app = new(storage);
         _app.Settings["Notes:MaxLength"] = "20";
         _client = _app.CreateClient();
     }
 
-    public void Dispose() => _app.Dispose();
+    public void Dispose()
+    {
+        _app.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private Task<EnvelopeReply> Notes(string? action, object? context = null, object? data = null) =>
         _client.PostEnvelopeAsync(new { model = "notes", action, context, data });
@@ -136,7 +142,7 @@ public sealed class NotesModelTests : IDisposable
     [Fact]
     public async Task SummaryPromptTakesOnlyTheNewestNotesUpToNotesSummaryMaxNotes()
     {
-        using var app = new McpApiApplication();
+        using var app = new McpApiApplication(_app.Storage);
         app.Settings["Notes:SummaryMaxNotes"] = "3";
         var client = app.CreateClient();
         foreach (var text in new[] { "one", "two", "three", "four", "five" })
@@ -221,7 +227,7 @@ public sealed class NotesModelTests : IDisposable
     public void AnInvalidNotesMaxLengthIsRejectedWithTheSettingsNameAndStopsStartup()
     {
         var result = new NotesOptionsValidator().Validate(null, new NotesOptions { MaxLength = 0 });
-        using var app = new McpApiApplication();
+        using var app = new McpApiApplication(_app.Storage);
         app.Settings["Notes:MaxLength"] = "0";
 
         result.Failed.ShouldBeTrue();
@@ -233,3 +239,7 @@ public sealed class NotesModelTests : IDisposable
     private static string[] Texts(EnvelopeReply reply) =>
         [.. reply.Data.GetProperty("notes").EnumerateArray().Select(n => n.GetProperty("text").GetString()!)];
 }
+
+public sealed class NotesModelTestsOnSqlite() : NotesModelTests(TestStorage.Sqlite);
+
+public sealed class NotesModelTestsOnPostgreSql() : NotesModelTests(TestStorage.PostgreSql);

@@ -6,19 +6,25 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace McpApi.Tests.Models;
 
-public sealed class StateModelTests : IDisposable
+/// <summary>Runs on both storage providers: <see cref="StateModelTestsOnSqlite"/> and <see cref="StateModelTestsOnPostgreSql"/>.</summary>
+public abstract class StateModelTests : IDisposable
 {
-    private readonly McpApiApplication _app = new();
+    private readonly McpApiApplication _app;
     private readonly HttpClient _client;
 
-    public StateModelTests()
+    protected StateModelTests(TestStorage storage)
     {
+        _app = new(storage);
         _app.Settings["State:MaxKeyLength"] = "16";
         _app.Settings["State:MaxValueBytes"] = "64";
         _client = _app.CreateClient();
     }
 
-    public void Dispose() => _app.Dispose();
+    public void Dispose()
+    {
+        _app.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private Task<EnvelopeReply> State(string action, object? data = null, object? context = null) =>
         _client.PostEnvelopeAsync(new { model = "state", action, context, data });
@@ -279,3 +285,7 @@ public sealed class StateModelTests : IDisposable
     private static string[] Keys(EnvelopeReply reply) =>
         [.. reply.Data.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("key").GetString()!)];
 }
+
+public sealed class StateModelTestsOnSqlite() : StateModelTests(TestStorage.Sqlite);
+
+public sealed class StateModelTestsOnPostgreSql() : StateModelTests(TestStorage.PostgreSql);

@@ -4,7 +4,7 @@ using McpApi.Doors.Http;
 using McpApi.Doors.Limits;
 using McpApi.Doors.Mcp;
 using McpApi.Doors.Realtime;
-using McpApi.Events;
+using McpApi.Events.Backplane;
 using McpApi.Health;
 using McpApi.Limits;
 using McpApi.Logging;
@@ -16,7 +16,7 @@ using McpApi.Models.Move;
 using McpApi.Models.Notes;
 using McpApi.Models.State;
 using McpApi.OpenApi;
-using McpApi.Storage.Sqlite;
+using McpApi.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -34,9 +34,8 @@ public static class McpApiSetup
         services.AddOptions<McpApiOptions>().BindConfiguration(McpApiOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpApiOptions>, McpApiOptionsValidator>());
 
-        services.TryAddSingleton<IEventHub, InProcessEventHub>();
-        services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<IEventHub>());
-        services.AddSqliteStorage();
+        services.AddEventHub(builder.Configuration);
+        services.AddStorage(builder.Configuration);
         services.AddModelOptions();
         services.AddModels();
         services.AddSingleton<ModelRegistry>();

@@ -47,7 +47,11 @@ for connections in (1, 32):
             before = runs.get((connections, scenario, "baseline"))
             row += f" {cur['rps'] / before['rps']:.2f}x |" if cur and before and before["rps"] else " - |"
         print(row)
+    pg = runs.get((connections, "chat_send", "postgresql"))
     echo = runs.get((connections, "echo", "current"))
+    if pg and echo:
+        print(f"| chat send on PostgreSQL (one replica, bench/storage/postgresql.sh) |" + " - | - | - | - |" * (len(builds) - 1)
+              + f" {pg['rps']:.0f} | {pg['p50_ms']:.2f} | {pg['p99_ms']:.2f} | {pg['rps'] / echo['rps']:.2f} | |" + (" |" if len(builds) == 2 else ""))
     for k, r in sorted(runs.items()):
         if k[1] == "disk_limit" and (k[0] == 1) == (connections == 1) and echo:
             print(f"| disk limit: bare INSERT, {k[0]} row(s) per commit |" + " - | - | - | - |" * (len(builds) - 1)

@@ -78,4 +78,7 @@ for connections in 1 32; do
   if (( connections == 1 )); then disk_limit 1; else disk_limit 16; disk_limit 32; fi
 done
 
+# chat send on PostgreSQL, one replica (deploy/postgres-throwaway.sh); MCPAPI_BENCH_POSTGRESQL=0 leaves it out.
+[ "${MCPAPI_BENCH_POSTGRESQL:-1}" = 0 ] || bash bench/storage/postgresql.sh "$out/current" "$seconds" "$results"
+
 python3 bench/storage/report.py "$results"
