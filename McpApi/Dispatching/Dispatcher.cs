@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using McpApi.Auth;
 using McpApi.Envelopes;
+using Microsoft.Extensions.Options;
 using McpApi.Metrics;
 using McpApi.Storage;
 
@@ -32,8 +34,10 @@ public delegate EnvelopeResponse? DoorCommand(Envelope envelope);
 /// tool names plus the call's context and data) and the caller; it parses, finds the model and action, reads the
 /// context, validates and binds the data, runs the handler and maps every failure to an error envelope.
 /// </summary>
-public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatcher> logger)
+public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatcher> logger, IOptions<AuthOptions> auth)
 {
+    private readonly bool _credentialRequired = auth.Value.Required;
+
     public ModelRegistry Registry => registry;
 
     /// <summary>
@@ -138,9 +142,13 @@ public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatche
         var id = envelope.Id.ValueKind is JsonValueKind.Undefined ? (JsonElement?)null : envelope.Id;
         try
         {
+            if (caller.Identity is null && _credentialRequired)
+                throw Access.Unauthenticated(caller);
             if (doorCommand?.Invoke(envelope) is { } answer)
                 return new DispatchResult(StatusCodes.Status200OK, answer) { Id = id };
             var action = Resolve(envelope);
+            if (caller.Identity is { } identity)
+                Access.RequireAction(identity, action);
             var result = await action.Action.InvokeAsync(action, envelope, caller, cancellationToken);
             return new DispatchResult(StatusCodes.Status200OK, new EnvelopeResponse(EnvelopeResponse.Success, result.Message, result.Data))
             {

@@ -1,3 +1,4 @@
+using McpApi.Auth;
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
 using McpApi.Doors.Limits;
@@ -27,6 +28,7 @@ public static class McpApiSetup
     {
         builder.AddMcpApiLogging();
         builder.AddMcpApiTelemetry();
+        builder.AddMcpApiAuth();
 
         var services = builder.Services;
         services.AddOptions<McpApiOptions>().BindConfiguration(McpApiOptions.Section).ValidateOnStart();
@@ -77,6 +79,7 @@ public static class McpApiSetup
         app.UseConnectionLimits();
         app.UseMcpApiRequestLogging();
         app.UseMcpDoorSecurity();
+        app.UseMcpApiAuth();
         app.UseMetricsEndpoint();
         app.UseMcpApiSwagger();
         app.UseWebConsole();
