@@ -12,11 +12,14 @@ namespace McpApi.Doors.Mcp;
 /// </summary>
 internal static class SeedCompatibility
 {
-    public static IEnumerable<McpServerTool> Tools(Dispatcher dispatcher, string door)
+    /// <summary>The seed's tool names and the model actions they run.</summary>
+    public static readonly (string Tool, string Model, string Action)[] ToolActions = [("add_note", "notes", "add"), ("read_notes", "notes", "list")];
+
+    public static IEnumerable<McpServerTool> Tools(Dispatcher dispatcher, McpCallers callers)
     {
         var addNote = McpServerTool.Create(
-            async ([Description("The note's text.")] string message, CancellationToken cancellationToken) =>
-                McpDispatch.ToToolResult(await McpDispatch.SendAsync(dispatcher, door, "notes", "add", null, McpDispatch.Json(message), cancellationToken)),
+            async ([Description("The note's text.")] string message, RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken) =>
+                McpDispatch.ToToolResult(await McpDispatch.SendAsync(dispatcher, callers.Caller(request.User), "notes", "add", null, McpDispatch.Json(message), cancellationToken)),
             new McpServerToolCreateOptions
             {
                 Name = "add_note",
@@ -29,8 +32,8 @@ internal static class SeedCompatibility
             });
 
         var readNotes = McpServerTool.Create(
-            async (CancellationToken cancellationToken) =>
-                McpDispatch.ToToolResult(await McpDispatch.SendAsync(dispatcher, door, "notes", "list", null, EmptyObject, cancellationToken)),
+            async (RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken) =>
+                McpDispatch.ToToolResult(await McpDispatch.SendAsync(dispatcher, callers.Caller(request.User), "notes", "list", null, EmptyObject, cancellationToken)),
             new McpServerToolCreateOptions
             {
                 Name = "read_notes",
@@ -44,11 +47,11 @@ internal static class SeedCompatibility
         return [addNote, readNotes];
     }
 
-    public static IEnumerable<McpServerResource> Resources(Dispatcher dispatcher, string door) =>
+    public static IEnumerable<McpServerResource> Resources(Dispatcher dispatcher, McpCallers callers) =>
     [
         McpServerResource.Create(
             (RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken) =>
-                ReadAsync(dispatcher, door, request, "notes", "latest", null, EmptyObject, cancellationToken),
+                ReadAsync(dispatcher, callers, request, "notes", "latest", null, EmptyObject, cancellationToken),
             new McpServerResourceCreateOptions
             {
                 UriTemplate = "notes://latest",
@@ -59,7 +62,7 @@ internal static class SeedCompatibility
             }),
         McpServerResource.Create(
             (string notebook, RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken) =>
-                ReadAsync(dispatcher, door, request, "notes", "latest", McpDispatch.Json(new { notebook }), EmptyObject, cancellationToken),
+                ReadAsync(dispatcher, callers, request, "notes", "latest", McpDispatch.Json(new { notebook }), EmptyObject, cancellationToken),
             new McpServerResourceCreateOptions
             {
                 UriTemplate = "notes://{notebook}/latest",
@@ -70,7 +73,7 @@ internal static class SeedCompatibility
             }),
         McpServerResource.Create(
             (string @namespace, string key, RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken) =>
-                ReadAsync(dispatcher, door, request, "state", "get", McpDispatch.Json(new { @namespace }), McpDispatch.Json(new { key }), cancellationToken),
+                ReadAsync(dispatcher, callers, request, "state", "get", McpDispatch.Json(new { @namespace }), McpDispatch.Json(new { key }), cancellationToken),
             new McpServerResourceCreateOptions
             {
                 UriTemplate = "state://{namespace}/{key}",
@@ -81,7 +84,7 @@ internal static class SeedCompatibility
             }),
         McpServerResource.Create(
             (RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken) =>
-                ReadAsync(dispatcher, door, request, "chat", "rooms", null, EmptyObject, cancellationToken),
+                ReadAsync(dispatcher, callers, request, "chat", "rooms", null, EmptyObject, cancellationToken),
             new McpServerResourceCreateOptions
             {
                 UriTemplate = "chat://rooms",
@@ -92,7 +95,7 @@ internal static class SeedCompatibility
             }),
         McpServerResource.Create(
             (string room, RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken) =>
-                ReadAsync(dispatcher, door, request, "chat", "history", McpDispatch.Json(new { room }), EmptyObject, cancellationToken),
+                ReadAsync(dispatcher, callers, request, "chat", "history", McpDispatch.Json(new { room }), EmptyObject, cancellationToken),
             new McpServerResourceCreateOptions
             {
                 UriTemplate = "chat://{room}/history",
@@ -103,15 +106,15 @@ internal static class SeedCompatibility
             }),
     ];
 
-    public static IEnumerable<McpServerPrompt> Prompts(Dispatcher dispatcher, string door) =>
+    public static IEnumerable<McpServerPrompt> Prompts(Dispatcher dispatcher, McpCallers callers) =>
     [
         McpServerPrompt.Create(
-            async ([Description("The notebook to summarize (default: the default notebook).")] string? notebook = null,
+            async (RequestContext<GetPromptRequestParams> request, [Description("The notebook to summarize (default: the default notebook).")] string? notebook = null,
                 CancellationToken cancellationToken = default) =>
             {
                 var context = notebook is null ? (JsonElement?)null : McpDispatch.Json(new { notebook });
                 var data = McpDispatch.DataOrThrow(
-                    await McpDispatch.SendAsync(dispatcher, door, "notes", "summary_prompt", context, EmptyObject, cancellationToken));
+                    await McpDispatch.SendAsync(dispatcher, callers.Caller(request.User), "notes", "summary_prompt", context, EmptyObject, cancellationToken));
                 return new GetPromptResult
                 {
                     Description = $"Summarize the {data.GetProperty("count")} notes of notebook '{data.GetProperty("notebook").GetString()}'.",
@@ -129,10 +132,10 @@ internal static class SeedCompatibility
     private static readonly JsonElement EmptyObject = JsonElement.Parse("{}");
 
     private static async Task<TextResourceContents> ReadAsync(
-        Dispatcher dispatcher, string door, RequestContext<ReadResourceRequestParams> request,
+        Dispatcher dispatcher, McpCallers callers, RequestContext<ReadResourceRequestParams> request,
         string model, string action, JsonElement? context, JsonElement? data, CancellationToken cancellationToken)
     {
-        var result = McpDispatch.DataOrThrow(await McpDispatch.SendAsync(dispatcher, door, model, action, context, data, cancellationToken));
+        var result = McpDispatch.DataOrThrow(await McpDispatch.SendAsync(dispatcher, callers.Caller(request.User), model, action, context, data, cancellationToken));
         return new TextResourceContents
         {
             Uri = request.Params?.Uri ?? "",
