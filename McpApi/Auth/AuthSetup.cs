@@ -25,6 +25,9 @@ public static partial class AuthSetup
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.TryAddSingleton<ApiKeys>();
         services.TryAddSingleton<CallerAuthentication>();
+        services.TryAddSingleton<CredentialCheck>();
+        services.TryAddSingleton<Doors.Sse.SseTickets>();
+        services.TryAddSingleton(TimeProvider.System);
 
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
@@ -94,14 +97,10 @@ public static partial class AuthSetup
             OnTokenValidated = context =>
             {
                 var principal = context.Principal!;
-                var name = principal.FindFirst(settings.NameClaim)?.Value;
-                if (string.IsNullOrWhiteSpace(name))
-                {
-                    context.Fail($"The bearer token has no '{settings.NameClaim}' claim to name the caller (Auth:Jwt:NameClaim).");
-                    return Task.CompletedTask;
-                }
-                var scopes = ScopeSet.FromToken(principal.FindAll("scope").Concat(principal.FindAll("scp")).Select(c => c.Value));
-                context.Principal = new ClaimsPrincipal(new CallerClaimsIdentity(new CallerIdentity(name, scopes), JwtBearerDefaults.AuthenticationScheme, principal.Claims));
+                if (JwtCaller.From(principal, settings) is { } caller)
+                    context.Principal = new ClaimsPrincipal(new CallerClaimsIdentity(caller, JwtBearerDefaults.AuthenticationScheme, principal.Claims));
+                else
+                    context.Fail(JwtCaller.NoName(settings));
                 return Task.CompletedTask;
             },
             OnAuthenticationFailed = context =>

@@ -38,7 +38,7 @@ public sealed class CallerAuthentication(IOptions<AuthOptions> options)
     public static Task ChallengeAsync(HttpContext http) => http.ChallengeAsync();
 
     /// <summary>Why a credential was refused, in words a client can act on; never the credential itself.</summary>
-    private static string Describe(Exception failure) => failure switch
+    internal static string Describe(Exception failure) => failure switch
     {
         Microsoft.IdentityModel.Tokens.SecurityTokenExpiredException => "The bearer token has expired; get a new one from the issuer.",
         Microsoft.IdentityModel.Tokens.SecurityTokenInvalidAudienceException => "The bearer token is for another audience (its 'aud' is not Auth:Jwt:Audience).",

@@ -45,6 +45,9 @@ public sealed class EnvelopeSession : IDisposable
 
     public IEventSubscription Subscription { get; }
 
+    /// <summary>Who the connection belongs to when authentication is on (null: off).</summary>
+    public SessionAuthentication? Authentication { get; init; }
+
     public string NextTraceId() => $"{_connectionId}:{Interlocked.Increment(ref _sequence)}";
 
     /// <summary>Answers one message (a WebSocket text message or a TCP line) with the UTF-8 JSON reply.</summary>
@@ -57,8 +60,11 @@ public sealed class EnvelopeSession : IDisposable
                 $"Too many messages: this connection may send {_options.MessagesPerSecond} per second (bursts of {_options.MessageBurst}). Wait a moment and send again."),
                 traceId, EnvelopeParser.TryReadId(message));
 
-        using var result = await _dispatcher.DispatchAsync(message, new CallContext(_door, traceId), cancellationToken,
-            envelope => SubscriptionCommands.Handles(envelope) ? _commands.Handle(envelope, Subscription) : null);
+        if (Authentication is { Identity: null } pending)
+            return await pending.HandleFirstAsync(message, traceId, cancellationToken);
+        var identity = Authentication?.Identity;
+        using var result = await _dispatcher.DispatchAsync(message, new CallContext(_door, traceId) { Identity = identity }, cancellationToken,
+            envelope => SubscriptionCommands.Handles(envelope) ? _commands.Handle(envelope, Subscription, identity) : null);
         // Serialize before the result is disposed: it may point into the request (echo does).
         return RealtimeJson.Serialize(SessionReply.From(result.Response, result.Id));
     }
@@ -113,5 +119,6 @@ public sealed class EnvelopeSession : IDisposable
         _connection.Dispose();
         Subscription.Dispose();
         _limiter.Dispose();
+        Authentication?.Dispose();
     }
 }
