@@ -11,6 +11,8 @@ internal static class NodeTools
 
     public static string SdkClient => Require(Path.Combine(Directory, "clients", "sdk-client.mjs"));
 
+    public static string SdkClientWithKey => Require(Path.Combine(Directory, "clients", "sdk-client-key.mjs"));
+
     private static string Require(string path) =>
         File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: run scripts/setup.d/30-node-mcp.sh (scripts/test.sh does).", path);
 }
