@@ -18,6 +18,9 @@ COPY --from=build /app/publish ./
 RUN mkdir -p /app/data && chown -R "$APP_UID" /app/data
 # Inside a container the server listens on all interfaces (HTTP 8080, raw TCP JSON lines 5050);
 # set AllowedHosts (and Mcp__AllowedOrigins__0 for browsers) to your host names in production.
+# No authentication is set here on purpose: the container refuses to start open until you choose, either
+# an API key (-e Auth__Mode=ApiKey -e Auth__ApiKeys__0__Name=... __Hash=... __Scopes__0=...; see README
+# "Running on a network", `dotnet McpApi.dll keys new` makes one) or -e Auth__AllowAnonymous=true to run it open.
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     AllowedHosts=* \
     McpApi__Tcp__Address=* \

@@ -1,7 +1,14 @@
+using McpApi.Auth;
 using McpApi.Hosting;
 using McpApi.Logging;
 using Microsoft.Extensions.Options;
 using Serilog;
+
+if (KeysCommand.Matches(args))
+{
+    Environment.ExitCode = KeysCommand.Run(args, Console.Out, Console.Error);
+    return;
+}
 
 Log.Logger = LoggingSetup.CreateBootstrapLogger();
 

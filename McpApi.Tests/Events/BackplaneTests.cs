@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using McpApi.Doors.Realtime;
 using McpApi.Events;
 using McpApi.Tests.Infrastructure;
@@ -103,7 +104,7 @@ public abstract class BackplaneTests : IDisposable
         var published = await ReadAsync(local, texts.Count);
 
         arrived.Select(e => e.Cursor).ShouldBe(ids.Select(id => (long?)id));
-        arrived.Select(RealtimeJson.ToText).ShouldBe(published.Select(RealtimeJson.ToText));
+        arrived.Select(e => Encoding.UTF8.GetString(RealtimeJson.Encoded(e))).ShouldBe(published.Select(e => Encoding.UTF8.GetString(RealtimeJson.Encoded(e))));
         arrived[^1].Type.ShouldBe("chat.message");
     }
 

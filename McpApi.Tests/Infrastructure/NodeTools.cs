@@ -20,6 +20,8 @@ internal static class NodeTools
     /// <summary>The MCP Inspector CLI (tools/node/inspector, installed by scripts/setup.d/35-node-inspector.sh).</summary>
     public static string Inspector => Require(Path.Combine(Directory, "inspector", "node_modules", "@modelcontextprotocol", "inspector", "clients", "launcher", "build", "index.js"));
 
+    public static string SdkClientWithKey => Require(Path.Combine(Directory, "clients", "sdk-client-key.mjs"));
+
     private static string Require(string path) =>
         File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: run scripts/setup.d/30-node-mcp.sh (scripts/test.sh does).", path);
 }

@@ -220,7 +220,7 @@ public sealed class CallerRateLimitTests
         [
             ModelAction.For<NoContext, NoData, string>("who", "Returns identity@address.",
                 static (call, _) => ValueTask.FromResult(new ModelResult<string>("Caller",
-                    $"{call.Caller.User?.Identity?.Name ?? "(anonymous)"}@{call.Caller.ClientAddress}"))) with { ReadOnly = true },
+                    $"{call.Caller.Identity?.Name ?? "(anonymous)"}@{call.Caller.ClientAddress}"))) with { ReadOnly = true },
         ];
     }
 }

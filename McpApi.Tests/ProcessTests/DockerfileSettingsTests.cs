@@ -25,6 +25,7 @@ public sealed partial class DockerfileSettingsTests
         env["ASPNETCORE_HTTP_PORTS"] = port.ToString();
         env["McpApi__Tcp__Port"] = ServerProcess.FreePort().ToString();
         env.Remove("ConnectionStrings__McpApi");
+        env["Auth__AllowAnonymous"] = "true"; // docker run -e Auth__AllowAnonymous=true: open on purpose
         await using var server = await ServerProcess.StartAsync(port: port, environment: env, urlsArgument: false);
 
         using var client = server.CreateClient();
@@ -49,6 +50,59 @@ public sealed partial class DockerfileSettingsTests
         using var reader = new StreamReader(stream);
         var line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
         line.ShouldNotBeNull().ShouldContain("from docker");
+    }
+
+    [Fact]
+    public async Task TheDockerfileSettingsAloneRefuseToRunOpenInOneFatalLineSayingHowToAddAKey()
+    {
+        var env = DockerfileEnvironment();
+        env["ASPNETCORE_HTTP_PORTS"] = ServerProcess.FreePort().ToString();
+        env["McpApi__Tcp__Port"] = ServerProcess.FreePort().ToString();
+        var data = Directory.CreateTempSubdirectory("mcpapi-docker-").FullName;
+        try
+        {
+            env["ConnectionStrings__McpApi"] = $"Data Source={Path.Combine(data, "mcpapi.db")}";
+
+            var result = await ExternalProcess.RunAsync("dotnet", [ServerProcess.ServerDll], TimeSpan.FromSeconds(60),
+                env, workingDirectory: Path.GetDirectoryName(ServerProcess.ServerDll));
+
+            result.ExitCode.ShouldBe(1, result.ToString());
+            var lines = (result.Output + "\n" + result.Error).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            lines.ShouldNotContain(l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal), result.ToString());
+            var fatal = lines.Where(l => l.Contains(" FTL]", StringComparison.Ordinal)).ShouldHaveSingleItem(result.ToString());
+            fatal.ShouldContain("Auth:Mode is None");
+            fatal.ShouldContain("keys new");
+            fatal.ShouldContain("Auth:AllowAnonymous=true");
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task TheDockerfileSettingsWithAKeyServeOnlyCallersThatSendIt()
+    {
+        var env = DockerfileEnvironment();
+        var port = ServerProcess.FreePort();
+        env["ASPNETCORE_HTTP_PORTS"] = port.ToString();
+        env["McpApi__Tcp__Port"] = ServerProcess.FreePort().ToString();
+        env.Remove("ConnectionStrings__McpApi");
+        // As the README's docker run: -e Auth__Mode=ApiKey -e Auth__ApiKeys__0__Name=... (the hash, never the key).
+        env["Auth__Mode"] = "ApiKey";
+        env["Auth__ApiKeys__0__Name"] = "ana";
+        env["Auth__ApiKeys__0__Hash"] = McpApi.Auth.ApiKeys.HashHex(TestKeys.Ana);
+        env["Auth__ApiKeys__0__Scopes__0"] = "*";
+        await using var server = await ServerProcess.StartAsync(port: port, environment: env, urlsArgument: false);
+
+        using var anonymous = server.CreateClient();
+        using var ana = server.CreateClient().WithKey(TestKeys.Ana);
+        var refused = await anonymous.PostEnvelopeAsync(new { model = "notes", action = "add", data = "x" });
+        var served = await ana.PostEnvelopeAsync(new { model = "notes", action = "add", data = "x" });
+
+        refused.StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
+        served.Status.ShouldBe("success", served.ToString());
+        (await anonymous.GetAsync("/health")).IsSuccessStatusCode.ShouldBeTrue("the image's HEALTHCHECK needs no key");
     }
 
     /// <summary>The <c>ENV</c> instruction of the runtime stage, as environment variables.</summary>

@@ -47,6 +47,7 @@ public sealed class HttpPortSettingsTests
         environment["McpApi__Tcp__Port"] = ServerProcess.FreePort().ToString();
         environment.Remove("ConnectionStrings__McpApi");
         environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}"; // docker run -e ASPNETCORE_URLS=...
+        environment["Auth__AllowAnonymous"] = "true"; // the image's TCP door listens on every interface
 
         await using var server = await ServerProcess.StartAsync(port: port, environment: environment, urlsArgument: false);
 
@@ -71,6 +72,7 @@ public sealed class HttpPortSettingsTests
                 ["Kestrel__Certificates__Default__Password"] = "test-password",
                 ["ConnectionStrings__McpApi"] = $"Data Source={Path.Combine(folder, "mcpapi.db")}",
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["Auth__AllowAnonymous"] = "true", // HTTPS ports bind every interface
             };
             using var server = ChildProcess.Start("dotnet", [ServerProcess.ServerDll, $"--McpApi:Tcp:Port={ServerProcess.FreePort()}"],
                 Path.GetDirectoryName(ServerProcess.ServerDll), environment);
@@ -119,7 +121,8 @@ public sealed class HttpPortSettingsTests
             "--Urls setting" => (new() { ["Urls"] = url }, []),
             "Urls environment variable" => ([], new() { ["Urls"] = url }),
             "ASPNETCORE_URLS" => ([], new() { ["ASPNETCORE_URLS"] = url }),
-            "ASPNETCORE_HTTP_PORTS" => ([], new() { ["ASPNETCORE_HTTP_PORTS"] = port.ToString() }),
+            // Ports alone bind every interface: without authentication that takes an explicit choice.
+            "ASPNETCORE_HTTP_PORTS" => ([], new() { ["ASPNETCORE_HTTP_PORTS"] = port.ToString(), ["Auth__AllowAnonymous"] = "true" }),
             "Kestrel:Endpoints" => ([], new() { ["Kestrel__Endpoints__Http__Url"] = url }),
             _ => throw new ArgumentOutOfRangeException(nameof(way), way, null),
         };

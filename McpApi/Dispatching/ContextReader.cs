@@ -17,6 +17,8 @@ internal sealed class ContextReader
     private readonly Type _type;
     private readonly Dictionary<string, Key> _keys;
     private readonly string? _plainKey;
+    private readonly string? _callerKey;
+    private readonly PropertyInfo? _scopeProperty;
 
     private sealed record Key(string Name, bool Required, string? RequiredMessage, RegularExpressionAttribute[] Patterns);
 
@@ -35,6 +37,10 @@ internal sealed class ContextReader
                 throw new InvalidOperationException($"Context property {type.Name}.{property.Name} must be a string: context values are names.");
             var attributes = ActionSchemas.Attributes(property).ToArray();
             var required = property.IsRequired || property.AssociatedParameter is { HasDefaultValue: false };
+            if (attributes.OfType<CallerNameAttribute>().Any())
+                _callerKey = property.Name;
+            if (attributes.OfType<ContextScopeAttribute>().Any())
+                _scopeProperty = property.AttributeProvider as PropertyInfo;
             _keys[property.Name] = new Key(property.Name, required,
                 attributes.OfType<RequiredAttribute>().FirstOrDefault()?.ErrorMessage,
                 [.. attributes.OfType<RegularExpressionAttribute>()]);
@@ -44,7 +50,8 @@ internal sealed class ContextReader
     }
 
     /// <summary>The typed context, or the default value after adding field errors to <paramref name="errors"/>.</summary>
-    public object? Read(JsonElement raw, FieldErrors errors, string model, string action)
+    /// <param name="identity">The authenticated caller: fills the <see cref="CallerNameAttribute"/> key when absent; naming someone else is 403 without <c>act-as</c>.</param>
+    public object? Read(JsonElement raw, FieldErrors errors, string model, string action, Auth.CallerIdentity? identity = null)
     {
         if (_type == typeof(JsonElement))
             return raw;
@@ -77,6 +84,14 @@ internal sealed class ContextReader
                 break;
         }
 
+        if (identity is not null && _callerKey is not null)
+        {
+            if (values[_callerKey]?.GetValue<string>() is not { } named)
+                values[_callerKey] = identity.Name;
+            else if (!string.Equals(named, identity.Name, StringComparison.Ordinal) && !identity.Scopes.ActAs)
+                throw Auth.Access.Impersonation(identity, "context." + _callerKey, named);
+        }
+
         foreach (var key in _keys.Values)
         {
             var field = "context." + key.Name;
@@ -96,6 +111,9 @@ internal sealed class ContextReader
             return null;
         return values.Deserialize(_type, ActionSchemas.BindingOptions);
     }
+
+    /// <summary>The <see cref="ContextScopeAttribute"/> value of a context read by <see cref="Read"/> (null: none, or the type has no such key).</summary>
+    public string? ScopeOf(object context) => _scopeProperty?.GetValue(context) as string;
 
     private string KeyList() => string.Join(", ", _keys.Keys.Select(k => $"'{k}'"));
 

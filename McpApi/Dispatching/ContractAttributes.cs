@@ -47,3 +47,17 @@ public sealed record NoContext;
 /// <summary>The data of an action that takes none: nothing, null or an empty object.</summary>
 [System.ComponentModel.Description("No data needed.")]
 public sealed record NoData;
+
+/// <summary>
+/// On a context property: the model's context scope (a notebook, room, namespace or game), which the third part of an
+/// access scope names (<c>notes:*:work</c>). Absent, it is the property's default or the model's <see cref="IModelHandler.DefaultContextScope"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class ContextScopeAttribute : Attribute;
+
+/// <summary>
+/// On a context property: who acts (a chat sender, a game player). When the caller is authenticated it comes from the
+/// credential: absent, it is filled in; naming someone else needs the scope <c>act-as</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class CallerNameAttribute : Attribute;

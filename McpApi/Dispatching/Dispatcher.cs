@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
+using McpApi.Auth;
 using McpApi.Envelopes;
 using McpApi.Limits;
+using Microsoft.Extensions.Options;
 using McpApi.Metrics;
 using McpApi.Storage;
 
@@ -34,8 +36,10 @@ public delegate EnvelopeResponse? DoorCommand(Envelope envelope);
 /// context, charges the caller's rate limits, validates and binds the data, runs the handler and maps every failure to
 /// an error envelope.
 /// </summary>
-public sealed partial class Dispatcher(ModelRegistry registry, CallerRateLimiter rateLimits, ILogger<Dispatcher> logger)
+public sealed partial class Dispatcher(ModelRegistry registry, CallerRateLimiter rateLimits, ILogger<Dispatcher> logger, IOptions<AuthOptions> auth)
 {
+    private readonly bool _credentialRequired = auth.Value.Required;
+
     public ModelRegistry Registry => registry;
 
     /// <summary>
@@ -140,9 +144,13 @@ public sealed partial class Dispatcher(ModelRegistry registry, CallerRateLimiter
         var id = envelope.Id.ValueKind is JsonValueKind.Undefined ? (JsonElement?)null : envelope.Id;
         try
         {
+            if (caller.Identity is null && _credentialRequired)
+                throw Access.Unauthenticated(caller);
             if (doorCommand?.Invoke(envelope) is { } answer)
                 return new DispatchResult(StatusCodes.Status200OK, answer) { Id = id };
             var action = Resolve(envelope);
+            if (caller.Identity is { } identity)
+                Access.RequireAction(identity, action);
             rateLimits.Admit(caller, action);
             var result = await action.Action.InvokeAsync(action, envelope, caller, cancellationToken);
             return new DispatchResult(StatusCodes.Status200OK, new EnvelopeResponse(EnvelopeResponse.Success, result.Message, result.Data))

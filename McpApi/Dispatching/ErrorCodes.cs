@@ -18,5 +18,7 @@ public static class ErrorCodes
     public const string MethodNotAllowed = "method_not_allowed";
     public const string InternalError = "internal_error";
     public const string RateLimited = "rate_limited";
+    public const string Unauthenticated = "unauthenticated";
+    public const string Forbidden = "forbidden";
     public const string StorageUnavailable = "storage_unavailable";
 }

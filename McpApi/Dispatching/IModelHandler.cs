@@ -13,4 +13,7 @@ public interface IModelHandler
 
     /// <summary>The model's operations; the first one answers envelopes without an <c>action</c>.</summary>
     IReadOnlyList<ModelAction> Actions { get; }
+
+    /// <summary>The context scope an action works on when its context names none and its record has no default (chat: <c>Chat:DefaultRoom</c>).</summary>
+    string? DefaultContextScope => null;
 }

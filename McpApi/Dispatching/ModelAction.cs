@@ -113,7 +113,9 @@ public sealed record ModelAction<TContext, TData, TResult>(string Name, string D
         RegisteredAction action, Envelope envelope, CallContext caller, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        var context = action.ContextReader.Read(envelope.Context.Raw, errors, action.Model, Name);
+        var context = action.ContextReader.Read(envelope.Context.Raw, errors, action.Model, Name, caller.Identity);
+        if (caller.Identity is { } identity && context is not null)
+            Auth.Access.RequireScope(identity, action, action.ContextReader.ScopeOf(context) ?? action.DefaultContextScope);
         DataValidator.Validate(action, envelope.Data);
         var data = (TData)action.BindData(envelope.Data)!;
         Check?.Invoke(data, errors);

@@ -42,7 +42,7 @@ public sealed class RegisteredModel
         var actions = new Dictionary<string, RegisteredAction>(StringComparer.OrdinalIgnoreCase);
         foreach (var action in handler.Actions)
         {
-            if (!actions.TryAdd(action.Name, new RegisteredAction(handler.Name, action)))
+            if (!actions.TryAdd(action.Name, new RegisteredAction(handler.Name, action, handler.DefaultContextScope)))
                 throw new InvalidOperationException($"Model '{handler.Name}' declares action '{action.Name}' twice.");
         }
         _actions = actions.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
@@ -63,10 +63,11 @@ public sealed class RegisteredModel
 /// <summary>An action with its schemas generated and compiled once at start-up.</summary>
 public sealed class RegisteredAction
 {
-    public RegisteredAction(string model, ModelAction action)
+    public RegisteredAction(string model, ModelAction action, string? defaultContextScope = null)
     {
         Model = model;
         Action = action;
+        DefaultContextScope = defaultContextScope;
         try
         {
             DataSchema = ActionSchemas.Data(action.DataType);
@@ -92,6 +93,9 @@ public sealed class RegisteredAction
     public ModelAction Action { get; }
 
     public string Name => Action.Name;
+
+    /// <summary>The model's context scope when the context names none (see <see cref="IModelHandler.DefaultContextScope"/>).</summary>
+    public string? DefaultContextScope { get; }
 
     /// <summary>The generated JSON Schema of <c>data</c>.</summary>
     public JsonObject DataSchema { get; }

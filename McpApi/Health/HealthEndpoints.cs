@@ -1,3 +1,4 @@
+using McpApi.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -35,8 +36,21 @@ public static class HealthEndpoints
     internal static async Task<Results<Ok<HealthReportBody>, JsonHttpResult<HealthReportBody>>> Liveness(HealthCheckService health, CancellationToken ct) =>
         Write(await health.CheckHealthAsync(check => !check.Tags.Contains(ReadyTag), ct));
 
-    internal static async Task<Results<Ok<HealthReportBody>, JsonHttpResult<HealthReportBody>>> Readiness(HealthCheckService health, HttpContext http, CancellationToken ct) =>
-        Write(await health.CheckHealthAsync(ct), withDetails: IsLocalCaller(http));
+    internal static async Task<Results<Ok<HealthReportBody>, JsonHttpResult<HealthReportBody>>> Readiness(
+        HealthCheckService health, HttpContext http, CallerAuthentication authentication, CancellationToken ct) =>
+        Write(await health.CheckHealthAsync(ct), withDetails: await MaySeeDetailsAsync(http, authentication));
+
+    /// <summary>
+    /// Without authentication, callers on this machine see the details; with it, only authenticated callers do, so an
+    /// anonymous caller learns nothing about the server's files even from loopback.
+    /// </summary>
+    private static async ValueTask<bool> MaySeeDetailsAsync(HttpContext http, CallerAuthentication authentication)
+    {
+        if (!authentication.Required)
+            return IsLocalCaller(http);
+        var caller = await CallerAuthentication.IdentifyAsync(http, new Dispatching.CallContext("http", http.TraceIdentifier));
+        return caller.Identity is not null;
+    }
 
     /// <summary>
     /// Check descriptions and errors name the database path and its faults: only a caller on this machine (loopback, or

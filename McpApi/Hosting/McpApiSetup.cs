@@ -1,3 +1,4 @@
+using McpApi.Auth;
 using McpApi.BrowserAccess;
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
@@ -29,6 +30,7 @@ public static class McpApiSetup
     {
         builder.AddMcpApiLogging();
         builder.AddMcpApiTelemetry();
+        builder.AddMcpApiAuth();
 
         var services = builder.Services;
         services.AddOptions<McpApiOptions>().BindConfiguration(McpApiOptions.Section).ValidateOnStart();
@@ -83,6 +85,7 @@ public static class McpApiSetup
         app.UseMcpApiRequestLogging();
         app.UseMcpDoorSecurity();
         app.UseBrowserCors();
+        app.UseMcpApiAuth();
         app.UseCallerRateLimits();
         app.UseMetricsEndpoint();
         app.UseMcpApiSwagger();

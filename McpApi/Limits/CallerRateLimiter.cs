@@ -51,10 +51,11 @@ public sealed class CallerRateLimiter : IDisposable
     public string PartitionOf(ClaimsPrincipal? user, IPAddress? address) => PartitionOf(IdentityOf(user), address);
 
     /// <summary>The partition of a call: the one place that reads who the caller is from the <see cref="CallContext"/>.</summary>
-    public string PartitionOf(CallContext caller) => PartitionOf(IdentityOf(caller.User), caller.ClientAddress);
+    public string PartitionOf(CallContext caller) => PartitionOf(caller.Identity?.Name, caller.ClientAddress);
 
     private static string? IdentityOf(ClaimsPrincipal? user) =>
-        user?.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : null;
+        Auth.CallerClaimsIdentity.Of(user)?.Name
+        ?? (user?.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : null);
 
     /// <summary>
     /// The request budget as ASP.NET Core's global limiter: every HTTP request but <c>/health</c> counts once. Callers

@@ -12,15 +12,61 @@ let game = null;
 let retryDelay = 1000;
 let everConnected = false;
 
+// ---- API key: asked for only when the server requires one; kept in this tab's sessionStorage ----
+const keyStorage = 'mcpapi.key';
+const apiKey = () => sessionStorage.getItem(keyStorage);
+const authHeaders = () => (apiKey() ? { Authorization: `Bearer ${apiKey()}` } : {});
+
+function askForKey(message) {
+  $('auth').hidden = false;
+  $('api-key').focus();
+  showNotice(`${message} Paste an API key above: it is kept for this tab only (sessionStorage) and sent as the first WebSocket message.`);
+}
+
+// Authenticates the open socket: with the stored key, or finds out whether the server needs one. True when calls may go ahead.
+async function authenticate() {
+  const key = apiKey();
+  const reply = key ? await request({ model: 'auth', data: { key } }) : await request({ model: 'subscribe', action: 'list' });
+  if (reply.status === 'success') {
+    $('auth').hidden = true;
+    $('signed-in').textContent = key ? `signed in as ${reply.data.name}` : '';
+    if (key && reply.data.name) {
+      $('chat-user').value = reply.data.name;
+      $('game-player').value = reply.data.name;
+    }
+    return true;
+  }
+  if (reply.data && reply.data.code === 'unauthenticated') {
+    sessionStorage.removeItem(keyStorage);
+    askForKey(key ? `The key was refused: ${reply.message}` : 'This server requires an API key.');
+    return false;
+  }
+  return true;
+}
+
+async function useKey(event) {
+  event.preventDefault();
+  const key = $('api-key').value.trim();
+  if (!key) return;
+  sessionStorage.setItem(keyStorage, key);
+  $('api-key').value = '';
+  if (socket && socket.readyState === WebSocket.OPEN && await authenticate()) {
+    showNotice(null);
+    await loadModels();
+    onConnected(true);
+  }
+}
+
 // ---- Connection: status, readable reasons, reconnects ----
 function connect() {
   let opened = false;
   socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/mcp/ws`);
-  socket.onopen = () => {
+  socket.onopen = async () => {
     opened = true;
     retryDelay = 1000;
     setStatus(true);
     showNotice(null);
+    if (!(await authenticate())) return;
     onConnected(!everConnected);
     everConnected = true;
   };
@@ -66,7 +112,7 @@ async function refusalReason(e) {
   try {
     response = await fetch('/mcp', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...authHeaders() },
       body: JSON.stringify({ model: 'echo', data: 'console connection check' }),
     });
   } catch {
@@ -169,7 +215,11 @@ function showHint(id, reply, successText) {
 // ---- Envelope panel: models and actions from GET /mcp/models ----
 async function loadModels() {
   try {
-    const response = await fetch('/mcp/models');
+    const response = await fetch('/mcp/models', { headers: authHeaders() });
+    if (response.status === 401) {
+      $('action-description').textContent = 'Models are listed once an API key is given.';
+      return;
+    }
     catalog = (await response.json()).models;
   } catch {
     $('action-description').textContent = 'Could not load /mcp/models; is the server running?';
@@ -489,6 +539,7 @@ $('unsubscribe').onclick = async () => {
 };
 $('chat-join').onclick = joinRoom;
 $('chat-form').onsubmit = sendChat;
+$('auth').onsubmit = useKey;
 $('game-new').onclick = newGame;
 $('game-join').onclick = () => joinGame();
 $('games-refresh').onclick = refreshOpenGames;

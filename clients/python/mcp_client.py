@@ -33,6 +33,7 @@ from typing import Any
 import requests
 
 DEFAULT_URL = os.environ.get("MCPAPI_URL", "http://localhost:5000")
+DEFAULT_KEY = os.environ.get("MCPAPI_KEY")
 _MISSING = object()
 
 
@@ -61,10 +62,15 @@ class McpError(Exception):
 class McpClient:
     """Sends envelopes to `POST {url}/mcp` and returns the parsed response envelope."""
 
-    def __init__(self, url: str = DEFAULT_URL, timeout: float = 30.0, session: requests.Session | None = None):
+    def __init__(self, url: str = DEFAULT_URL, timeout: float = 30.0, session: requests.Session | None = None,
+                 key: str | None = DEFAULT_KEY):
+        """`key`: an API key or token for a server with authentication on (README "Running on a network"),
+        sent as `Authorization: Bearer <key>`; default: the MCPAPI_KEY environment variable."""
         self.url = url.rstrip("/")
         self.timeout = timeout
         self.session = session or requests.Session()
+        if key:
+            self.session.headers["Authorization"] = f"Bearer {key}"
 
     def send(self, model: str | None = None, action: str | None = None, context: Any = None, data: Any = _MISSING,
              **extra: Any) -> dict:
@@ -129,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Send an envelope to McpApi and print the response envelope.")
     parser.add_argument("--url", default=DEFAULT_URL, help=f"server base URL (default {DEFAULT_URL}, env MCPAPI_URL)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the server")
+    parser.add_argument("--key", default=DEFAULT_KEY,
+                        help="API key or token, sent as Authorization: Bearer (default: env MCPAPI_KEY; prefer the variable, "
+                             "a key on the command line lands in shell history)")
     parser.add_argument("--models", action="store_true", help="list the models and their actions instead")
     parser.add_argument("model", nargs="?", help="model name, e.g. echo, chat, notes, state, move")
     parser.add_argument("--action", help="the model's action (default: the model's default action)")
@@ -137,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raw", help="post this exact JSON body instead of building an envelope")
     args = parser.parse_args(argv)
 
-    client = McpClient(args.url, timeout=args.timeout)
+    client = McpClient(args.url, timeout=args.timeout, key=args.key)
     try:
         if args.models:
             catalog = client.models()

@@ -20,17 +20,26 @@ import argparse
 import collections
 import itertools
 import json
+import os
 import socket
 import sys
 import time
 
 
 class McpTcpClient:
-    def __init__(self, host="127.0.0.1", port=5050, timeout=10.0):
+    def __init__(self, host="127.0.0.1", port=5050, timeout=10.0, key=None):
+        """`key`: an API key or token for a server with authentication on; sent first as
+        {"model":"auth","data":{"key":...}} (default: the MCPAPI_KEY environment variable)."""
         self._socket = socket.create_connection((host, port), timeout=timeout)
         self._file = self._socket.makefile("rwb")
         self._ids = itertools.count(1)
         self._pending_events = collections.deque()
+        key = key if key is not None else os.environ.get("MCPAPI_KEY")
+        if key:
+            reply = self.request({"model": "auth", "data": {"key": key}})
+            if reply.get("status") != "success":
+                self.close()
+                raise PermissionError(reply.get("message", "authentication failed"))
 
     def __enter__(self):
         return self
@@ -107,6 +116,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Talk to McpApi's TCP door (newline-delimited JSON envelopes).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5050)
+    parser.add_argument("--key", default=None, help="API key or token, sent as the first line's auth message (default: env MCPAPI_KEY)")
     commands = parser.add_subparsers(dest="command", required=True)
     send = commands.add_parser("send", help="send one envelope and print the reply")
     send.add_argument("envelope", help='JSON, e.g. \'{"model":"echo","data":"hi"}\'')
@@ -122,7 +132,12 @@ def main(argv=None):
         print(f"The envelope is not valid JSON: {error}", file=sys.stderr)
         return 2
 
-    with McpTcpClient(args.host, args.port) as client:
+    try:
+        client = McpTcpClient(args.host, args.port, key=args.key)
+    except PermissionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    with client:
         if args.command == "send":
             reply = client.request(envelope)
             print(json.dumps(reply), flush=True)

@@ -1,3 +1,4 @@
+using McpApi.Auth;
 using McpApi.Dispatching;
 using McpApi.Envelopes;
 using McpApi.Hosting;
@@ -29,6 +30,7 @@ public static class EnvelopeEndpoints
             .Accepts<EnvelopeRequest>("application/json")
             .Produces<EnvelopeResponse>(StatusCodes.Status200OK)
             .Produces<EnvelopeResponse>(StatusCodes.Status400BadRequest)
+            .Produces<EnvelopeResponse>(StatusCodes.Status401Unauthorized)
             .Produces<EnvelopeResponse>(StatusCodes.Status403Forbidden)
             .Produces<EnvelopeResponse>(StatusCodes.Status404NotFound)
             .Produces<EnvelopeResponse>(StatusCodes.Status409Conflict)
@@ -63,16 +65,21 @@ public static class EnvelopeEndpoints
     /// its <see cref="RequestError"/> to the HTTP pipeline's one error handler.
     /// </summary>
     internal static async Task<EnvelopeResult> PostEnvelope(
-        HttpContext http, Dispatcher dispatcher, IOptions<McpApiOptions> options)
+        HttpContext http, Dispatcher dispatcher, IOptions<McpApiOptions> options, CallerAuthentication authentication)
     {
         HttpBodyReader.EnsureJson(http.Request);
         var body = await HttpBodyReader.ReadAsync(http.Request, options.Value.MaxRequestBytes, http.RequestAborted);
-        var result = await dispatcher.DispatchAsync(body, HttpCaller.For(http, "http", http.TraceIdentifier), http.RequestAborted, parsed: envelope =>
+        var caller = HttpCaller.For(http, "http", http.TraceIdentifier);
+        if (authentication.Required)
+            caller = await CallerAuthentication.IdentifyAsync(http, caller);
+        var result = await dispatcher.DispatchAsync(body, caller, http.RequestAborted, parsed: envelope =>
         {
             http.Items[ModelItem] = envelope.Model;
             http.Items[ActionItem] = envelope.Action ?? DefaultActionOf(dispatcher.Registry, envelope.Model);
         });
         http.Response.RegisterForDispose(result);
+        if (result.StatusCode == StatusCodes.Status401Unauthorized)
+            await CallerAuthentication.ChallengeAsync(http);
         return Write(result);
     }
 
@@ -80,8 +87,19 @@ public static class EnvelopeEndpoints
     private static string? DefaultActionOf(ModelRegistry registry, string model) =>
         registry.TryGet(model, out var found) ? found.Default.Name : null;
 
-    internal static Ok<ModelCatalog> ListModels(Dispatcher dispatcher) =>
-        TypedResults.Ok(ModelCatalog.From(dispatcher.Registry));
+    /// <summary>The models and actions the caller may call (all of them without authentication); 401 when a credential is required and missing.</summary>
+    internal static async Task<Results<Ok<ModelCatalog>, EnvelopeResult>> ListModels(HttpContext http, Dispatcher dispatcher, CallerAuthentication authentication)
+    {
+        if (!authentication.Required)
+            return TypedResults.Ok(ModelCatalog.From(dispatcher.Registry));
+        var caller = await CallerAuthentication.IdentifyAsync(http, new CallContext("http", http.TraceIdentifier));
+        if (caller.Identity is not { } identity)
+        {
+            await CallerAuthentication.ChallengeAsync(http);
+            return Write(Dispatcher.Failure(Access.Unauthenticated(caller), caller.TraceId));
+        }
+        return TypedResults.Ok(ModelCatalog.From(dispatcher.Registry, action => Access.MayCall(identity, action)));
+    }
 
     internal static EnvelopeResult Write(DispatchResult result) => new(result);
 }

@@ -8,7 +8,7 @@ public static class HttpCaller
     public static CallContext For(HttpContext http, string door, string traceId) =>
         new(door, traceId)
         {
-            User = http.User.Identity?.IsAuthenticated == true ? http.User : null,
+            Identity = Auth.CallerClaimsIdentity.Of(http.User),
             ClientAddress = http.Connection.RemoteIpAddress,
         };
 }

@@ -6,10 +6,11 @@ namespace McpApi.Doors.Http;
 /// <summary>The body of <c>GET /mcp/models</c>.</summary>
 public sealed record ModelCatalog(IReadOnlyList<ModelInfo> Models)
 {
-    public static ModelCatalog From(ModelRegistry registry) =>
-        new([.. registry.Models.Select(m => new ModelInfo(
+    /// <param name="visible">Which actions to list (the caller's, when authenticated); a model with none is left out.</param>
+    public static ModelCatalog From(ModelRegistry registry, Func<RegisteredAction, bool>? visible = null) =>
+        new([.. registry.Models.Where(m => visible is null || m.Actions.Any(visible)).Select(m => new ModelInfo(
             m.Name, m.Handler.Description, m.Default.Name,
-            [.. m.Actions.Select(a => new ActionInfo(
+            [.. m.Actions.Where(a => visible is null || visible(a)).Select(a => new ActionInfo(
                 a.Name, a.Action.Description,
                 a.DataSchema.DeepClone(),
                 a.ContextSchema.DeepClone(),

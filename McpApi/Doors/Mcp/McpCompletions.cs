@@ -12,7 +12,7 @@ namespace McpApi.Doors.Mcp;
 /// <c>default</c>). <c>{notebook}</c> and <c>{namespace}</c> offer <c>default</c> only: no model action lists notebooks
 /// or namespaces yet. Values start with what the user typed, at most 100.
 /// </summary>
-internal sealed class McpCompletions(Dispatcher dispatcher, IOptions<McpDoorOptions> door) : IConfigureOptions<McpServerOptions>
+internal sealed class McpCompletions(Dispatcher dispatcher, McpPrimitiveSet primitives) : IConfigureOptions<McpServerOptions>
 {
     private const int MaxValues = 100;
 
@@ -30,8 +30,8 @@ internal sealed class McpCompletions(Dispatcher dispatcher, IOptions<McpDoorOpti
             request.Params?.Context?.Arguments?.TryGetValue("namespace", out namespaceChosen);
             var values = argument?.Name switch
             {
-                "room" => await RoomsAsync(cancellationToken),
-                "key" => await KeysAsync(namespaceChosen ?? "default", typed, cancellationToken),
+                "room" => await RoomsAsync(primitives.Callers.Caller(request.User), cancellationToken),
+                "key" => await KeysAsync(primitives.Callers.Caller(request.User), namespaceChosen ?? "default", typed, cancellationToken),
                 "notebook" or "namespace" => ["default"],
                 _ => [],
             };
@@ -43,18 +43,18 @@ internal sealed class McpCompletions(Dispatcher dispatcher, IOptions<McpDoorOpti
         };
     }
 
-    private async Task<IReadOnlyList<string>> RoomsAsync(CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> RoomsAsync(CallContext caller, CancellationToken cancellationToken)
     {
-        var result = await McpDispatch.SendAsync(dispatcher, McpDispatch.DoorFor(door.Value), "chat", "rooms", null, McpDispatch.Json(new { }), cancellationToken);
+        var result = await McpDispatch.SendAsync(dispatcher, caller, "chat", "rooms", null, McpDispatch.Json(new { }), cancellationToken);
         if (!result.IsSuccess)
             return [];
         var data = McpDispatch.DataOrThrow(result);
         return [.. data.GetProperty("rooms").EnumerateArray().Select(r => r.GetProperty("room").GetString()!)];
     }
 
-    private async Task<IReadOnlyList<string>> KeysAsync(string @namespace, string prefix, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> KeysAsync(CallContext caller, string @namespace, string prefix, CancellationToken cancellationToken)
     {
-        var result = await McpDispatch.SendAsync(dispatcher, McpDispatch.DoorFor(door.Value), "state", "list",
+        var result = await McpDispatch.SendAsync(dispatcher, caller, "state", "list",
             McpDispatch.Json(new { @namespace }), McpDispatch.Json(new { prefix, limit = MaxValues }), cancellationToken);
         if (!result.IsSuccess)
             return [];

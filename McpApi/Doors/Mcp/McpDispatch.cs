@@ -20,22 +20,13 @@ public static class McpDispatch
     /// <summary>The door name of MCP over stdin/stdout (<c>--stdio</c>).</summary>
     public const string StdioDoor = "stdio";
 
-    /// <summary>The door name for this server's transport: <see cref="StdioDoor"/> when it serves stdio, else <see cref="Door"/>.</summary>
-    public static string DoorFor(McpDoorOptions options) => options.Stdio ? StdioDoor : Door;
+    /// <summary>The JSON-RPC error code of a call the caller's scopes do not allow (HTTP 403 elsewhere).</summary>
+    public const McpErrorCode Forbidden = (McpErrorCode)(-32003);
 
-    /// <summary>
-    /// Dispatches <c>{model, action, context?, data?}</c> through <paramref name="door"/>; absent values stay absent.
-    /// Over HTTP the caller is the POST's (the SDK runs tools on the request's execution context).
-    /// </summary>
+    /// <summary>Dispatches <c>{model, action, context?, data?}</c> for <paramref name="caller"/>; absent values stay absent.</summary>
     public static ValueTask<DispatchResult> SendAsync(
-        Dispatcher dispatcher, string door, string model, string? action, JsonElement? context, JsonElement? data, CancellationToken cancellationToken) =>
-        dispatcher.DispatchAsync(model, action, context ?? default, data ?? default, CallerOf(door), cancellationToken);
-
-    /// <summary>Reads the request being served (registered by <c>AddHttpContextAccessor</c>); null over stdio.</summary>
-    private static readonly HttpContextAccessor Request = new();
-
-    private static CallContext CallerOf(string door) =>
-        Request.HttpContext is { } http ? HttpCaller.For(http, door, TraceId()) : new CallContext(door, TraceId());
+        Dispatcher dispatcher, CallContext caller, string model, string? action, JsonElement? context, JsonElement? data, CancellationToken cancellationToken) =>
+        dispatcher.DispatchAsync(model, action, context ?? default, data ?? default, caller, cancellationToken);
 
     public static JsonElement Json(object value) => JsonSerializer.SerializeToElement(value, EnvelopeJson.Options);
 
@@ -46,6 +37,7 @@ public static class McpDispatch
     /// </summary>
     public static CallToolResult ToToolResult(DispatchResult result, string? model = null)
     {
+        ThrowIfRefused(result);
         var response = result.IsSuccess ? result.Response : ToolTerms.Reword(result.Response, model);
         var structured = EnvelopeJson.ToElement(response);
         var json = structured.GetRawText();
@@ -67,10 +59,20 @@ public static class McpDispatch
     {
         if (result.IsSuccess)
             return EnvelopeJson.ToElement(result.Response.Data);
+        ThrowIfRefused(result);
         var code = result.StatusCode == StatusCodes.Status404NotFound ? McpErrorCode.ResourceNotFound
             : result.StatusCode >= 500 ? McpErrorCode.InternalError
             : McpErrorCode.InvalidParams;
         throw new McpProtocolException(result.Response.Message, code);
+    }
+
+    /// <summary>401 and 403 are JSON-RPC errors, not tool results: the caller, not the model, has to act.</summary>
+    private static void ThrowIfRefused(DispatchResult result)
+    {
+        if (result.StatusCode == StatusCodes.Status401Unauthorized)
+            throw new McpProtocolException(result.Response.Message, McpAuthenticationGate.Unauthenticated);
+        if (result.StatusCode == StatusCodes.Status403Forbidden && result.Response.Data is ErrorDetails { Code: ErrorCodes.Forbidden })
+            throw new McpProtocolException(result.Response.Message, Forbidden);
     }
 
     private static string TraceId() =>

@@ -3,6 +3,7 @@
 #pragma warning disable MCP9006
 
 using System.Reflection;
+using McpApi.Auth;
 using McpApi.Dispatching;
 using McpApi.Metrics;
 using Microsoft.AspNetCore.HostFiltering;
@@ -118,7 +119,7 @@ public static class McpDoorSetup
                 endpoint.RequestDelegate = McpHttpChecks.Around(other); // GET and DELETE
             }
             if (endpoint.RequestDelegate is { } handler)
-                endpoint.RequestDelegate = RelaxedJsonResponses.Around(handler);
+                endpoint.RequestDelegate = McpAuthenticationGate.Around(RelaxedJsonResponses.Around(handler));
         });
         return endpoints;
     }
@@ -138,6 +139,7 @@ internal sealed class McpPrimitives(McpPrimitiveSet primitives) : IConfigureOpti
         options.ToolCollection = AddTo(options.ToolCollection, primitives.ToolCollection);
         options.ResourceCollection = (McpServerResourceCollection)AddTo(options.ResourceCollection, primitives.ResourceCollection);
         options.PromptCollection = AddTo(options.PromptCollection, primitives.PromptCollection);
+        FilterToolsByCaller(options);
     }
 
     private static McpServerPrimitiveCollection<TPrimitive> AddTo<TPrimitive>(
@@ -150,17 +152,55 @@ internal sealed class McpPrimitives(McpPrimitiveSet primitives) : IConfigureOpti
             existing.Add(primitive);
         return existing;
     }
+
+    /// <summary>tools/list shows only the tools the caller's scopes allow; calling another is refused by the dispatcher anyway.</summary>
+    private void FilterToolsByCaller(McpServerOptions options)
+    {
+        options.Filters.Request.ListToolsFilters.Add(next => async (request, cancellationToken) =>
+        {
+            var result = await next(request, cancellationToken);
+            if (primitives.Callers.Caller(request.User).Identity is { } identity)
+                result.Tools = [.. result.Tools.Where(tool => primitives.MayCall(identity, tool.Name))];
+            return result;
+        });
+    }
 }
 
 /// <summary>The MCP door's tools, resources and prompts, built once per process; they hold no per-request state.</summary>
-internal sealed class McpPrimitiveSet(ModelRegistry registry, Dispatcher dispatcher, IOptions<McpDoorOptions> door)
+internal sealed class McpPrimitiveSet
 {
-    private readonly Lazy<McpServerPrimitiveCollection<McpServerTool>> _tools = new(() =>
-        [.. ModelTools.From(registry, dispatcher, McpDispatch.DoorFor(door.Value)), .. SeedCompatibility.Tools(dispatcher, McpDispatch.DoorFor(door.Value))]);
-    private readonly Lazy<McpServerResourceCollection> _resources = new(() =>
-        [.. SeedCompatibility.Resources(dispatcher, McpDispatch.DoorFor(door.Value))]);
-    private readonly Lazy<McpServerPrimitiveCollection<McpServerPrompt>> _prompts = new(() =>
-        [.. SeedCompatibility.Prompts(dispatcher, McpDispatch.DoorFor(door.Value))]);
+    private readonly Lazy<McpCallers> _callers;
+    private readonly Lazy<McpServerPrimitiveCollection<McpServerTool>> _tools;
+    private readonly Lazy<McpServerResourceCollection> _resources;
+    private readonly Lazy<McpServerPrimitiveCollection<McpServerPrompt>> _prompts;
+    private readonly Lazy<Dictionary<string, RegisteredAction>> _toolActions;
+
+    public McpPrimitiveSet(ModelRegistry registry, Dispatcher dispatcher, IOptions<McpDoorOptions> door, IOptions<AuthOptions> auth)
+    {
+        _callers = new(() => McpCallers.For(door.Value, auth.Value));
+        _tools = new(() => [.. ModelTools.From(registry, dispatcher, Callers), .. SeedCompatibility.Tools(dispatcher, Callers)]);
+        _resources = new(() => [.. SeedCompatibility.Resources(dispatcher, Callers)]);
+        _prompts = new(() => [.. SeedCompatibility.Prompts(dispatcher, Callers)]);
+        _toolActions = new(() => ToolActions(registry));
+    }
+
+    public McpCallers Callers => _callers.Value;
+
+    /// <summary>Whether the caller may call the tool: its action is one the caller's scopes allow somewhere (anonymous: every tool).</summary>
+    public bool MayCall(CallerIdentity? identity, string tool) =>
+        identity is null || !_toolActions.Value.TryGetValue(tool, out var action) || Access.MayCall(identity, action);
+
+    /// <summary>Each tool's model action: the generated <c>model_action</c> tools and the seed's names.</summary>
+    private static Dictionary<string, RegisteredAction> ToolActions(ModelRegistry registry)
+    {
+        var actions = registry.Models.SelectMany(m => m.Actions).ToDictionary(ModelTools.ToolName, StringComparer.Ordinal);
+        foreach (var (tool, model, action) in SeedCompatibility.ToolActions)
+        {
+            if (registry.TryGet(model, out var found) && found.TryGetAction(action, out var registered))
+                actions[tool] = registered;
+        }
+        return actions;
+    }
 
     public McpServerPrimitiveCollection<McpServerTool> ToolCollection => _tools.Value;
 

@@ -13,8 +13,8 @@ namespace McpApi.Doors.Mcp;
 /// </summary>
 public static class ModelTools
 {
-    public static IEnumerable<McpServerTool> From(ModelRegistry registry, Dispatcher dispatcher, string door) =>
-        registry.Models.SelectMany(model => model.Actions.Select(action => (McpServerTool)new ModelTool(action, dispatcher, door)));
+    public static IEnumerable<McpServerTool> From(ModelRegistry registry, Dispatcher dispatcher, McpCallers callers) =>
+        registry.Models.SelectMany(model => model.Actions.Select(action => (McpServerTool)new ModelTool(action, dispatcher, callers)));
 
     public static string ToolName(RegisteredAction action) => $"{action.Model}_{action.Name}".ToLowerInvariant();
 
@@ -36,13 +36,13 @@ internal sealed class ModelTool : McpServerTool
 {
     private readonly RegisteredAction _action;
     private readonly Dispatcher _dispatcher;
-    private readonly string _door;
+    private readonly McpCallers _callers;
 
-    public ModelTool(RegisteredAction action, Dispatcher dispatcher, string door)
+    public ModelTool(RegisteredAction action, Dispatcher dispatcher, McpCallers callers)
     {
         _action = action;
         _dispatcher = dispatcher;
-        _door = door;
+        _callers = callers;
         var declared = action.Action;
         ProtocolTool = new Tool
         {
@@ -90,7 +90,7 @@ internal sealed class ModelTool : McpServerTool
                         $"Tool {ProtocolTool.Name} takes the arguments 'context' and 'data', not '{name}'. Put the payload in 'data'."));
             }
         }
-        var result = await McpDispatch.SendAsync(_dispatcher, _door, _action.Model, _action.Name, context, data, cancellationToken);
+        var result = await McpDispatch.SendAsync(_dispatcher, _callers.Caller(request.User), _action.Model, _action.Name, context, data, cancellationToken);
         return McpDispatch.ToToolResult(result, _action.Model);
     }
 }

@@ -12,12 +12,15 @@ namespace McpApi.Doors.Mcp;
 /// </summary>
 internal static class SeedCompatibility
 {
+    /// <summary>The seed's tool names and the model actions they run.</summary>
+    public static readonly (string Tool, string Model, string Action)[] ToolActions = [("add_note", "notes", "add"), ("read_notes", "notes", "list")];
+
     /// <summary>
     /// <c>add_note</c> and <c>read_notes</c>, kept beside <c>notes_add</c>/<c>notes_list</c> on purpose: configurations and
     /// prompts written for the seed server name them, and each says which generated tool it equals. Their output schemas are
     /// those of the actions they map to; <c>read_notes</c> pages like <c>notes_list</c> so every note can be reached.
     /// </summary>
-    public static IEnumerable<McpServerTool> Tools(Dispatcher dispatcher, string door)
+    public static IEnumerable<McpServerTool> Tools(Dispatcher dispatcher, McpCallers callers)
     {
         var add = Action(dispatcher, "notes", "add");
         var list = Action(dispatcher, "notes", "list");
@@ -39,12 +42,12 @@ internal static class SeedCompatibility
             {
                 Title = "Add a note", ReadOnlyHint = false, DestructiveHint = false, IdempotentHint = false, OpenWorldHint = false,
             },
-        }, async (arguments, cancellationToken) =>
+        }, async (request, arguments, cancellationToken) =>
         {
             if (!arguments.TryGetValue("message", out var message) || message.ValueKind != JsonValueKind.String)
                 return McpDispatch.ToolError(RequestError.Invalid("message",
                     "is required: the note's text as a string, e.g. {\"message\": \"Buy milk\"}."));
-            return McpDispatch.ToToolResult(await McpDispatch.SendAsync(dispatcher, door, "notes", "add", null, message, cancellationToken), "notes");
+            return McpDispatch.ToToolResult(await McpDispatch.SendAsync(dispatcher, callers.Caller(request.User), "notes", "add", null, message, cancellationToken), "notes");
         });
 
         var readNotes = new SeedTool(new Tool
@@ -60,7 +63,7 @@ internal static class SeedCompatibility
             {
                 Title = "Read notes", ReadOnlyHint = true, DestructiveHint = false, IdempotentHint = true, OpenWorldHint = false,
             },
-        }, async (arguments, cancellationToken) =>
+        }, async (request, arguments, cancellationToken) =>
         {
             var page = new System.Text.Json.Nodes.JsonObject();
             foreach (var (name, value) in arguments)
@@ -70,7 +73,7 @@ internal static class SeedCompatibility
                 page[name] = System.Text.Json.Nodes.JsonNode.Parse(value.GetRawText());
             }
             return McpDispatch.ToToolResult(
-                await McpDispatch.SendAsync(dispatcher, door, "notes", "list", null, McpDispatch.Json(page), cancellationToken), "notes");
+                await McpDispatch.SendAsync(dispatcher, callers.Caller(request.User), "notes", "list", null, McpDispatch.Json(page), cancellationToken), "notes");
         });
         return [addNote, readNotes];
     }
@@ -80,11 +83,11 @@ internal static class SeedCompatibility
             ? registered
             : throw new InvalidOperationException($"The seed's MCP names need the action {model}.{action}, which is not registered.");
 
-    public static IEnumerable<McpServerResource> Resources(Dispatcher dispatcher, string door) =>
+    public static IEnumerable<McpServerResource> Resources(Dispatcher dispatcher, McpCallers callers) =>
     [
         McpServerResource.Create(
             (RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken) =>
-                ReadAsync(dispatcher, door, request, "notes", "latest", null, EmptyObject, cancellationToken),
+                ReadAsync(dispatcher, callers, request, "notes", "latest", null, EmptyObject, cancellationToken),
             new McpServerResourceCreateOptions
             {
                 UriTemplate = "notes://latest",
@@ -95,7 +98,7 @@ internal static class SeedCompatibility
             }),
         McpServerResource.Create(
             (string notebook, RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken) =>
-                ReadAsync(dispatcher, door, request, "notes", "latest", McpDispatch.Json(new { notebook }), EmptyObject, cancellationToken),
+                ReadAsync(dispatcher, callers, request, "notes", "latest", McpDispatch.Json(new { notebook }), EmptyObject, cancellationToken),
             new McpServerResourceCreateOptions
             {
                 UriTemplate = "notes://{notebook}/latest",
@@ -106,7 +109,7 @@ internal static class SeedCompatibility
             }),
         McpServerResource.Create(
             (string @namespace, string key, RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken) =>
-                ReadAsync(dispatcher, door, request, "state", "get", McpDispatch.Json(new { @namespace }), McpDispatch.Json(new { key }), cancellationToken),
+                ReadAsync(dispatcher, callers, request, "state", "get", McpDispatch.Json(new { @namespace }), McpDispatch.Json(new { key }), cancellationToken),
             new McpServerResourceCreateOptions
             {
                 UriTemplate = "state://{namespace}/{key}",
@@ -117,7 +120,7 @@ internal static class SeedCompatibility
             }),
         McpServerResource.Create(
             (RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken) =>
-                ReadAsync(dispatcher, door, request, "chat", "rooms", null, EmptyObject, cancellationToken),
+                ReadAsync(dispatcher, callers, request, "chat", "rooms", null, EmptyObject, cancellationToken),
             new McpServerResourceCreateOptions
             {
                 UriTemplate = "chat://rooms",
@@ -128,7 +131,7 @@ internal static class SeedCompatibility
             }),
         McpServerResource.Create(
             (string room, RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken) =>
-                ReadAsync(dispatcher, door, request, "chat", "history", McpDispatch.Json(new { room }), EmptyObject, cancellationToken),
+                ReadAsync(dispatcher, callers, request, "chat", "history", McpDispatch.Json(new { room }), EmptyObject, cancellationToken),
             new McpServerResourceCreateOptions
             {
                 UriTemplate = "chat://{room}/history",
@@ -139,15 +142,15 @@ internal static class SeedCompatibility
             }),
     ];
 
-    public static IEnumerable<McpServerPrompt> Prompts(Dispatcher dispatcher, string door) =>
+    public static IEnumerable<McpServerPrompt> Prompts(Dispatcher dispatcher, McpCallers callers) =>
     [
         McpServerPrompt.Create(
-            async ([Description("The notebook to summarize (default: the default notebook).")] string? notebook = null,
+            async (RequestContext<GetPromptRequestParams> request, [Description("The notebook to summarize (default: the default notebook).")] string? notebook = null,
                 CancellationToken cancellationToken = default) =>
             {
                 var context = notebook is null ? (JsonElement?)null : McpDispatch.Json(new { notebook });
                 var data = McpDispatch.DataOrThrow(
-                    await McpDispatch.SendAsync(dispatcher, door, "notes", "summary_prompt", context, EmptyObject, cancellationToken));
+                    await McpDispatch.SendAsync(dispatcher, callers.Caller(request.User), "notes", "summary_prompt", context, EmptyObject, cancellationToken));
                 return new GetPromptResult
                 {
                     Description = $"Summarize the {data.GetProperty("count")} notes of notebook '{data.GetProperty("notebook").GetString()}'.",
@@ -165,10 +168,10 @@ internal static class SeedCompatibility
     private static readonly JsonElement EmptyObject = JsonElement.Parse("{}");
 
     private static async Task<TextResourceContents> ReadAsync(
-        Dispatcher dispatcher, string door, RequestContext<ReadResourceRequestParams> request,
+        Dispatcher dispatcher, McpCallers callers, RequestContext<ReadResourceRequestParams> request,
         string model, string action, JsonElement? context, JsonElement? data, CancellationToken cancellationToken)
     {
-        var result = McpDispatch.DataOrThrow(await McpDispatch.SendAsync(dispatcher, door, model, action, context, data, cancellationToken));
+        var result = McpDispatch.DataOrThrow(await McpDispatch.SendAsync(dispatcher, callers.Caller(request.User), model, action, context, data, cancellationToken));
         return new TextResourceContents
         {
             Uri = request.Params?.Uri ?? "",
@@ -179,7 +182,7 @@ internal static class SeedCompatibility
 }
 
 /// <summary>A seed tool with its own schemas; its arguments are checked by its code, so a missing one is named.</summary>
-internal sealed class SeedTool(Tool tool, Func<IReadOnlyDictionary<string, JsonElement>, CancellationToken, ValueTask<CallToolResult>> invoke)
+internal sealed class SeedTool(Tool tool, Func<RequestContext<CallToolRequestParams>, IReadOnlyDictionary<string, JsonElement>, CancellationToken, ValueTask<CallToolResult>> invoke)
     : McpServerTool
 {
     public override Tool ProtocolTool { get; } = tool;
@@ -187,5 +190,5 @@ internal sealed class SeedTool(Tool tool, Func<IReadOnlyDictionary<string, JsonE
     public override IReadOnlyList<object> Metadata { get; } = [];
 
     public override ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken) =>
-        invoke(request.Params?.Arguments is { } arguments ? new Dictionary<string, JsonElement>(arguments) : [], cancellationToken);
+        invoke(request, request.Params?.Arguments is { } arguments ? new Dictionary<string, JsonElement>(arguments) : [], cancellationToken);
 }

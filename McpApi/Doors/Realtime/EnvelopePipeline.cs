@@ -39,7 +39,7 @@ public sealed class EnvelopePipeline
     /// </summary>
     public async ValueTask SubmitAsync(ReadOnlyMemory<byte> message)
     {
-        var barrier = EnvelopeSession.RunsAlone(message.Span);
+        var barrier = _session.RunsAlone(message.Span);
         if (barrier)
             await DrainAsync();
         await WaitForSlotAsync();

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Claims;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using McpApi.Dispatching;
@@ -53,16 +52,18 @@ public sealed class EnvelopeSession : IDisposable
     /// <summary>The client's IP address, for the caller's rate limits.</summary>
     public IPAddress? ClientAddress { get; init; }
 
-    /// <summary>The authenticated caller, or null while anonymous.</summary>
-    public ClaimsPrincipal? User { get; set; }
+    /// <summary>Who the connection belongs to when authentication is on (null: off).</summary>
+    public SessionAuthentication? Authentication { get; init; }
 
     public string NextTraceId() => $"{_connectionId}:{Interlocked.Increment(ref _sequence)}";
 
     /// <summary>
     /// True for a message that must run alone on a pipelined connection: after every earlier envelope is answered and
-    /// before any later one starts (<c>subscribe</c>: a subscription covers exactly the envelopes sent after it).
+    /// before any later one starts (<c>subscribe</c>: a subscription covers exactly the envelopes sent after it; every
+    /// message while the connection still owes its first <c>auth</c> message, so nothing runs before it is checked).
     /// </summary>
-    public static bool RunsAlone(ReadOnlySpan<byte> message) => SubscriptionCommands.IsCommand(message);
+    public bool RunsAlone(ReadOnlySpan<byte> message) =>
+        Authentication is { Identity: null } || SubscriptionCommands.IsCommand(message);
 
     /// <summary>Answers one message (a WebSocket text message or a TCP line) with the UTF-8 JSON reply.</summary>
     public async ValueTask<byte[]> HandleAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
@@ -74,12 +75,15 @@ public sealed class EnvelopeSession : IDisposable
                 $"Too many messages: this connection may send {_options.MessagesPerSecond} per second (bursts of {_options.MessageBurst}). Wait a moment and send again."),
                 traceId, EnvelopeParser.TryReadId(message));
 
+        if (Authentication is { Identity: null } pending)
+            return await pending.HandleFirstAsync(message, traceId, cancellationToken);
+        var identity = Authentication?.Identity;
         // The rate limit above is applied in the order messages arrive; the dispatch runs on the thread pool, so a
         // pipelined connection reads its next envelope meanwhile (a write may commit inline, on the calling thread).
         await Task.Yield();
         using var result = await _dispatcher.DispatchAsync(message,
-            new CallContext(_door, traceId) { User = User, ClientAddress = ClientAddress }, cancellationToken,
-            envelope => SubscriptionCommands.Handles(envelope) ? _commands.Handle(envelope, Subscription) : null);
+            new CallContext(_door, traceId) { Identity = identity, ClientAddress = ClientAddress }, cancellationToken,
+            envelope => SubscriptionCommands.Handles(envelope) ? _commands.Handle(envelope, Subscription, identity) : null);
         // Serialize before the result is disposed: it may point into the request (echo does).
         return RealtimeJson.Serialize(SessionReply.From(result.Response, result.Id));
     }
@@ -140,5 +144,6 @@ public sealed class EnvelopeSession : IDisposable
         _connection.Dispose();
         Subscription.Dispose();
         _limiter.Dispose();
+        Authentication?.Dispose();
     }
 }

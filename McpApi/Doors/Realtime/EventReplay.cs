@@ -40,7 +40,9 @@ public sealed partial class EventReplay(
         _byModel.TryGetValue(topic[..Math.Max(0, topic.IndexOf(':'))], out var history) && dispatcher.Registry.TryGet(history.Model, out _);
 
     /// <summary>Up to <see cref="RealtimeOptions.ReplayLimit"/> events of <paramref name="topic"/> after <paramref name="after"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<ModelEvent>> ReplayAsync(string topic, long after, string door, string traceId, CancellationToken cancellationToken)
+    /// <param name="identity">The stream's authenticated caller (null: authentication is off).</param>
+    public async Task<IReadOnlyList<ModelEvent>> ReplayAsync(string topic, long after, string door, string traceId, CancellationToken cancellationToken,
+        Auth.CallerIdentity? identity = null)
     {
         var limit = options.Value.ReplayLimit;
         if (limit == 0 || !CanReplay(topic))
@@ -49,7 +51,7 @@ public sealed partial class EventReplay(
         var history = _byModel[topic[..colon]];
         var context = JsonSerializer.SerializeToElement(new Dictionary<string, string> { [history.ContextKey] = topic[(colon + 1)..] }, EnvelopeJson.Options);
         var data = JsonSerializer.SerializeToElement(new Dictionary<string, long> { ["after"] = after, ["limit"] = limit }, EnvelopeJson.Options);
-        using var result = await dispatcher.DispatchAsync(history.Model, history.Action, context, data, new CallContext(door, traceId), cancellationToken);
+        using var result = await dispatcher.DispatchAsync(history.Model, history.Action, context, data, new CallContext(door, traceId) { Identity = identity }, cancellationToken);
         if (!result.IsSuccess)
         {
             LogReplayFailed(logger, topic, result.Response.Message);

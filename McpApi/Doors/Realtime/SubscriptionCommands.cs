@@ -50,14 +50,15 @@ public sealed class SubscriptionCommands(ModelRegistry registry, RealtimeOptions
         }
     }
 
-    public EnvelopeResponse Handle(Envelope envelope, IEventSubscription subscription)
+    /// <param name="identity">The authenticated caller: each topic needs a scope that reads it (null: authentication is off).</param>
+    public EnvelopeResponse Handle(Envelope envelope, IEventSubscription subscription, Auth.CallerIdentity? identity = null)
     {
         var action = envelope.Action?.ToLowerInvariant() ?? "add";
         switch (action)
         {
             case "add":
             {
-                var topics = Topics.Validate(ReadTopics(envelope.Data, required: true), registry, "data.topics");
+                var topics = SessionAuthentication.Topics(identity, Topics.Validate(ReadTopics(envelope.Data, required: true), registry, "data.topics"));
                 SubscriptionLimits.CheckTopicCount(subscription.Topics.Union(topics, StringComparer.Ordinal).Count(), options);
                 subscription.Add(topics);
                 return Reply($"Subscribed to {string.Join(", ", topics)}.", subscription);

@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using McpApi.Auth;
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
 using McpApi.Doors.Limits;
@@ -19,8 +20,20 @@ public static partial class SseEndpoints
     public const string KeepAliveEvent = "keepalive";
     public const string ClosedEvent = "closed";
 
-    public static RouteHandlerBuilder MapSseDoor(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/mcp/events", Stream)
+    public static RouteHandlerBuilder MapSseDoor(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/mcp/events/ticket", SseTickets.IssueTicket)
+            .WithTags("Real-time")
+            .WithName("EventStreamTicket")
+            .WithSummary("Trade the request's credential for a one-use ticket that opens one event stream (for EventSource)")
+            .WithDescription("""
+                With authentication on, browsers' `EventSource` cannot send the key. POST here with `Authorization: Bearer <key>`
+                (or `X-Api-Key`) and get `{"data":{"ticket":"...","expiresInSeconds":30}}`; then open
+                `GET /mcp/events?topics=chat:lobby&ticket=<ticket>`. A ticket opens one stream, within Auth:TicketSeconds.
+                """)
+            .Produces<EnvelopeResponse>(StatusCodes.Status200OK)
+            .Produces<EnvelopeResponse>(StatusCodes.Status401Unauthorized);
+        return routes.MapGet("/mcp/events", Stream)
             .WithTags("Real-time")
             .WithName("EventStream")
             .WithSummary("Stream events of the given topics as server-sent events")
@@ -37,17 +50,36 @@ public static partial class SseEndpoints
             .Produces<EnvelopeResponse>(StatusCodes.Status422UnprocessableEntity)
             .Produces<EnvelopeResponse>(StatusCodes.Status429TooManyRequests)
             .Produces<EnvelopeResponse>(StatusCodes.Status503ServiceUnavailable)
+            .Produces<EnvelopeResponse>(StatusCodes.Status401Unauthorized)
+            .Produces<EnvelopeResponse>(StatusCodes.Status403Forbidden)
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream");
+    }
 
-    internal static Results<SseEventsResult, EnvelopeResult> Stream(
-        HttpContext http, string? topics, Dispatcher dispatcher, IEventHub hub, EventReplay replay,
-        IOptions<RealtimeOptions> options, IHostApplicationLifetime lifetime, ConnectionLimits limits, ILoggerFactory loggers)
+    internal static async Task<Results<SseEventsResult, EnvelopeResult>> Stream(
+        HttpContext http, string? topics, string? ticket, Dispatcher dispatcher, IEventHub hub, EventReplay replay,
+        IOptions<RealtimeOptions> options, IHostApplicationLifetime lifetime, ConnectionLimits limits, ILoggerFactory loggers,
+        CallerAuthentication authentication, SseTickets tickets)
     {
+        // With authentication on: the credential in the headers (curl), or a ticket from POST /mcp/events/ticket (EventSource).
+        CallerIdentity? identity = null;
+        if (authentication.Required)
+        {
+            var caller = await authentication.CallerAsync(http, "sse");
+            identity = caller.Identity ?? (string.IsNullOrEmpty(ticket) ? null : tickets.Redeem(ticket));
+            if (identity is null)
+            {
+                await CallerAuthentication.ChallengeAsync(http);
+                return EnvelopeEndpoints.Write(Dispatcher.Failure(Access.Unauthenticated(string.IsNullOrEmpty(ticket) ? caller
+                    : caller with { CredentialProblem = "The ticket is unknown, used or expired: POST /mcp/events/ticket with your key for a new one (each opens one stream)." }),
+                    caller.TraceId));
+            }
+        }
         // Bad topics or Last-Event-ID: thrown to the HTTP pipeline's one error handler, which answers with the error envelope.
         if (string.IsNullOrWhiteSpace(topics))
             throw RequestError.BadRequest(RealtimeErrorCodes.InvalidTopic,
                 "Name the topics to stream: GET /mcp/events?topics=chat:lobby,move:g1");
-        var requested = Topics.Validate(topics.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), dispatcher.Registry, "topics");
+        var requested = SessionAuthentication.Topics(identity,
+            Topics.Validate(topics.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), dispatcher.Registry, "topics"));
         SubscriptionLimits.CheckTopicCount(requested.Length, options.Value);
         var cursors = LastEventId.Parse(http.Request.Headers["Last-Event-ID"].ToString(), requested);
         var address = http.Connection.RemoteIpAddress;
@@ -56,13 +88,13 @@ public static partial class SseEndpoints
         http.Response.RegisterForDispose(place); // the stream holds its place until the request ends
 
         var stream = new EventStream(http, requested, cursors, hub, replay, options.Value, lifetime.ApplicationStopping,
-            loggers.CreateLogger("McpApi.Doors.Sse.EventStream"));
+            loggers.CreateLogger("McpApi.Doors.Sse.EventStream"), identity);
         return new SseEventsResult(stream.ReadAsync(http.RequestAborted));
     }
 
     private sealed partial class EventStream(
         HttpContext http, string[] topics, Dictionary<string, long> cursors, IEventHub hub, EventReplay replay,
-        RealtimeOptions options, CancellationToken stopping, ILogger logger)
+        RealtimeOptions options, CancellationToken stopping, ILogger logger, CallerIdentity? identity)
     {
         private enum Wake { Events, KeepAlive, Overflow, Stopping, Gone }
 
@@ -87,7 +119,7 @@ public static partial class SseEndpoints
                 cursors.Remove(topic);
             foreach (var (topic, after) in cursors.ToArray())
             {
-                foreach (var missed in await replay.ReplayAsync(topic, after, "sse", traceId, aborted))
+                foreach (var missed in await replay.ReplayAsync(topic, after, "sse", traceId, aborted, identity))
                     yield return Item(missed);
             }
 

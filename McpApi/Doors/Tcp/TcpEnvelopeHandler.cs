@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Text;
+using McpApi.Auth;
 using McpApi.Dispatching;
 using McpApi.Doors.Limits;
 using McpApi.Doors.Realtime;
@@ -19,7 +20,7 @@ namespace McpApi.Doors.Tcp;
 /// </summary>
 public sealed partial class TcpEnvelopeHandler(
     Dispatcher dispatcher, IEventHub hub, IOptions<RealtimeOptions> options, IHostApplicationLifetime lifetime,
-    ConnectionLimits limits, ILogger<TcpEnvelopeHandler> logger) : ConnectionHandler
+    ConnectionLimits limits, ILogger<TcpEnvelopeHandler> logger, CallerAuthentication authentication, CredentialCheck credentials) : ConnectionHandler
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
@@ -33,7 +34,12 @@ public sealed partial class TcpEnvelopeHandler(
             return;
         }
         var settings = options.Value;
-        using var session = new EnvelopeSession("tcp", connection.ConnectionId, dispatcher, hub, settings) { ClientAddress = address };
+        // TCP has no headers: with authentication on, the first line must be {"model":"auth","data":{"key":...}}.
+        using var session = new EnvelopeSession("tcp", connection.ConnectionId, dispatcher, hub, settings)
+        {
+            ClientAddress = address,
+            Authentication = authentication.Required ? new SessionAuthentication(credentials, authentication.Options, null, address?.ToString()) : null,
+        };
         var writer = new LineWriter(connection.Transport.Output);
         var input = connection.Transport.Input;
         using var deadline = new TcpReadDeadline(limits.Settings, session.Subscription, input);
@@ -44,6 +50,7 @@ public sealed partial class TcpEnvelopeHandler(
         using var cutAfterClientLeaves = connection.ConnectionClosed.Register(() => TryCancelAfter(cut, settings.DisconnectGrace));
         using var pushStop = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
         using var endOnStop = lifetime.ApplicationStopping.Register(input.CancelPendingRead);
+        using var endUnauthenticated = session.Authentication?.TimedOut.Register(input.CancelPendingRead);
         using var endOnOverflow = session.Subscription.Overflowed.Register(() =>
         {
             // Stop reading and delivering; the final line goes out after both loops end.
@@ -66,7 +73,11 @@ public sealed partial class TcpEnvelopeHandler(
             }
 
             byte[]? finalLine = null;
-            if (deadline.HasExpired())
+            if (session.Authentication is { Identity: null, TimedOut.IsCancellationRequested: true })
+                finalLine = session.Failure(new RequestError(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthenticated,
+                    $"No credential within {authentication.Options.FirstMessageSeconds} seconds (Auth:FirstMessageSeconds): send {{\"model\":\"auth\",\"data\":{{\"key\":\"...\"}}}} as the first line. Closing."),
+                    session.NextTraceId(), null);
+            else if (deadline.HasExpired())
             {
                 LogTimedOut(logger, connection.ConnectionId, ConnectionLimitOptions.Section + ":" + deadline.Expired);
                 finalLine = session.Failure(deadline.Notice(), session.NextTraceId(), null);

@@ -24,6 +24,8 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
         using var pushStop = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
         using var closeOnStop = stopping.Register(() => _ = CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down", session.StoppingNotice()));
         using var cutOnOverflow = session.Subscription.Overflowed.Register(() => _abort.CancelAfter(options.DisconnectGrace));
+        using var closeUnauthenticated = session.Authentication?.TimedOut.Register(() => _ = CloseAsync(WebSocketCloseStatus.PolicyViolation,
+            "unauthenticated: send {\"model\":\"auth\",\"data\":{\"key\":...}} first", null));
         LogOpened(logger, session.NextTraceId());
 
         var push = PushAsync(pushStop.Token);

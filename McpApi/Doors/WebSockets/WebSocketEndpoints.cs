@@ -1,3 +1,4 @@
+using McpApi.Auth;
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
 using McpApi.Doors.Limits;
@@ -32,7 +33,7 @@ public static class WebSocketEndpoints
 
     internal static async Task<Results<EmptyHttpResult, EnvelopeResult>> Connect(
         HttpContext http, Dispatcher dispatcher, IEventHub hub, IOptions<RealtimeOptions> options,
-        IHostApplicationLifetime lifetime, ConnectionLimits limits, ILogger<WebSocketConnection> logger)
+        IHostApplicationLifetime lifetime, ConnectionLimits limits, ILogger<WebSocketConnection> logger, CallerAuthentication authentication)
     {
         // Thrown to the HTTP pipeline's one error handler, which answers with the error envelope.
         if (!http.WebSockets.IsWebSocketRequest)
@@ -43,10 +44,13 @@ public static class WebSocketEndpoints
         using var place = limits.TryOpen(ConnectionDoor.WebSocket, address, out var limit)
             ?? throw limits.Refusal(ConnectionDoor.WebSocket, limit!, address);
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        // A credential in the upgrade request's headers authenticates the connection; else its first message must.
+        var caller = authentication.Required ? await authentication.CallerAsync(http, "ws") : null;
         using var session = new EnvelopeSession("ws", http.TraceIdentifier, dispatcher, hub, options.Value)
         {
             ClientAddress = address,
-            User = http.User.Identity?.IsAuthenticated == true ? http.User : null,
+            Authentication = caller is null ? null : new SessionAuthentication(
+                http.RequestServices.GetRequiredService<CredentialCheck>(), authentication.Options, caller.Identity, address?.ToString()),
         };
         var connection = new WebSocketConnection(socket, session, options.Value, logger);
         await connection.RunAsync(lifetime.ApplicationStopping, http.RequestAborted);

@@ -55,6 +55,8 @@ public sealed class ChatModel : IModelHandler
 
     public IReadOnlyList<ModelAction> Actions { get; }
 
+    public string? DefaultContextScope => _options.DefaultRoom;
+
     private void CheckText(ChatText data, FieldErrors errors)
     {
         if (string.IsNullOrWhiteSpace(data.Text))
@@ -92,14 +94,14 @@ public sealed class ChatModel : IModelHandler
     /// <summary>The sender, as a plain string (room: Chat:DefaultRoom) or <c>{"user": ..., "room": ...}</c>.</summary>
     [PlainString(nameof(User))]
     public sealed record SenderContext(
-        [Name, Description("The sender."), Required(ErrorMessage = "is required, e.g. \"context\": \"ana\" or {\"user\": \"ana\", \"room\": \"lobby\"}.")] string User,
-        [Name, Description("The room (default: Chat:DefaultRoom).")] string? Room = null);
+        [Name, CallerName, Description("The sender."), Required(ErrorMessage = "is required, e.g. \"context\": \"ana\" or {\"user\": \"ana\", \"room\": \"lobby\"}.")] string User,
+        [Name, ContextScope, Description("The room (default: Chat:DefaultRoom).")] string? Room = null);
 
     /// <summary>The room to read; a plain string (the sender, as for send) reads the default room.</summary>
     [PlainString(nameof(User))]
     public sealed record ChatContext(
         [Name, Description("The reader; not needed to read.")] string? User = null,
-        [Name, Description("The room (default: Chat:DefaultRoom).")] string? Room = null);
+        [Name, ContextScope, Description("The room (default: Chat:DefaultRoom).")] string? Room = null);
 
     /// <summary>The message text, as a plain string or <c>{"text": ...}</c>.</summary>
     [PlainString(nameof(Text))]

@@ -145,13 +145,13 @@ public sealed class MoveModel : IModelHandler
     /// <summary>The player and the game; a plain string is the player in game <c>default</c>.</summary>
     [PlainString(nameof(Player))]
     public sealed record SeatContext(
-        [Name, Description("Who plays."), Required(ErrorMessage = "is required, e.g. {\"game\": \"g1\", \"player\": \"ana\"}.")] string Player,
-        [Name, Description("The game (default: default).")] string Game = DefaultGame);
+        [Name, CallerName, Description("Who plays."), Required(ErrorMessage = "is required, e.g. {\"game\": \"g1\", \"player\": \"ana\"}.")] string Player,
+        [Name, ContextScope, Description("The game (default: default).")] string Game = DefaultGame);
 
     /// <summary>The game to read; a plain string (the player, as for play) reads game <c>default</c>.</summary>
     [PlainString(nameof(Player))]
     public sealed record GameContext(
-        [Name, Description("The game (default: default).")] string Game = DefaultGame,
+        [Name, ContextScope, Description("The game (default: default).")] string Game = DefaultGame,
         [Name, Description("The reader; not needed to read.")] string? Player = null);
 
     public sealed record NewGame([Name, Description("The game's id (default: a generated one).")] string? Id = null);

@@ -140,7 +140,7 @@ public sealed class NotesModel : IModelHandler
 
     /// <summary>The notebook, as a plain string or <c>{"notebook": ...}</c>.</summary>
     [PlainString(nameof(Notebook))]
-    public sealed record NotebookContext([Name, Description("The notebook (default: default).")] string Notebook = DefaultNotebook);
+    public sealed record NotebookContext([Name, ContextScope, Description("The notebook (default: default).")] string Notebook = DefaultNotebook);
 
     /// <summary>The note text, as a plain string or <c>{"text": ...}</c>.</summary>
     [PlainString(nameof(Text))]

@@ -159,7 +159,7 @@ public sealed class StateModel : IModelHandler
 
     /// <summary>The namespace, as a plain string or <c>{"namespace": ...}</c>.</summary>
     [PlainString(nameof(Namespace))]
-    public sealed record NamespaceContext([Name, Description("The namespace (default: default).")] string Namespace = DefaultNamespace);
+    public sealed record NamespaceContext([Name, ContextScope, Description("The namespace (default: default).")] string Namespace = DefaultNamespace);
 
     public sealed record KeyData([MinLength(1)] string Key);
 

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Text;
+using McpApi.Tests.Infrastructure;
+using ModelContextProtocol;
+
+namespace McpApi.Tests.Auth;
+
+/// <summary>MCP over Streamable HTTP with <c>Auth:Mode=ApiKey</c>: the same credential and scopes as the envelope, JSON-RPC errors.</summary>
+public sealed class McpAuthTests
+{
+    private const string Initialize = """
+        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}
+        """;
+
+    [Theory]
+    [InlineData(null, "This server requires a credential")]
+    [InlineData("not-a-key", "API key was refused")]
+    public async Task WithoutAnAcceptedKeyMcpIs401WithAChallengeAndAJsonRpcError(string? key, string message)
+    {
+        using var app = TestKeys.ApiKeyApp();
+        var client = app.CreateClient();
+        if (key is not null)
+            client.WithKey(key);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(Initialize, Encoding.UTF8, "application/json") };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+
+        using var response = await client.SendAsync(request);
+        var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        response.Headers.WwwAuthenticate.ToString().ShouldStartWith("Bearer");
+        body.GetProperty("jsonrpc").GetString().ShouldBe("2.0");
+        body.GetProperty("error").GetProperty("code").GetInt32().ShouldBe(-32001);
+        body.GetProperty("error").GetProperty("message").GetString()!.ShouldContain(message);
+    }
+
+    [Fact]
+    public async Task ToolsListShowsOnlyTheToolsTheCallersScopesAllow()
+    {
+        using var app = TestKeys.ApiKeyApp();
+        await using var ana = await McpClients.ConnectAsync(app.CreateClient().WithKey(TestKeys.Ana)); // chat:*, notes:read
+        await using var admin = await McpClients.ConnectAsync(app.CreateClient().WithKey(TestKeys.Admin));
+
+        var anaTools = (await ana.ListToolsAsync(cancellationToken: TestContext.Timeout)).Select(t => t.Name).ToList();
+        var adminTools = (await admin.ListToolsAsync(cancellationToken: TestContext.Timeout)).Select(t => t.Name).ToList();
+
+        anaTools.ShouldBe(["notes_list", "notes_latest", "notes_summary_prompt", "chat_send", "chat_history", "chat_rooms", "read_notes"], ignoreOrder: true);
+        adminTools.ShouldContain("state_set");
+        adminTools.ShouldContain("add_note");
+        adminTools.Count.ShouldBeGreaterThan(anaTools.Count);
+    }
+
+    [Fact]
+    public async Task CallingAToolWithoutItsScopeIsAJsonRpcErrorNamingTheScopeAndWritesNothing()
+    {
+        using var app = TestKeys.ApiKeyApp();
+        await using var ana = await McpClients.ConnectAsync(app.CreateClient().WithKey(TestKeys.Ana));
+
+        var error = await Should.ThrowAsync<McpProtocolException>(() => ana.CallToolAsync("notes_add",
+            new Dictionary<string, object?> { ["data"] = "sneaky" }, cancellationToken: TestContext.Timeout).AsTask());
+        var seed = await Should.ThrowAsync<McpProtocolException>(() => ana.CallToolAsync("add_note",
+            new Dictionary<string, object?> { ["message"] = "sneaky" }, cancellationToken: TestContext.Timeout).AsTask());
+
+        ((int)error.ErrorCode).ShouldBe(-32003);
+        error.Message.ShouldContain("'notes:add'");
+        ((int)seed.ErrorCode).ShouldBe(-32003);
+        var list = await app.CreateClient().WithKey(TestKeys.Admin).PostEnvelopeAsync(new { model = "notes", action = "list" });
+        list.Data.GetProperty("notes").GetArrayLength().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task AToolCallWithTheScopeRunsAsTheCaller()
+    {
+        using var app = TestKeys.ApiKeyApp();
+        await using var ana = await McpClients.ConnectAsync(app.CreateClient().WithKey(TestKeys.Ana));
+
+        var sent = await ana.CallToolAsync("chat_send", new Dictionary<string, object?> { ["context"] = new { room = "lobby" }, ["data"] = "hello from MCP" },
+            cancellationToken: TestContext.Timeout);
+        var forged = await Should.ThrowAsync<McpProtocolException>(() => ana.CallToolAsync("chat_send",
+            new Dictionary<string, object?> { ["context"] = new { user = "bob" }, ["data"] = "as bob" }, cancellationToken: TestContext.Timeout).AsTask());
+
+        sent.IsError.ShouldNotBe(true, string.Join(" ", sent.Texts()));
+        sent.Structured().GetProperty("data").GetProperty("user").GetString().ShouldBe("ana");
+        forged.Message.ShouldContain("act-as");
+    }
+}

@@ -1,0 +1,116 @@
+using System.Security.Claims;
+using System.Text;
+using McpApi.Dispatching;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using ModelContextProtocol.AspNetCore.Authentication;
+using ModelContextProtocol.Authentication;
+
+namespace McpApi.Auth;
+
+/// <summary>
+/// Authentication on every door with ASP.NET Core's own schemes: <see cref="ApiKeyAuthenticationHandler"/> for
+/// <c>Auth:Mode=ApiKey</c>, JwtBearer (and the MCP SDK's protected-resource metadata) for <c>Jwt</c>. The dispatcher
+/// enforces the scopes; the doors only hand it the caller. With <c>Mode=None</c> no middleware runs.
+/// </summary>
+public static partial class AuthSetup
+{
+    public static WebApplicationBuilder AddMcpApiAuth(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+        services.TryAddSingleton<ApiKeys>();
+        services.TryAddSingleton<CallerAuthentication>();
+        services.TryAddSingleton<CredentialCheck>();
+        services.TryAddSingleton<Doors.Sse.SseTickets>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddJwtBearer()
+            .AddMcp(_ => { });
+        services.AddOptions<AuthenticationOptions>().Configure<IOptions<AuthOptions>>((authentication, auth) =>
+        {
+            switch (auth.Value.Mode)
+            {
+                case AuthMode.ApiKey:
+                    authentication.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName;
+                    break;
+                case AuthMode.Jwt:
+                    authentication.DefaultAuthenticateScheme = JwtBearerDefaults.AuthenticationScheme;
+                    authentication.DefaultChallengeScheme = McpAuthenticationDefaults.AuthenticationScheme;
+                    break;
+            }
+        });
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>, ILoggerFactory>((jwt, auth, loggers) => ConfigureJwt(jwt, auth.Value, loggers.CreateLogger("McpApi.Auth")));
+        services.AddOptions<McpAuthenticationOptions>(McpAuthenticationDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>, ModelRegistry>((mcp, auth, registry) =>
+            {
+                var jwt = auth.Value.Jwt;
+                if (auth.Value.Mode != AuthMode.Jwt)
+                    return;
+                var issuer = string.IsNullOrWhiteSpace(jwt.Authority) ? jwt.Issuer : jwt.Authority;
+                mcp.ResourceMetadata = new ProtectedResourceMetadata
+                {
+                    AuthorizationServers = issuer is null ? [] : [issuer],
+                    ScopesSupported = [AccessScope.Any, "*:read", .. registry.Names.Select(m => $"{m}:*")],
+                    ResourceName = "McpApi",
+                };
+            });
+        return builder;
+    }
+
+    /// <summary>Authenticates every request when a mode is set (MCP needs <c>HttpContext.User</c>; Jwt mode serves the resource metadata).</summary>
+    public static WebApplication UseMcpApiAuth(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Required)
+            app.UseAuthentication();
+        return app;
+    }
+
+    private static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth, ILogger log)
+    {
+        if (auth.Mode != AuthMode.Jwt)
+            return;
+        var settings = auth.Jwt;
+        jwt.MapInboundClaims = false;
+        jwt.Audience = settings.Audience;
+        jwt.TokenValidationParameters.ValidAudience = settings.Audience;
+        jwt.TokenValidationParameters.NameClaimType = settings.NameClaim;
+        if (!string.IsNullOrWhiteSpace(settings.Authority))
+        {
+            jwt.Authority = settings.Authority;
+            jwt.RequireHttpsMetadata = settings.RequireHttpsMetadata;
+        }
+        else
+        {
+            jwt.TokenValidationParameters.ValidIssuer = settings.Issuer;
+            jwt.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(settings.SigningKey!));
+        }
+        jwt.Events = new JwtBearerEvents
+        {
+            OnTokenValidated = context =>
+            {
+                var principal = context.Principal!;
+                if (JwtCaller.From(principal, settings) is { } caller)
+                    context.Principal = new ClaimsPrincipal(new CallerClaimsIdentity(caller, JwtBearerDefaults.AuthenticationScheme, principal.Claims));
+                else
+                    context.Fail(JwtCaller.NoName(settings));
+                return Task.CompletedTask;
+            },
+            OnAuthenticationFailed = context =>
+            {
+                LogTokenRefused(log, context.Exception.GetType().Name, context.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "-");
+                return Task.CompletedTask;
+            },
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Authentication failed: a bearer token was refused ({Reason}), from {RemoteIp}")]
+    private static partial void LogTokenRefused(ILogger logger, string reason, string remoteIp);
+}

@@ -1,0 +1,51 @@
+using McpApi.Dispatching;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace McpApi.Auth;
+
+/// <summary>
+/// How the HTTP-based doors (envelope, MCP, WebSocket and SSE at connect) learn who calls: the request's credential,
+/// authenticated by the configured scheme, into the <see cref="CallContext"/> the dispatcher checks. With
+/// <c>Auth:Mode=None</c> it does nothing at all.
+/// </summary>
+public sealed class CallerAuthentication(IOptions<AuthOptions> options)
+{
+    private readonly AuthOptions _options = options.Value;
+
+    /// <summary>Every call needs a credential (<c>Auth:Mode</c> is ApiKey or Jwt).</summary>
+    public bool Required => _options.Required;
+
+    public AuthOptions Options => _options;
+
+    /// <summary>The call context of an HTTP request: its caller when it sent an accepted credential, else why not.</summary>
+    public ValueTask<CallContext> CallerAsync(HttpContext http, string door)
+    {
+        var caller = new CallContext(door, http.TraceIdentifier) { ClientAddress = http.Connection.RemoteIpAddress };
+        return Required ? IdentifyAsync(http, caller) : ValueTask.FromResult(caller);
+    }
+
+    /// <summary>Fills <paramref name="caller"/> from the request's credential (authenticated once per request; the result is cached).</summary>
+    public static async ValueTask<CallContext> IdentifyAsync(HttpContext http, CallContext caller)
+    {
+        var result = await http.AuthenticateAsync();
+        if (result.Succeeded && CallerClaimsIdentity.Of(result.Principal) is { } identity)
+            return caller with { Identity = identity };
+        return caller with { CredentialProblem = result.Failure is { } failure ? Describe(failure) : null };
+    }
+
+    /// <summary>Sends the 401's <c>WWW-Authenticate</c> challenge of the configured scheme (the body is the door's).</summary>
+    public static Task ChallengeAsync(HttpContext http) => http.ChallengeAsync();
+
+    /// <summary>Why a credential was refused, in words a client can act on; never the credential itself.</summary>
+    internal static string Describe(Exception failure) => failure switch
+    {
+        Microsoft.IdentityModel.Tokens.SecurityTokenExpiredException => "The bearer token has expired; get a new one from the issuer.",
+        Microsoft.IdentityModel.Tokens.SecurityTokenInvalidAudienceException => "The bearer token is for another audience (its 'aud' is not Auth:Jwt:Audience).",
+        Microsoft.IdentityModel.Tokens.SecurityTokenInvalidIssuerException => "The bearer token comes from an issuer this server does not trust.",
+        Microsoft.IdentityModel.Tokens.SecurityTokenSignatureKeyNotFoundException or Microsoft.IdentityModel.Tokens.SecurityTokenInvalidSignatureException
+            => "The bearer token's signature is not valid.",
+        Microsoft.IdentityModel.Tokens.SecurityTokenException or ArgumentException => "The bearer token is not valid.",
+        _ => failure.Message,
+    };
+}

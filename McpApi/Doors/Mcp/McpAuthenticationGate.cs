@@ -1,0 +1,31 @@
+using McpApi.Auth;
+using McpApi.Dispatching;
+using ModelContextProtocol;
+
+namespace McpApi.Doors.Mcp;
+
+/// <summary>
+/// With authentication on, an MCP request without an accepted credential is answered 401 before the SDK sees it: the
+/// scheme's <c>WWW-Authenticate</c> challenge (in Jwt mode with <c>resource_metadata</c>, so OAuth clients find where to
+/// log in) and a JSON-RPC error saying what to send. With <c>Auth:Mode=None</c> it only checks a flag.
+/// </summary>
+internal static class McpAuthenticationGate
+{
+    /// <summary>The JSON-RPC error code of a request without an accepted credential (a server error code, as HTTP 401).</summary>
+    public const McpErrorCode Unauthenticated = (McpErrorCode)(-32001);
+
+    public static RequestDelegate Around(RequestDelegate next) => http =>
+        http.RequestServices.GetRequiredService<CallerAuthentication>().Required ? GateAsync(http, next) : next(http);
+
+    private static async Task GateAsync(HttpContext http, RequestDelegate next)
+    {
+        var caller = await CallerAuthentication.IdentifyAsync(http, new CallContext(McpDispatch.Door, http.TraceIdentifier));
+        if (caller.Identity is not null)
+        {
+            await next(http);
+            return;
+        }
+        await CallerAuthentication.ChallengeAsync(http);
+        await McpHttpErrors.WriteAsync(http, StatusCodes.Status401Unauthorized, Unauthenticated, Access.Unauthenticated(caller).Message);
+    }
+}
