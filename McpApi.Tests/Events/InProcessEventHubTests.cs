@@ -73,6 +73,63 @@ public sealed class InProcessEventHubTests
         _hub.SubscriberCount("notes:c").ShouldBe(0);
     }
 
+    [Fact]
+    public async Task PublishingToThousandsOfSubscribersReachesEachOnceAndCutsOnlyTheFullOnes()
+    {
+        var roomy = Enumerable.Range(0, 3000).Select(_ => _hub.Subscribe(["chat:crowd"], 4)).ToList();
+        var tight = Enumerable.Range(0, 1000).Select(_ => _hub.Subscribe(["chat:crowd"], 1)).ToList();
+
+        _hub.Publish(Event("chat:crowd", 1));
+        _hub.Publish(Event("chat:crowd", 2));
+
+        roomy.ShouldAllBe(s => s.Reader.Count == 2);
+        foreach (var subscription in roomy)
+            Drain(subscription).Select(e => e.Data).ShouldBe([1, 2]);
+        foreach (var subscription in tight)
+        {
+            Drain(subscription).Select(e => e.Data).ShouldBe([1]);
+            await Should.ThrowAsync<EventQueueOverflowException>(() => subscription.Reader.Completion);
+        }
+        _hub.SubscriberCount("chat:crowd").ShouldBe(3000);
+        roomy.Concat(tight).ToList().ForEach(s => s.Dispose());
+        _hub.SubscriberCount("chat:crowd").ShouldBe(0);
+    }
+
+    [Fact]
+    public void ReadingFreesRoomInTheQueue()
+    {
+        using var subscription = _hub.Subscribe(["state:ns"], 2);
+
+        for (var i = 0; i < 10; i++)
+        {
+            _hub.Publish(Event("state:ns", i));
+            _hub.Publish(Event("state:ns", i));
+            subscription.Reader.Count.ShouldBe(2);
+            Drain(subscription).Count.ShouldBe(2);
+        }
+
+        subscription.Overflowed.IsCancellationRequested.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void AnEventsEncodingIsACacheThatEqualityAndCopiesLeaveOut()
+    {
+        var original = Event("chat:lobby", 1);
+        var encodings = 0;
+
+        var bytes = original.EncodedOnce(_ => { encodings++; return [1, 2, 3]; });
+        original.EncodedOnce(_ => { encodings++; return [9]; }).ShouldBeSameAs(bytes);
+        var copy = original with { Cursor = 5 };
+
+        encodings.ShouldBe(1);
+        original.Encodings.ShouldBe(1);
+        copy.Encodings.ShouldBe(0);
+        copy.EncodedOnce(_ => [4]).ShouldBe([(byte)4]);
+        (original with { }).ShouldBe(original);
+        new ModelEvent("test.event", "chat:lobby", 1) { At = original.At }.ShouldBe(original);
+        new ModelEvent("test.event", "chat:lobby", 1) { At = original.At }.GetHashCode().ShouldBe(original.GetHashCode());
+    }
+
     private static List<ModelEvent> Drain(IEventSubscription subscription)
     {
         var events = new List<ModelEvent>();
@@ -125,6 +182,34 @@ public sealed class InProcessEventHubStressTests
         }
 
         leaks.ShouldBeEmpty("topics stay indexed for a subscription closed by overflow");
+    }
+
+    [Fact]
+    public void ASteadySubscriberGetsEveryEventOnceWhileOthersComeAndGoDuringPublishing()
+    {
+        using var steady = _hub.Subscribe(["chat:busy"], 100_000);
+        const int Publishers = 3, Each = 5000;
+
+        var churn = new Thread(() =>
+        {
+            for (var i = 0; i < 3000; i++)
+                _hub.Subscribe(["chat:busy"], 1).Dispose();
+        });
+        churn.Start();
+        Parallel.For(0, Publishers, p =>
+        {
+            for (var i = 0; i < Each; i++)
+                _hub.Publish(new ModelEvent("test.event", "chat:busy", (p, i)));
+        });
+        churn.Join();
+
+        var received = new List<(int Publisher, int N)>();
+        while (steady.Reader.TryRead(out var modelEvent))
+            received.Add(((int, int))modelEvent.Data!);
+        received.Count.ShouldBe(Publishers * Each);
+        for (var p = 0; p < Publishers; p++)
+            received.Where(r => r.Publisher == p).Select(r => r.N).ShouldBe(Enumerable.Range(0, Each), $"publisher {p}'s events in order");
+        _hub.SubscriberCount("chat:busy").ShouldBe(1);
     }
 
     [Fact]

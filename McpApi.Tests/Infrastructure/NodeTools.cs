@@ -11,6 +11,15 @@ internal static class NodeTools
 
     public static string SdkClient => Require(Path.Combine(Directory, "clients", "sdk-client.mjs"));
 
+    /// <summary>The TypeScript-SDK script that checks every tool's schemas and results with a JSON Schema 2020-12 validator.</summary>
+    public static string ToolSchemas => Require(Path.Combine(Directory, "clients", "tool-schemas.mjs"));
+
+    /// <summary>The TypeScript-SDK script that subscribes to resources, writes over the envelope door and reconnects its stream.</summary>
+    public static string Subscriptions => Require(Path.Combine(Directory, "clients", "subscriptions.mjs"));
+
+    /// <summary>The MCP Inspector CLI (tools/node/inspector, installed by scripts/setup.d/35-node-inspector.sh).</summary>
+    public static string Inspector => Require(Path.Combine(Directory, "inspector", "node_modules", "@modelcontextprotocol", "inspector", "clients", "launcher", "build", "index.js"));
+
     private static string Require(string path) =>
         File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: run scripts/setup.d/30-node-mcp.sh (scripts/test.sh does).", path);
 }

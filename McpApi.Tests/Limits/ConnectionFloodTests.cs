@@ -137,6 +137,9 @@ public sealed class ConnectionFloodTests
         }
         answer.ShouldStartWith("HTTP/1.1 503");
         answer.ShouldContain("too_many_connections");
+        answer.ShouldContain("X-Content-Type-Options: nosniff");
+        answer.ShouldContain("frame-ancestors 'none'");
+        answer.ShouldNotContain("Server:");
 
         // Closing the idle connections frees the door.
         idle.ForEach(s => s.Dispose());

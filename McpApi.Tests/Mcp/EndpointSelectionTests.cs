@@ -153,7 +153,8 @@ public sealed class EndpointSelectionTests : IDisposable
 
         using var response = await _client.SendAsync(get);
 
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        // 405, so clients such as mcp-remote fall back correctly; the body is the MCP door's JSON-RPC error.
+        response.StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);
         (await response.Content.ReadAsStringAsync()).ShouldContain("\"jsonrpc\":\"2.0\"");
     }
 
@@ -165,10 +166,14 @@ public sealed class EndpointSelectionTests : IDisposable
         using var getResponse = await _client.SendAsync(get);
         using var deleteResponse = await _client.DeleteAsync("/mcp");
 
+        // The MCP door answers (JSON-RPC errors), not the envelope's method_not_allowed.
+        getResponse.StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);
+        deleteResponse.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         foreach (var response in new[] { getResponse, deleteResponse })
         {
-            response.StatusCode.ShouldNotBe(HttpStatusCode.MethodNotAllowed);
-            (await response.Content.ReadAsStringAsync()).ShouldNotContain("method_not_allowed");
+            var body = await response.Content.ReadAsStringAsync();
+            body.ShouldContain("\"jsonrpc\":\"2.0\"");
+            body.ShouldNotContain("method_not_allowed");
         }
     }
 

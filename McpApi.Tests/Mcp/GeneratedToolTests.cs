@@ -50,9 +50,10 @@ public sealed class GeneratedToolTests : IAsyncLifetime
         var properties = greet.InputSchema.GetProperty("properties");
         properties.GetProperty("data").GetProperty("required")[0].GetString().ShouldBe("name");
         properties.GetProperty("data").GetProperty("properties").GetProperty("times").GetProperty("minimum").GetInt32().ShouldBe(1);
-        properties.GetProperty("context").GetProperty("type").EnumerateArray().Select(t => t.GetString()).ShouldBe(["string", "object"]);
+        properties.GetProperty("context").GetProperty("type").GetString().ShouldBe("object");
         greet.InputSchema.GetProperty("required")[0].GetString().ShouldBe("data");
-        greet.OutputSchema!.Value.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldBe(["status", "message"]);
+        greet.OutputSchema!.Value.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldBe(["status", "message", "data"]);
+        greet.Title.ShouldBe("Greet (probe)");
         greet.Annotations!.OpenWorldHint.ShouldBe(false);
 
         var echo = (await _mcp.ListToolsAsync(cancellationToken: TestContext.Timeout)).Single(t => t.Name == "echo_echo").ProtocolTool;
@@ -80,10 +81,98 @@ public sealed class GeneratedToolTests : IAsyncLifetime
         var result = await CallAsync("probe_greet", null, new { name = "", times = 0 });
 
         result.IsError.ShouldBe(true);
-        result.Texts()[0].ShouldContain("probe.greet");
+        result.Texts()[0].ShouldContain("`probe_greet`");
         var data = result.Structured().GetProperty("data");
         data.GetProperty("code").GetString().ShouldBe("validation_failed");
         data.GetProperty("errors").TryGetProperty("data.name", out _).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task EachToolStatesExactlyTheContextItReadsWithRequiredKeysAndNoOthers()
+    {
+        var tools = (await _mcp.ListToolsAsync(cancellationToken: TestContext.Timeout)).ToDictionary(t => t.Name, t => t.ProtocolTool);
+
+        var send = tools["chat_send"].InputSchema;
+        var context = send.GetProperty("properties").GetProperty("context");
+        context.GetProperty("type").GetString().ShouldBe("object");
+        context.GetProperty("properties").EnumerateObject().Select(p => p.Name).ShouldBe(["user", "room"], ignoreOrder: true);
+        context.GetProperty("properties").GetProperty("user").GetProperty("description").GetString().ShouldBe("The sender.");
+        context.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldBe(["user"]);
+        context.GetProperty("additionalProperties").GetBoolean().ShouldBeFalse();
+        send.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldBe(["context", "data"], ignoreOrder: true);
+
+        var play = tools["move_play"].InputSchema.GetProperty("properties").GetProperty("context");
+        play.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldBe(["player"]);
+        play.GetProperty("properties").TryGetProperty("game", out _).ShouldBeTrue();
+
+        // An action that reads no context offers none.
+        tools["move_new"].InputSchema.GetProperty("properties").TryGetProperty("context", out _).ShouldBeFalse();
+        var state = tools["state_get"].InputSchema.GetProperty("properties").GetProperty("context");
+        state.GetProperty("properties").EnumerateObject().Select(p => p.Name).ShouldBe(["namespace"]);
+        state.TryGetProperty("required", out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task AnUnknownContextKeyIsAToolErrorNamingTheKeysTheToolReads()
+    {
+        var result = await CallAsync("state_get", new { user = "ana" }, new { key = "k" });
+
+        result.IsError.ShouldBe(true);
+        result.Texts()[0].ShouldContain("`state_get`");
+        result.Structured().GetProperty("data").GetProperty("errors").GetProperty("context.user")[0].GetString()!.ShouldContain("'namespace'");
+    }
+
+    [Fact]
+    public async Task ContextSentToAToolThatReadsNoneIsAToolError()
+    {
+        var result = await CallAsync("move_list", new { user = "ana" }, null);
+
+        result.IsError.ShouldBe(true);
+        result.Texts()[0].ShouldContain("move_list reads no context");
+    }
+
+    [Fact]
+    public async Task ToolOutputSchemasDescribeTheActionResultAndEveryStructuredContentFitsIt()
+    {
+        var tools = (await _mcp.ListToolsAsync(cancellationToken: TestContext.Timeout)).ToDictionary(t => t.Name, t => t.ProtocolTool);
+        var send = tools["chat_send"].OutputSchema!.Value;
+        var message = send.GetProperty("properties").GetProperty("data").GetProperty("anyOf")[0];
+        message.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ShouldBe(["id", "room", "user", "text", "sentAt"], ignoreOrder: true);
+        message.GetProperty("properties").GetProperty("sentAt").GetProperty("format").GetString().ShouldBe("date-time");
+
+        var sent = await CallAsync("chat_send", new { user = "ana" }, "hi");
+        var failed = await CallAsync("chat_send", null, "hi");
+        var game = await CallAsync("move_new", null, null);
+
+        foreach (var (name, result) in new[] { ("chat_send", sent), ("chat_send", failed), ("move_new", game) })
+        {
+            var schema = Json.Schema.JsonSchema.FromText(tools[name].OutputSchema!.Value.GetRawText());
+            var evaluation = schema.Evaluate(System.Text.Json.Nodes.JsonNode.Parse(result.Structured().GetRawText()), new Json.Schema.EvaluationOptions { OutputFormat = Json.Schema.OutputFormat.List });
+            evaluation.IsValid.ShouldBeTrue($"{name}: {result.Structured().GetRawText()}");
+        }
+        failed.IsError.ShouldBe(true);
+    }
+
+    [Fact]
+    public async Task ToolSchemasUseNoTypeArraysAndNoSchemaWithoutKeywords()
+    {
+        foreach (var tool in await _mcp.ListToolsAsync(cancellationToken: TestContext.Timeout))
+        {
+            var text = tool.ProtocolTool.InputSchema.GetRawText() + tool.ProtocolTool.OutputSchema?.GetRawText();
+            text.ShouldNotContain("\"type\":[", customMessage: tool.Name);
+            System.Text.RegularExpressions.Regex.IsMatch(text, "(?<!\"properties\"):\\{\\}").ShouldBeFalse(tool.Name); // {} accepts anything
+        }
+    }
+
+    [Fact]
+    public async Task AToolErrorNamesTheToolToCallNotAnEnvelope()
+    {
+        var result = await _mcp.CallToolAsync("move_get", new Dictionary<string, object?> { ["context"] = new { game = "nowhere" } },
+            cancellationToken: TestContext.Timeout);
+
+        result.IsError.ShouldBe(true);
+        result.Texts()[0].ShouldBe("There is no game 'nowhere'. Create it with the tool `move_new` with data {\"id\":\"nowhere\"}; the tool `move_list` shows open games.");
+        result.Structured().GetProperty("message").GetString().ShouldBe(result.Texts()[0]);
     }
 
     [Fact]

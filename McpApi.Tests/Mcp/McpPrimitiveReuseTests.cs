@@ -48,6 +48,52 @@ public sealed class McpPrimitiveReuseTests : IDisposable
         ShouldBeTheSameInstances(first.PromptCollection.ShouldNotBeNull(), second.PromptCollection.ShouldNotBeNull());
     }
 
+    [Fact]
+    public async Task EveryRequestWithoutASessionGetsTheSameCollectionsInsteadOfFillingNewOnes()
+    {
+        await CallEchoAsync(_app.CreateClient(), 1);
+
+        var factory = _app.Services.GetRequiredService<IOptionsFactory<McpServerOptions>>();
+        var first = factory.Create(Options.DefaultName);
+        var second = factory.Create(Options.DefaultName);
+
+        first.ToolCollection.ShouldNotBeNull().ShouldContain(tool => tool.ProtocolTool.Name == "echo_echo");
+        second.ToolCollection.ShouldBeSameAs(first.ToolCollection, "the tools were copied into a new collection for another request");
+        second.ResourceCollection.ShouldBeSameAs(first.ResourceCollection.ShouldNotBeNull(), "the resources were copied into a new collection");
+        second.PromptCollection.ShouldBeSameAs(first.PromptCollection.ShouldNotBeNull(), "the prompts were copied into a new collection");
+        // The session the SDK keeps options for sees the very same primitives.
+        _app.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection.ShouldBeSameAs(first.ToolCollection);
+    }
+
+    [Fact]
+    public async Task TheServerInfoIsMadeOnceNotReadFromTheAssemblyForEveryRequest()
+    {
+        await CallEchoAsync(_app.CreateClient(), 1);
+
+        var factory = _app.Services.GetRequiredService<IOptionsFactory<McpServerOptions>>();
+        var first = factory.Create(Options.DefaultName);
+        var second = factory.Create(Options.DefaultName);
+
+        first.ServerInfo.ShouldNotBeNull().Name.ShouldBe("McpApi");
+        second.ServerInfo.ShouldBeSameAs(first.ServerInfo, "the server info (an assembly attribute lookup) was made again for another request");
+        second.ServerInstructions.ShouldBeSameAs(first.ServerInstructions);
+    }
+
+    private static async Task CallEchoAsync(HttpClient client, int id)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = new StringContent(
+                "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"tools/call\",\"params\":{\"name\":\"echo_echo\",\"arguments\":{\"context\":\"test\",\"data\":\"call " + id + "\"}}}",
+                Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Accept", "application/json, text/event-stream");
+        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        using var response = await client.SendAsync(request);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).ShouldContain($"call {id}");
+    }
+
     private static void ShouldBeTheSameInstances<T>(IEnumerable<T> first, IEnumerable<T> second) where T : class
     {
         var a = first.ToList();

@@ -54,6 +54,25 @@ public sealed class RelaxedJsonEscapingStreamTests
             Rewrite(strict, chunk).ShouldBe(whole, $"written {chunk} byte(s) at a time");
     }
 
+    [Fact]
+    public void RewritingEscapesAllocatesNothingPerEscape()
+    {
+        // A tool result's text is JSON, so the SDK writes every quote in it as \u0022: thousands per large answer.
+        var strict = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { text = string.Concat(Enumerable.Repeat("\"q\" <&> ", 2_000)) }));
+        var target = new MemoryStream(strict.Length);
+        using var stream = new RelaxedJsonEscapingStream(target);
+        stream.Write(strict); // first use: JIT, buffers
+        target.SetLength(0);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        stream.Write(strict);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        var escapes = strict.Count(b => b == (byte)'\\');
+        escapes.ShouldBeGreaterThanOrEqualTo(10_000);
+        allocated.ShouldBeLessThan(escapes, $"{allocated} bytes allocated to rewrite {escapes} escapes in {strict.Length} bytes");
+    }
+
     private static string Rewrite(byte[] input, int chunk)
     {
         var target = new MemoryStream();

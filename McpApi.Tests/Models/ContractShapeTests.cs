@@ -138,7 +138,7 @@ public sealed class ContractShapeTests : IDisposable
         },
         {
             """{"model":"state","action":"get","context":"app","data":{"key":"ghost"}}""", 404, "state_not_found",
-            "Namespace 'app' has no key 'ghost'. The action 'set' creates it; 'list' shows the keys."
+            "Namespace 'app' has no key 'ghost'. The action 'set' creates it; the action 'list' shows the keys."
         },
         {
             """{"model":"state","action":"set","data":{"key":"k","value":1,"ifVersion":3}}""", 409, "version_conflict",
@@ -146,7 +146,7 @@ public sealed class ContractShapeTests : IDisposable
         },
         {
             """{"model":"move","action":"get","context":{"game":"g9"}}""", 404, "game_not_found",
-            "There is no game 'g9'. Create it with {\"model\":\"move\",\"action\":\"new\",\"data\":{\"id\":\"g9\"}}; 'list' shows open games."
+            "There is no game 'g9'. Create it with {\"model\":\"move\",\"action\":\"new\",\"data\":{\"id\":\"g9\"}}; the action 'list' shows open games."
         },
     };
 

@@ -49,7 +49,7 @@ public sealed partial class RequestsFileTests : IDisposable
         {
             var lines = block.Split('\n');
             var title = lines[0].Trim();
-            var requestLine = lines.Skip(1).First(l => l.StartsWith("GET ") || l.StartsWith("POST "));
+            var requestLine = lines.Skip(1).First(l => l.StartsWith("GET ") || l.StartsWith("POST ") || l.StartsWith("OPTIONS "));
             var parts = requestLine.Trim().Split(' ');
             var body = string.Join('\n', lines.SkipWhile(l => l.Trim().Length > 0).Skip(1)).Trim();
             requests.Add(new HttpFileRequest(title, parts[0], parts[1].Replace("{{host}}", ""), body.Length > 0 ? body : null));

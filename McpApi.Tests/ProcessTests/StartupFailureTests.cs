@@ -89,6 +89,15 @@ public sealed class StartupFailureTests
     }
 
     [Fact]
+    public async Task ABadRateLimitSettingIsOneFatalLineNamingTheSettingAndItsRange()
+    {
+        var result = await RunServerAsync($"--urls=http://127.0.0.1:{ServerProcess.FreePort()}", $"--McpApi:Tcp:Port={ServerProcess.FreePort()}",
+            "--RateLimits:WritesPerSecond=-5");
+
+        SingleFatalLine(result).ShouldContain("RateLimits:WritesPerSecond is -5; set it between 0 and 1000000");
+    }
+
+    [Fact]
     public async Task TheTcpDoorIsNotAnnouncedAsAnHttpAddress()
     {
         await using var server = await ServerProcess.StartAsync();

@@ -57,7 +57,8 @@ public sealed class SseOverflowCutLogTests : IDisposable
         var cut = await _log.WaitForAsync(IsOverflowWarning, TimeSpan.FromSeconds(30), "about the SSE reader cut for overflow");
 
         cut.Level.ShouldBe(LogEventLevel.Warning);
-        cut.RenderMessage().ShouldContain("cut");
+        // Whether the stream saw its overflow itself ("is disconnected") or was stuck mid-write and cut after the grace
+        // period ("was cut"), one Warning line says so.
         cut.RenderMessage().ShouldContain($"{QueueCapacity} events behind");
         _log.Events.Count(IsOverflowWarning).ShouldBe(1);
 

@@ -68,6 +68,54 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WhenABatchFailsAsAWholeNoneOfItsWritesIsStoredAndEveryCallerGetsTheError()
+    {
+        var (gate, held) = await HoldTheWriterAsync();
+        var committed = new List<string>();
+
+        var first = _database.WriteAsync(s => Insert(s, "one"), _ => committed.Add("one"), CancellationToken.None);
+        // Ends the batch's transaction behind the writer's back: the writer cannot release this write's savepoint.
+        var breaking = _database.WriteAsync(s =>
+        {
+            Insert(s, "two");
+            using var rollback = s.Connection.CreateCommand();
+            rollback.Transaction = s.Transaction;
+            rollback.CommandText = "ROLLBACK;";
+            return rollback.ExecuteNonQuery();
+        }, _ => committed.Add("two"), CancellationToken.None);
+        var third = _database.WriteAsync(s => Insert(s, "three"), _ => committed.Add("three"), CancellationToken.None);
+        gate.SetResult();
+        await held;
+
+        // Microsoft.Data.Sqlite refuses the next statement of a transaction that SQLite has ended.
+        var error = await Should.ThrowAsync<InvalidOperationException>(first);
+        (await Should.ThrowAsync<InvalidOperationException>(breaking)).ShouldBeSameAs(error, "every caller in the batch gets the batch's error");
+        (await Should.ThrowAsync<InvalidOperationException>(third)).ShouldBeSameAs(error);
+        committed.ShouldBeEmpty("no after-commit action runs for a batch that was not committed");
+        StoredTexts().ShouldBe(["gate"], "nothing of the failed batch is stored, not even the write that came before the failure");
+        _logger.Messages.ShouldContain(m => m.Contains("A batch of 3 write(s) failed as a whole"));
+
+        await _database.WriteAsync(s => Insert(s, "after"), null, CancellationToken.None);
+        StoredTexts().ShouldBe(["gate", "after"], "the writer opens a fresh connection and goes on");
+    }
+
+    [Fact]
+    public async Task ALoneWriteThatFailsLeavesNothingBehindAndTheNextWriteIsCommitted()
+    {
+        var failing = _database.WriteAsync<long>(s =>
+        {
+            Insert(s, "doomed");
+            throw new InvalidOperationException("the rule of the lone write");
+        }, _ => throw new InvalidOperationException("not committed, so never called"), CancellationToken.None);
+
+        (await Should.ThrowAsync<InvalidOperationException>(failing)).Message.ShouldBe("the rule of the lone write");
+        StoredTexts().ShouldBeEmpty();
+        await _database.WriteAsync(s => Insert(s, "next"), null, CancellationToken.None);
+        StoredTexts().ShouldBe(["next"]);
+        _logger.Messages.ShouldNotContain(m => m.Contains("failed as a whole"), "one write's own error is not the batch's");
+    }
+
+    [Fact]
     public async Task AWriteCancelledWhileQueuedIsNotApplied()
     {
         var (gate, held) = await HoldTheWriterAsync();

@@ -104,9 +104,16 @@ public static class ActionSchemas
     private static JsonNode Transform(JsonSchemaExporterContext context, JsonNode node, bool input, bool plainStringAsOneOf)
     {
         var schema = node as JsonObject ?? [];
+        if (IsTimestamp(context.TypeInfo.Type, out var nullable) && !schema.ContainsKey("type"))
+        {
+            // UtcTimestamps' converters hide the type from the exporter: timestamps are ISO 8601 strings.
+            schema["type"] = nullable ? new JsonArray("string", "null") : "string";
+            schema["format"] = "date-time";
+        }
         if (context.PropertyInfo is { } property)
         {
             ApplyPropertyAttributes(schema, Attributes(property));
+            AllowNullItems(schema, property);
             if (schema.TryGetPropertyValue("default", out var fallback) && fallback is null)
                 schema.Remove("default");
             if (input && property.AssociatedParameter is not { HasDefaultValue: false } && property.PropertyType != typeof(JsonElement))
@@ -141,6 +148,26 @@ public static class ActionSchemas
             return oneOf;
         }
         return schema;
+    }
+
+    /// <summary>
+    /// <c>IReadOnlyList&lt;string?&gt;</c>: the exporter cannot see a list's element nullability, so its items say null is allowed here.
+    /// </summary>
+    private static void AllowNullItems(JsonObject schema, JsonPropertyInfo property)
+    {
+        if (property.AttributeProvider is not PropertyInfo member || schema["items"] is not JsonObject { } items || items["type"] is not JsonValue type)
+            return;
+        var nullability = new NullabilityInfoContext().Create(member);
+        var element = nullability.ElementType ?? (nullability.GenericTypeArguments is [var only] ? only : null);
+        if (element?.ReadState == NullabilityState.Nullable && type.GetValue<string>() != "null")
+            items["type"] = new JsonArray(type.GetValue<string>(), "null");
+    }
+
+    private static bool IsTimestamp(Type type, out bool nullable)
+    {
+        var underlying = Nullable.GetUnderlyingType(type);
+        nullable = underlying is not null;
+        return (underlying ?? type) == typeof(DateTime) || (underlying ?? type) == typeof(DateTimeOffset);
     }
 
     private static void ApplyPropertyAttributes(JsonObject schema, IEnumerable<Attribute> attributes)

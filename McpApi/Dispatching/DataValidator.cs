@@ -16,6 +16,8 @@ public static class DataValidator
             return;
 
         var instance = data.ValueKind == JsonValueKind.Undefined ? Null : data;
+        if (action.QuickCheck.Check(instance) == SchemaVerdict.Valid)
+            return;
         EvaluationResults results;
         try
         {

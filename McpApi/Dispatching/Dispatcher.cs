@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using McpApi.Envelopes;
+using McpApi.Limits;
 using McpApi.Metrics;
 using McpApi.Storage;
 
@@ -30,9 +31,10 @@ public delegate EnvelopeResponse? DoorCommand(Envelope envelope);
 /// <summary>
 /// The one router behind every door. Each door hands it the request as raw JSON (or, for MCP, the model and action a
 /// tool names plus the call's context and data) and the caller; it parses, finds the model and action, reads the
-/// context, validates and binds the data, runs the handler and maps every failure to an error envelope.
+/// context, charges the caller's rate limits, validates and binds the data, runs the handler and maps every failure to
+/// an error envelope.
 /// </summary>
-public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatcher> logger)
+public sealed partial class Dispatcher(ModelRegistry registry, CallerRateLimiter rateLimits, ILogger<Dispatcher> logger)
 {
     public ModelRegistry Registry => registry;
 
@@ -141,6 +143,7 @@ public sealed partial class Dispatcher(ModelRegistry registry, ILogger<Dispatche
             if (doorCommand?.Invoke(envelope) is { } answer)
                 return new DispatchResult(StatusCodes.Status200OK, answer) { Id = id };
             var action = Resolve(envelope);
+            rateLimits.Admit(caller, action);
             var result = await action.Action.InvokeAsync(action, envelope, caller, cancellationToken);
             return new DispatchResult(StatusCodes.Status200OK, new EnvelopeResponse(EnvelopeResponse.Success, result.Message, result.Data))
             {

@@ -73,6 +73,7 @@ public sealed class RegisteredAction
             ContextSchema = ActionSchemas.Context(action.ContextType);
             ResultSchema = ActionSchemas.Result(action.ResultType);
             Schema = JsonSchema.FromText(DataSchema.ToJsonString());
+            QuickCheck = QuickSchemaCheck.Compile(DataSchema);
             ContextReader = new ContextReader(action.ContextType);
         }
         catch (Exception ex)
@@ -103,6 +104,9 @@ public sealed class RegisteredAction
 
     /// <summary><see cref="DataSchema"/>, compiled for validation.</summary>
     public JsonSchema Schema { get; }
+
+    /// <summary>The fast path of <see cref="Schema"/> for the data most requests send (see <see cref="QuickSchemaCheck"/>).</summary>
+    internal QuickSchemaCheck QuickCheck { get; }
 
     internal ContextReader ContextReader { get; }
 

@@ -5,13 +5,14 @@ using McpApi.Metrics;
 namespace McpApi.Events;
 
 /// <summary>
-/// The default hub: in-process fan-out with one bounded channel per subscriber and an index by topic,
+/// The default hub: in-process fan-out with one bounded queue per subscriber and an index by topic,
 /// so publishing costs one lookup plus one non-blocking write per interested subscriber.
 /// </summary>
 public sealed class InProcessEventHub : IEventHub, IQueueDepthSource, IDisposable
 {
-    // Readers (Publish) are lock-free; subscribe/unsubscribe, which are rare, take the lock.
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Subscription, byte>> _byTopic = new(StringComparer.Ordinal);
+    // Each topic's subscribers are an immutable array, replaced whole (copy-on-write) by subscribe and unsubscribe
+    // under the lock; Publish reads the current array without a lock and without allocating.
+    private readonly ConcurrentDictionary<string, Subscription[]> _byTopic = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<Subscription, byte> _live = new();
     private readonly IDisposable _observed;
@@ -23,7 +24,7 @@ public sealed class InProcessEventHub : IEventHub, IQueueDepthSource, IDisposabl
         ArgumentNullException.ThrowIfNull(modelEvent);
         if (!_byTopic.TryGetValue(modelEvent.Topic, out var subscribers))
             return;
-        foreach (var subscription in subscribers.Keys)
+        foreach (var subscription in subscribers)
             subscription.Offer(modelEvent);
     }
 
@@ -37,7 +38,7 @@ public sealed class InProcessEventHub : IEventHub, IQueueDepthSource, IDisposabl
     }
 
     /// <summary>How many subscriptions the index holds for <paramref name="topic"/> (diagnostics).</summary>
-    internal int SubscriberCount(string topic) => _byTopic.TryGetValue(topic, out var subscribers) ? subscribers.Count : 0;
+    internal int SubscriberCount(string topic) => _byTopic.TryGetValue(topic, out var subscribers) ? subscribers.Length : 0;
 
     /// <summary>Subscribers and their queued events, for <see cref="McpApiMetrics"/> (read only when metrics are collected).</summary>
     QueueDepths IQueueDepthSource.QueueDepths()
@@ -60,7 +61,11 @@ public sealed class InProcessEventHub : IEventHub, IQueueDepthSource, IDisposabl
         lock (_gate)
         {
             foreach (var topic in topics)
-                _byTopic.GetOrAdd(topic, static _ => new()).TryAdd(subscription, 0);
+            {
+                var subscribers = _byTopic.GetValueOrDefault(topic, []);
+                if (Array.IndexOf(subscribers, subscription) < 0)
+                    _byTopic[topic] = [.. subscribers, subscription];
+            }
         }
     }
 
@@ -70,11 +75,12 @@ public sealed class InProcessEventHub : IEventHub, IQueueDepthSource, IDisposabl
         {
             foreach (var topic in topics)
             {
-                if (!_byTopic.TryGetValue(topic, out var subscribers))
+                if (!_byTopic.TryGetValue(topic, out var subscribers) || Array.IndexOf(subscribers, subscription) < 0)
                     continue;
-                subscribers.TryRemove(subscription, out _);
-                if (subscribers.IsEmpty)
+                if (subscribers.Length == 1)
                     _byTopic.TryRemove(topic, out _);
+                else
+                    _byTopic[topic] = [.. subscribers.Where(s => s != subscription)];
             }
         }
     }
@@ -83,7 +89,9 @@ public sealed class InProcessEventHub : IEventHub, IQueueDepthSource, IDisposabl
     {
         private readonly InProcessEventHub _hub;
         private readonly Channel<ModelEvent> _channel;
+        private readonly QueueReader _reader;
         private readonly int _capacity;
+        private int _queued; // events offered and not yet read: the bound, kept without the channel's lock
         private readonly CancellationTokenSource _overflowed = new();
         private readonly Lock _gate = new();
         private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
@@ -93,14 +101,13 @@ public sealed class InProcessEventHub : IEventHub, IQueueDepthSource, IDisposabl
         {
             _hub = hub;
             _capacity = capacity;
-            _channel = Channel.CreateBounded<ModelEvent>(new BoundedChannelOptions(capacity)
-            {
-                SingleReader = true,
-                FullMode = BoundedChannelFullMode.Wait, // only TryWrite is used: a full queue is reported, never waited on
-            });
+            // An unbounded single-reader channel reads without a lock (a lock-free queue); the bound is the counter
+            // _queued, so the publisher and this subscriber's reader share no lock per event.
+            _channel = Channel.CreateUnbounded<ModelEvent>(new UnboundedChannelOptions { SingleReader = true });
+            _reader = new QueueReader(this);
         }
 
-        public ChannelReader<ModelEvent> Reader => _channel.Reader;
+        public ChannelReader<ModelEvent> Reader => _reader;
 
         public CancellationToken Overflowed => _overflowed.Token;
 
@@ -111,7 +118,7 @@ public sealed class InProcessEventHub : IEventHub, IQueueDepthSource, IDisposabl
 
         public void Offer(ModelEvent modelEvent)
         {
-            if (_channel.Writer.TryWrite(modelEvent))
+            if (Interlocked.Increment(ref _queued) <= _capacity && _channel.Writer.TryWrite(modelEvent))
                 return;
             // A full queue means the consumer is too slow: drop it rather than block the writer or the other subscribers.
             if (_channel.Writer.TryComplete(new EventQueueOverflowException(_capacity)))
@@ -146,6 +153,32 @@ public sealed class InProcessEventHub : IEventHub, IQueueDepthSource, IDisposabl
             Close();
             _hub._live.TryRemove(this, out _);
             _channel.Writer.TryComplete();
+        }
+
+        /// <summary>The channel's reader, counting each event read off the bound.</summary>
+        private sealed class QueueReader(Subscription subscription) : ChannelReader<ModelEvent>
+        {
+            private ChannelReader<ModelEvent> Inner => subscription._channel.Reader;
+
+            public override Task Completion => Inner.Completion;
+
+            public override bool CanCount => true;
+
+            public override int Count => Math.Max(0, Volatile.Read(ref subscription._queued));
+
+            public override bool CanPeek => Inner.CanPeek;
+
+            public override bool TryPeek([System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out ModelEvent item) => Inner.TryPeek(out item);
+
+            public override bool TryRead([System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out ModelEvent item)
+            {
+                if (!Inner.TryRead(out item))
+                    return false;
+                Interlocked.Decrement(ref subscription._queued);
+                return true;
+            }
+
+            public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => Inner.WaitToReadAsync(cancellationToken);
         }
 
         private void Close()

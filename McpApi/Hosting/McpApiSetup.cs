@@ -1,3 +1,4 @@
+using McpApi.BrowserAccess;
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
 using McpApi.Doors.Limits;
@@ -5,6 +6,7 @@ using McpApi.Doors.Mcp;
 using McpApi.Doors.Realtime;
 using McpApi.Events;
 using McpApi.Health;
+using McpApi.Limits;
 using McpApi.Logging;
 using McpApi.Metrics;
 using McpApi.Models;
@@ -46,6 +48,9 @@ public static class McpApiSetup
         services.AddMcpApiHealthChecks();
         services.AddMcpApiSwagger();
         builder.AddConnectionLimits();
+        builder.AddCallerRateLimits();
+        builder.AddBrowserAccess();
+        services.AddHttpContextAccessor();
         builder.AddMcpDoor();
         builder.AddRealtimeDoors();
         return builder;
@@ -71,12 +76,15 @@ public static class McpApiSetup
 
     public static WebApplication UseMcpApi(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseTraceIdentifiers();
         app.UseExceptionHandler();
         app.UseStatusCodePages(StatusCodeEnvelopes.WriteAsync);
         app.UseConnectionLimits();
         app.UseMcpApiRequestLogging();
         app.UseMcpDoorSecurity();
+        app.UseBrowserCors();
+        app.UseCallerRateLimits();
         app.UseMetricsEndpoint();
         app.UseMcpApiSwagger();
         app.UseWebConsole();

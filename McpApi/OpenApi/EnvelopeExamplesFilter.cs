@@ -144,6 +144,7 @@ internal sealed class EnvelopeExamplesFilter(ModelRegistry registry, Dispatcher 
         ["413"] = "Body over McpApi:MaxRequestBytes, or a value over a model's size limit",
         ["415"] = "Content-Type is not application/json",
         ["422"] = "data does not fit the action's JSON Schema or rules; data.errors lists each field",
+        ["429"] = "The caller spent its request or write budget (RateLimits); wait data.retryAfterSeconds (also the Retry-After header)",
         ["500"] = "Unexpected server failure; quote data.traceId",
         ["503"] = "The database cannot be used right now (locked by another process, read-only, disk full); retry later",
     };
@@ -157,6 +158,7 @@ internal sealed class EnvelopeExamplesFilter(ModelRegistry registry, Dispatcher 
         ["413"] = """{"status":"error","message":"The request body is larger than the 1048576 byte limit (setting McpApi:MaxRequestBytes). Send less data per envelope.","data":{"code":"payload_too_large","traceId":"0HN7:00000001"}}""",
         ["415"] = """{"status":"error","message":"Content-Type 'text/plain' is not supported. Send the envelope as JSON with 'Content-Type: application/json' (curl: -H 'Content-Type: application/json').","data":{"code":"unsupported_media_type","traceId":"0HN7:00000001"}}""",
         ["422"] = """{"status":"error","message":"The data does not fit chat.send: data: Value is \"number\" but should be \"string\".","data":{"code":"validation_failed","errors":{"data":["Value is \"number\" but should be \"string\""]},"traceId":"0HN7:00000001"}}""",
+        ["429"] = """{"status":"error","message":"Too many writes: client 203.0.113.7 may make 50 writes per second (bursts of 100; setting RateLimits:WritesPerSecond), and state set is a write. Wait 1 s and send again.","data":{"code":"rate_limited","traceId":"0HN7:00000001","retryAfterSeconds":1}}""",
         ["500"] = """{"status":"error","message":"The server failed to process the request. It has been logged; quote trace id 0HN7:00000001 when reporting it.","data":{"code":"internal_error","traceId":"0HN7:00000001"}}""",
         ["503"] = """{"status":"error","message":"The database is locked by another process and stayed locked for longer than Storage:BusyTimeoutMilliseconds; nothing was written. Retry shortly. The server is running but cannot use its database right now; quote trace id 0HN7:00000001 when reporting it.","data":{"code":"storage_unavailable","traceId":"0HN7:00000001"}}""",
     };

@@ -26,12 +26,12 @@ dotnet publish "$source/McpApi/McpApi.csproj" -c Release -o "$out/mcpapi" --nolo
 dotnet publish bench/BareMcp/BareMcp.csproj -c Release -o "$out/bare" --nologo -v q >/dev/null
 
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-declare -A port
+declare -A port pid
 start() { # name dll [args...]
   local name=$1 dll=$2; shift 2
   port[$name]=$(free_port)
   (cd "$(dirname "$dll")" && exec dotnet "$(basename "$dll")" --urls "http://127.0.0.1:${port[$name]}" "$@") >"$out/$name.log" 2>&1 &
-  pids+=($!)
+  pids+=($!); pid[$name]=$!
   for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:${port[$name]}/mcp" && return; sleep 0.2; done
   echo "$name did not start"; cat "$out/$name.log"; exit 1
 }
@@ -59,10 +59,18 @@ session() { # server -> Mcp-Session-Id of an initialized session
 declare -A sessions=([bare-default]=$(session bare-default) [mcpapi-default]=$(session mcpapi-default))
 
 # kind server body version session method name
+# Besides wrk's figures, the server's CPU time per request (utime+stime from /proc/<pid>/stat over the run): unlike
+# req/s it hardly depends on what else the machine is doing, so its ratio is the one to trust on a busy machine.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 run() {
   local kind=$1 server=$2 body=$3 version=$4 sid=$5 method=$6 name=$7 url="http://127.0.0.1:${port[$2]}/mcp" c=$8 duration=$9
-  MCP_BODY=$body MCP_VERSION=$version MCP_SESSION=$sid MCP_METHOD=$method MCP_NAME=$name \
-    wrk -t$(( c > 1 ? 2 : 1 )) -c"$c" -d"${duration}s" --latency -s bench/mcp/mcp.lua "$url" | grep RESULT
+  local before after line requests
+  before=$(cpu_ticks "${pid[$server]}")
+  line=$(MCP_BODY=$body MCP_VERSION=$version MCP_SESSION=$sid MCP_METHOD=$method MCP_NAME=$name \
+    wrk -t$(( c > 1 ? 2 : 1 )) -c"$c" -d"${duration}s" --latency -s bench/mcp/mcp.lua "$url" | grep RESULT)
+  after=$(cpu_ticks "${pid[$server]}")
+  requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
+  echo "$line cpu_us=$(python3 -c "print(f'{($after - $before) * 1e6 / $(getconf CLK_TCK) / max($requests, 1):.1f}')")"
 }
 check() { # the same request once with curl: it must answer a result, not an error
   local server=$2 body=$3 version=$4 sid=$5 method=$6 name=$7 answer
@@ -107,16 +115,18 @@ for line in open(sys.argv[1]):
     kind, server, c, rest = line.split(" ", 3)
     runs.setdefault((kind, int(c)), {}).setdefault(server, []).append({k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", rest)})
 med = lambda rs, k: statistics.median(r[k] for r in rs)
-print(f"\n{'request':<15}{'conns':>6} | {'McpApi req/s':>12} {'p50 ms':>8} {'p99 ms':>8} | {'SDK req/s':>10} {'p50 ms':>8} {'p99 ms':>8} | {'req/s ratio':>11} {'p99 ratio':>9}")
+print(f"\n{'request':<15}{'conns':>6} | {'McpApi req/s':>12} {'p50 ms':>8} {'p99 ms':>8} {'CPU us':>7} | {'SDK req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'CPU us':>7} | {'req/s ratio':>11} {'p99 ratio':>9} {'CPU ratio':>9}")
 for (kind, c), servers in runs.items():
     m = servers["mcpapi"]
-    row = f"{kind:<15}{c:>6} | {med(m,'rps'):>12.0f} {med(m,'p50_ms'):>8.2f} {med(m,'p99_ms'):>8.2f} | "
+    row = f"{kind:<15}{c:>6} | {med(m,'rps'):>12.0f} {med(m,'p50_ms'):>8.2f} {med(m,'p99_ms'):>8.2f} {med(m,'cpu_us'):>7.0f} | "
     if "bare" in servers:
         b = servers["bare"]
-        row += f"{med(b,'rps'):>10.0f} {med(b,'p50_ms'):>8.2f} {med(b,'p99_ms'):>8.2f} | {med(m,'rps')/med(b,'rps'):>10.2f}x {med(m,'p99_ms')/med(b,'p99_ms'):>8.2f}x"
+        row += (f"{med(b,'rps'):>10.0f} {med(b,'p50_ms'):>8.2f} {med(b,'p99_ms'):>8.2f} {med(b,'cpu_us'):>7.0f} | "
+                f"{med(m,'rps')/med(b,'rps'):>10.2f}x {med(m,'p99_ms')/med(b,'p99_ms'):>8.2f}x {med(b,'cpu_us')/med(m,'cpu_us'):>8.2f}x")
     else:
-        row += f"{'-':>10} {'-':>8} {'-':>8} | {'-':>11} {'-':>9}"
+        row += f"{'-':>10} {'-':>8} {'-':>8} {'-':>7} | {'-':>11} {'-':>9} {'-':>9}"
     print(row)
 errors = sum(r["errors"] for s in runs.values() for rs in s.values() for r in rs)
-print(f"wrk socket/status errors over all runs: {errors:.0f}   (ratios are medians of {len(next(iter(runs.values()))['mcpapi'])} rounds)")
+print(f"wrk socket/status errors over all runs: {errors:.0f}   (figures are medians of {len(next(iter(runs.values()))['mcpapi'])} rounds)")
+print("CPU us = the server's CPU time per request; CPU ratio = SDK's / McpApi's, comparable to the req/s ratio (>= 0.9 is the target)")
 PY

@@ -12,6 +12,10 @@ public static class ConformanceSetup
         return builder;
     }
 
+    /// <summary>
+    /// McpApi hands every options instance the same collections (built once), so the fixtures are added only where
+    /// they are not there yet.
+    /// </summary>
     private sealed class ConformancePrimitives : IConfigureOptions<McpServerOptions>
     {
         public void Configure(McpServerOptions options)
@@ -20,11 +24,11 @@ public static class ConformanceSetup
             var resources = options.ResourceCollection ??= [];
             var prompts = options.PromptCollection ??= [];
             foreach (var tool in ConformanceFixtures.Tools())
-                tools.Add(tool);
+                tools.TryAdd(tool);
             foreach (var resource in ConformanceFixtures.Resources())
-                resources.Add(resource);
+                resources.TryAdd(resource);
             foreach (var prompt in ConformanceFixtures.Prompts())
-                prompts.Add(prompt);
+                prompts.TryAdd(prompt);
             ConformanceFixtures.AddHandlers(options);
         }
     }

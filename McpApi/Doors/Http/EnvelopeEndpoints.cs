@@ -35,6 +35,7 @@ public static class EnvelopeEndpoints
             .Produces<EnvelopeResponse>(StatusCodes.Status413PayloadTooLarge)
             .Produces<EnvelopeResponse>(StatusCodes.Status415UnsupportedMediaType)
             .Produces<EnvelopeResponse>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<EnvelopeResponse>(StatusCodes.Status429TooManyRequests)
             .Produces<EnvelopeResponse>(StatusCodes.Status500InternalServerError)
             .Produces<EnvelopeResponse>(StatusCodes.Status503ServiceUnavailable);
 
@@ -66,7 +67,7 @@ public static class EnvelopeEndpoints
     {
         HttpBodyReader.EnsureJson(http.Request);
         var body = await HttpBodyReader.ReadAsync(http.Request, options.Value.MaxRequestBytes, http.RequestAborted);
-        var result = await dispatcher.DispatchAsync(body, new CallContext("http", http.TraceIdentifier), http.RequestAborted, parsed: envelope =>
+        var result = await dispatcher.DispatchAsync(body, HttpCaller.For(http, "http", http.TraceIdentifier), http.RequestAborted, parsed: envelope =>
         {
             http.Items[ModelItem] = envelope.Model;
             http.Items[ActionItem] = envelope.Action ?? DefaultActionOf(dispatcher.Registry, envelope.Model);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using McpApi.Dispatching;
 using McpApi.Envelopes;
+using McpApi.Limits;
 
 namespace McpApi.Doors.Http;
 
@@ -38,6 +39,8 @@ public sealed class EnvelopeResult(DispatchResult result) : IResult, IStatusCode
         response.ContentType = JsonContentType;
         if (result.StatusCode == StatusCodes.Status503ServiceUnavailable)
             response.Headers.RetryAfter = "1";
+        else if (result.Response.Data is ErrorDetails { Extra: { } extra } && extra.TryGetValue(CallerRateLimiter.RetryAfterKey, out var wait) && wait is int seconds)
+            response.Headers.RetryAfter = CallerRateLimiter.Format(seconds);
         var writer = t_writer ??= new Utf8JsonWriter(response.BodyWriter, WriterOptions);
         writer.Reset(response.BodyWriter);
         try

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using McpApi.BrowserAccess;
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
 using McpApi.Doors.Tcp;
@@ -112,7 +113,7 @@ public static class ConnectionLimitSetup
         var body = JsonSerializer.SerializeToUtf8Bytes(Dispatcher.Failure(error, connection.ConnectionId).Response, EnvelopeJson.Response);
         var head = Encoding.ASCII.GetBytes(
             $"HTTP/1.1 {error.StatusCode} {(error.StatusCode == 429 ? "Too Many Requests" : "Service Unavailable")}\r\n"
-            + $"Content-Type: {EnvelopeResult.JsonContentType}\r\nContent-Length: {body.Length}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n");
+            + $"Content-Type: {EnvelopeResult.JsonContentType}\r\nContent-Length: {body.Length}\r\nRetry-After: 1\r\n{SecurityHeaders.RawHeaderLines}Connection: close\r\n\r\n");
         try
         {
             await connection.Transport.Output.WriteAsync(head);

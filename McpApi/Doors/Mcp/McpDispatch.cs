@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using McpApi.Dispatching;
+using McpApi.Doors.Http;
 using McpApi.Envelopes;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -22,27 +23,38 @@ public static class McpDispatch
     /// <summary>The door name for this server's transport: <see cref="StdioDoor"/> when it serves stdio, else <see cref="Door"/>.</summary>
     public static string DoorFor(McpDoorOptions options) => options.Stdio ? StdioDoor : Door;
 
-    /// <summary>Dispatches <c>{model, action, context?, data?}</c> through <paramref name="door"/>; absent values stay absent.</summary>
+    /// <summary>
+    /// Dispatches <c>{model, action, context?, data?}</c> through <paramref name="door"/>; absent values stay absent.
+    /// Over HTTP the caller is the POST's (the SDK runs tools on the request's execution context).
+    /// </summary>
     public static ValueTask<DispatchResult> SendAsync(
         Dispatcher dispatcher, string door, string model, string? action, JsonElement? context, JsonElement? data, CancellationToken cancellationToken) =>
-        dispatcher.DispatchAsync(model, action, context ?? default, data ?? default, new CallContext(door, TraceId()), cancellationToken);
+        dispatcher.DispatchAsync(model, action, context ?? default, data ?? default, CallerOf(door), cancellationToken);
+
+    /// <summary>Reads the request being served (registered by <c>AddHttpContextAccessor</c>); null over stdio.</summary>
+    private static readonly HttpContextAccessor Request = new();
+
+    private static CallContext CallerOf(string door) =>
+        Request.HttpContext is { } http ? HttpCaller.For(http, door, TraceId()) : new CallContext(door, TraceId());
 
     public static JsonElement Json(object value) => JsonSerializer.SerializeToElement(value, EnvelopeJson.Options);
 
     /// <summary>
     /// A tool result: the response envelope as <c>structuredContent</c> and as text; failures are
-    /// <c>isError: true</c> with the envelope's message first, so a model reads what to fix.
+    /// <c>isError: true</c> with the envelope's message first, so a model reads what to fix, in tool terms
+    /// (<see cref="ToolTerms"/>; <paramref name="model"/>: the model whose actions "the action 'x'" names).
     /// </summary>
-    public static CallToolResult ToToolResult(DispatchResult result)
+    public static CallToolResult ToToolResult(DispatchResult result, string? model = null)
     {
-        var structured = EnvelopeJson.ToElement(result.Response);
+        var response = result.IsSuccess ? result.Response : ToolTerms.Reword(result.Response, model);
+        var structured = EnvelopeJson.ToElement(response);
         var json = structured.GetRawText();
         return result.IsSuccess
             ? new CallToolResult { Content = [new TextContentBlock { Text = json }], StructuredContent = structured }
             : new CallToolResult
             {
                 IsError = true,
-                Content = [new TextContentBlock { Text = result.Response.Message }, new TextContentBlock { Text = json }],
+                Content = [new TextContentBlock { Text = response.Message }, new TextContentBlock { Text = json }],
                 StructuredContent = structured,
             };
     }

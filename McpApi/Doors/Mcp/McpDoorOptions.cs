@@ -36,8 +36,11 @@ public sealed class McpDoorOptions
     /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
 
-    /// <summary>Keep SSE events so a client can resume a dropped stream (Last-Event-ID). In-memory; default off.</summary>
-    public bool EnableResumability { get; set; }
+    /// <summary>
+    /// Keep SSE events so a client can resume a dropped stream (Last-Event-ID): a session whose GET stream closed gets its
+    /// server-to-client channel back. In memory, bounded (<see cref="McpDoorSetup.EventStoreBytes"/>); default on.
+    /// </summary>
+    public bool EnableResumability { get; set; } = true;
 
     /// <summary>Serve MCP over stdin/stdout instead of HTTP (set by <c>dotnet McpApi.dll --stdio</c>).</summary>
     public bool Stdio { get; set; }

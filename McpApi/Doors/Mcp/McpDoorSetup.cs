@@ -24,6 +24,14 @@ public static class McpDoorSetup
 {
     public const string Path = "/mcp";
 
+    private const string ServerInstructions =
+        "Each tool named model_action runs one action of an McpApi model (echo, notes, chat, state, move). " +
+        "Pass 'data' as the action's schema describes and 'context' (who or where) as a string or object. " +
+        "Results are {status, message, data}; on errors the message says what to fix.";
+
+    /// <summary>The in-memory event store's size for resumable streams (<see cref="McpDoorOptions.EnableResumability"/>).</summary>
+    public const long EventStoreBytes = 64 * 1024 * 1024;
+
     public static WebApplicationBuilder AddMcpDoor(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -33,35 +41,42 @@ public static class McpDoorSetup
         services.PostConfigure<HostFilteringOptions>(AllowedHostsOptions.DisableFrameworkFilter);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, McpEndpointSelector>());
 
+        // Without a session the SDK configures new options for every request: what goes into them is made once, here.
+        var serverInfo = new Implementation
+        {
+            Name = "McpApi",
+            Title = "McpApi message server",
+            Version = typeof(McpDoorSetup).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0.0",
+        };
         var mcp = services
             .AddMcpServer(options =>
             {
-                options.ServerInfo = new Implementation
-                {
-                    Name = "McpApi",
-                    Title = "McpApi message server",
-                    Version = typeof(McpDoorSetup).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0.0",
-                };
-                options.ServerInstructions =
-                    "Each tool named model_action runs one action of an McpApi model (echo, notes, chat, state, move). " +
-                    "Pass 'data' as the action's schema describes and 'context' (who or where) as a string or object. " +
-                    "Results are {status, message, data}; on errors the message says what to fix.";
+                options.ServerInfo = serverInfo;
+                options.ServerInstructions = ServerInstructions;
             })
             .WithHttpTransport();
         services.TryAddSingleton<McpSessionLimits>();
-        services.AddOptions<HttpServerTransportOptions>().Configure<IOptions<McpDoorOptions>, McpSessionLimits>((transport, door, limits) =>
+        services.TryAddSingleton<McpSessions>();
+        services.AddOptions<HttpServerTransportOptions>().Configure<IOptions<McpDoorOptions>, McpSessionLimits, McpSessions>((transport, door, limits, sessions) =>
         {
             transport.SessionMode = door.Value.SessionMode;
             transport.IdleTimeout = door.Value.IdleTimeout;
             limits.Configure(transport);
+            sessions.Track(transport);
         });
+        mcp.WithMessageFilters(filters => filters.AddIncomingFilter(McpParamsCheck.Filter));
+        services.TryAddSingleton<McpResourceSubscriptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpResourceSubscriptions>(
+            sp => sp.GetRequiredService<McpResourceSubscriptions>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpCompletions>());
         services.TryAddSingleton<McpPrimitiveSet>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpPrimitives>());
 
         var settings = builder.Configuration.GetSection(McpDoorOptions.Section).Get<McpDoorOptions>() ?? new McpDoorOptions();
         if (settings.EnableResumability)
         {
-            services.AddDistributedMemoryCache();
+            // Bounded: the oldest events are dropped first when the store is full (a stream then cannot resume that far back).
+            services.AddDistributedMemoryCache(cache => cache.SizeLimit = EventStoreBytes);
             mcp.WithDistributedCacheEventStreamStore();
         }
         if (settings.Stdio)
@@ -94,9 +109,13 @@ public static class McpDoorSetup
                 // A POST without a session may start one: the session limits go first, then the size limit.
                 if (endpoint.RequestDelegate is { } sdk)
                 {
-                    var limited = McpRequestLimit.Around(sdk);
+                    var limited = McpRequestLimit.Around(McpHttpChecks.Around(sdk));
                     endpoint.RequestDelegate = http => http.RequestServices.GetRequiredService<McpSessionLimits>().GuardAsync(http, limited);
                 }
+            }
+            else if (endpoint.RequestDelegate is { } other)
+            {
+                endpoint.RequestDelegate = McpHttpChecks.Around(other); // GET and DELETE
             }
             if (endpoint.RequestDelegate is { } handler)
                 endpoint.RequestDelegate = RelaxedJsonResponses.Around(handler);
@@ -106,40 +125,46 @@ public static class McpDoorSetup
 }
 
 /// <summary>
-/// Adds the generated tools and the seed's names to the MCP server. Without a session (stateless mode, 2026-07-28
+/// Gives the MCP server the generated tools and the seed's names. Without a session (stateless mode, 2026-07-28
 /// clients) the SDK builds fresh options for every request, so the tools, their schemas, the resources and the
-/// prompts are built once (<see cref="McpPrimitiveSet"/>) and only added to each new collection.
+/// prompts are built once (<see cref="McpPrimitiveSet"/>) and every options instance gets the same collections, as
+/// sessions already share the one options instance the SDK keeps for them. Options that already hold primitives
+/// (a host that registers its own) get ours added to theirs instead.
 /// </summary>
 internal sealed class McpPrimitives(McpPrimitiveSet primitives) : IConfigureOptions<McpServerOptions>
 {
     public void Configure(McpServerOptions options)
     {
-        var tools = options.ToolCollection ??= [];
-        var resources = options.ResourceCollection ??= [];
-        var prompts = options.PromptCollection ??= [];
+        options.ToolCollection = AddTo(options.ToolCollection, primitives.ToolCollection);
+        options.ResourceCollection = (McpServerResourceCollection)AddTo(options.ResourceCollection, primitives.ResourceCollection);
+        options.PromptCollection = AddTo(options.PromptCollection, primitives.PromptCollection);
+    }
 
-        foreach (var tool in primitives.Tools)
-            tools.Add(tool);
-        foreach (var resource in primitives.Resources)
-            resources.Add(resource);
-        foreach (var prompt in primitives.Prompts)
-            prompts.Add(prompt);
+    private static McpServerPrimitiveCollection<TPrimitive> AddTo<TPrimitive>(
+        McpServerPrimitiveCollection<TPrimitive>? existing, McpServerPrimitiveCollection<TPrimitive> ours)
+        where TPrimitive : IMcpServerPrimitive
+    {
+        if (existing is null || ReferenceEquals(existing, ours))
+            return ours;
+        foreach (var primitive in ours)
+            existing.Add(primitive);
+        return existing;
     }
 }
 
 /// <summary>The MCP door's tools, resources and prompts, built once per process; they hold no per-request state.</summary>
 internal sealed class McpPrimitiveSet(ModelRegistry registry, Dispatcher dispatcher, IOptions<McpDoorOptions> door)
 {
-    private readonly Lazy<IReadOnlyList<McpServerTool>> _tools = new(() =>
+    private readonly Lazy<McpServerPrimitiveCollection<McpServerTool>> _tools = new(() =>
         [.. ModelTools.From(registry, dispatcher, McpDispatch.DoorFor(door.Value)), .. SeedCompatibility.Tools(dispatcher, McpDispatch.DoorFor(door.Value))]);
-    private readonly Lazy<IReadOnlyList<McpServerResource>> _resources = new(() =>
+    private readonly Lazy<McpServerResourceCollection> _resources = new(() =>
         [.. SeedCompatibility.Resources(dispatcher, McpDispatch.DoorFor(door.Value))]);
-    private readonly Lazy<IReadOnlyList<McpServerPrompt>> _prompts = new(() =>
+    private readonly Lazy<McpServerPrimitiveCollection<McpServerPrompt>> _prompts = new(() =>
         [.. SeedCompatibility.Prompts(dispatcher, McpDispatch.DoorFor(door.Value))]);
 
-    public IReadOnlyList<McpServerTool> Tools => _tools.Value;
+    public McpServerPrimitiveCollection<McpServerTool> ToolCollection => _tools.Value;
 
-    public IReadOnlyList<McpServerResource> Resources => _resources.Value;
+    public McpServerResourceCollection ResourceCollection => _resources.Value;
 
-    public IReadOnlyList<McpServerPrompt> Prompts => _prompts.Value;
+    public McpServerPrimitiveCollection<McpServerPrompt> PromptCollection => _prompts.Value;
 }

@@ -15,7 +15,8 @@ namespace McpApi.Doors.Mcp;
 /// <summary>
 /// Caps MCP sessions per client IP (<see cref="McpDoorOptions.MaxSessionsPerClient"/>) and overall
 /// (<see cref="McpDoorOptions.MaxSessions"/>), counting every live session, idle or holding a GET stream. A request
-/// that could start a session (a POST without <c>Mcp-Session-Id</c>) takes a place first; the session keeps it, through
+/// that could start a session (a POST without <c>Mcp-Session-Id</c>, not in <c>Stateless</c> mode, not of the sessionless
+/// 2026-07-28 revision) takes a place first; the session keeps it, through
 /// the SDK's <see cref="HttpServerTransportOptions.RunSessionHandler"/>, until it ends. When no place is free, an
 /// <c>initialize</c> is refused (429 for the client's share, 503 for the server's) with a JSON-RPC error, so the SDK's
 /// own limit (<see cref="HttpServerTransportOptions.MaxIdleSessionCount"/>, set to the overall cap) never has to evict
@@ -52,7 +53,7 @@ internal sealed partial class McpSessionLimits(IOptions<McpDoorOptions> options,
     /// <summary>Wraps the SDK's POST endpoint: takes a place for a request that could start a session, or refuses it.</summary>
     public async Task GuardAsync(HttpContext http, RequestDelegate next)
     {
-        if (http.Request.Headers.ContainsKey("Mcp-Session-Id"))
+        if (http.Request.Headers.ContainsKey("Mcp-Session-Id") || !CanStartSession(http.Request))
         {
             await next(http);
             return;
@@ -80,6 +81,17 @@ internal sealed partial class McpSessionLimits(IOptions<McpDoorOptions> options,
             place.Release();
         }
     }
+
+    /// <summary>
+    /// False for a request the SDK serves without a session whatever it asks: every request in <c>Stateless</c> mode, and a
+    /// request of the 2026-07-28 revision or later (<c>MCP-Protocol-Version</c>; the revision has no sessions).
+    /// </summary>
+    private bool CanStartSession(HttpRequest request) =>
+        options.Value.SessionMode != HttpServerSessionMode.Stateless
+        && !(request.Headers.TryGetValue("MCP-Protocol-Version", out var version)
+            && string.CompareOrdinal(version.ToString(), FirstRevisionWithoutSessions) >= 0);
+
+    private const string FirstRevisionWithoutSessions = "2026-07-28";
 
     private Place? TryTake(string client, out string? limit)
     {

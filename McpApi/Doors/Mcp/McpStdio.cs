@@ -20,8 +20,10 @@ public static class McpStdio
     internal static void Configure(WebApplicationBuilder builder, IMcpServerBuilder mcp)
     {
         // The SDK's stdio transport, except that stdout goes through relaxed JSON escaping like the HTTP door's answers.
-        mcp.WithStreamServerTransport(new CancellableStdin(Console.OpenStandardInput()),
+        // Stdin goes through McpStdioLines so a batch or an unreadable line is answered, not dropped.
+        mcp.WithStreamServerTransport(new McpStdioLines(new CancellableStdin(Console.OpenStandardInput())),
             new RelaxedJsonEscapingStream(new BufferedStream(Console.OpenStandardOutput())));
+        mcp.WithMessageFilters(filters => filters.AddIncomingFilter(McpStdioLines.Filter));
 
         // The SDK writes JSON-RPC to the raw stdout stream. Every console log sink switches to stderr, and anything
         // else written through Console.Out goes there too.

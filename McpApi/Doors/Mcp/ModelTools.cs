@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Json.Schema;
 using McpApi.Dispatching;
 using McpApi.Envelopes;
 using ModelContextProtocol.Protocol;
@@ -19,50 +18,16 @@ public static class ModelTools
 
     public static string ToolName(RegisteredAction action) => $"{action.Model}_{action.Name}".ToLowerInvariant();
 
-    /// <summary>The response envelope every generated tool returns as <c>structuredContent</c>.</summary>
-    internal static readonly JsonElement OutputSchema = JsonElement.Parse("""
-        {
-          "type": "object",
-          "description": "The McpApi response envelope.",
-          "properties": {
-            "status": { "enum": ["success", "error"] },
-            "message": { "type": "string", "description": "What happened; for errors, what was wrong and how to fix it." },
-            "data": { "description": "The action's result, or {code, errors?, traceId} for errors." }
-          },
-          "required": ["status", "message"]
-        }
-        """);
-
     /// <summary>
-    /// <c>{context?, data}</c>: <c>data</c> is the action's own schema (its <c>$defs</c> moved to the root so
-    /// <c>#/$defs/...</c> references still resolve); it is required when the schema rejects a missing value.
+    /// A title a person reads in a tool picker: the action in words with its model, e.g. "Send (chat)", "Summary prompt (notes)",
+    /// or the model alone when the action has its name ("Echo").
     /// </summary>
-    internal static JsonElement InputSchema(RegisteredAction action)
+    public static string Title(RegisteredAction action)
     {
-        var data = (JsonObject)action.DataSchema.DeepClone();
-        data.Remove("$schema");
-        data.Remove("$id");
-        var defs = data["$defs"];
-        data.Remove("$defs");
-        if (action.Action.ExampleDataJson is { } exampleData && !data.ContainsKey("examples"))
-            data["examples"] = new JsonArray(exampleData.DeepClone());
-
-        var context = (JsonObject)action.ContextSchema.DeepClone();
-        if (action.Action.ExampleContextJson is { } exampleContext)
-            context["examples"] = new JsonArray(exampleContext.DeepClone());
-
-        var schema = new JsonObject
-        {
-            ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
-            ["type"] = "object",
-            ["properties"] = new JsonObject { ["context"] = context, ["data"] = data },
-            ["additionalProperties"] = false,
-        };
-        if (defs is not null)
-            schema["$defs"] = defs.DeepClone();
-        if (!action.AcceptsAnything && !action.Schema.Evaluate(JsonDocument.Parse("null").RootElement, new EvaluationOptions()).IsValid)
-            schema["required"] = new JsonArray("data");
-        return JsonSerializer.SerializeToElement(schema, EnvelopeJson.Options);
+        static string Words(string name) => char.ToUpperInvariant(name[0]) + name[1..].Replace('_', ' ');
+        return action.Name.Equals(action.Model, StringComparison.OrdinalIgnoreCase)
+            ? Words(action.Model)
+            : $"{Words(action.Name)} ({action.Model})";
     }
 }
 
@@ -82,13 +47,13 @@ internal sealed class ModelTool : McpServerTool
         ProtocolTool = new Tool
         {
             Name = ModelTools.ToolName(action),
-            Title = $"{action.Model} {action.Name}",
+            Title = ModelTools.Title(action),
             Description = declared.Description,
-            InputSchema = ModelTools.InputSchema(action),
-            OutputSchema = ModelTools.OutputSchema,
+            InputSchema = ToolSchemas.Input(action),
+            OutputSchema = ToolSchemas.Output(action),
             Annotations = new ToolAnnotations
             {
-                Title = $"{action.Model} {action.Name}",
+                Title = ModelTools.Title(action),
                 ReadOnlyHint = declared.ReadOnly,
                 DestructiveHint = !declared.ReadOnly && declared.Destructive,
                 IdempotentHint = declared.ReadOnly || declared.Idempotent,
@@ -109,6 +74,11 @@ internal sealed class ModelTool : McpServerTool
         {
             switch (name)
             {
+                case "context" when _action.Action.ContextType == typeof(NoContext)
+                    && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)
+                    && !(value.ValueKind == JsonValueKind.Object && !value.EnumerateObject().Any()):
+                    return McpDispatch.ToolError(RequestError.Invalid("context",
+                        $"{ProtocolTool.Name} reads no context; leave 'context' out."));
                 case "context":
                     context = value;
                     break;
@@ -121,6 +91,6 @@ internal sealed class ModelTool : McpServerTool
             }
         }
         var result = await McpDispatch.SendAsync(_dispatcher, _door, _action.Model, _action.Name, context, data, cancellationToken);
-        return McpDispatch.ToToolResult(result);
+        return McpDispatch.ToToolResult(result, _action.Model);
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 
 namespace McpApi.Doors.Mcp;
@@ -16,6 +15,9 @@ internal sealed class RelaxedJsonEscapingStream(Stream inner) : Stream
     private readonly byte[] _pending = new byte[12];
     private int _pendingLength;
 
+    // One output buffer for the stream's life: a write's bytes are handed on before the next write starts.
+    private readonly ArrayBufferWriter<byte> _output = new();
+
     public override bool CanRead => false;
     public override bool CanSeek => false;
     public override bool CanWrite => true;
@@ -26,9 +28,9 @@ internal sealed class RelaxedJsonEscapingStream(Stream inner) : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        var output = new ArrayBufferWriter<byte>(buffer.Length + _pendingLength);
-        Rewrite(buffer, output);
-        inner.Write(output.WrittenSpan);
+        _output.ResetWrittenCount();
+        Rewrite(buffer, _output);
+        inner.Write(_output.WrittenSpan);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -36,9 +38,9 @@ internal sealed class RelaxedJsonEscapingStream(Stream inner) : Stream
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var output = new ArrayBufferWriter<byte>(buffer.Length + _pendingLength);
-        Rewrite(buffer.Span, output);
-        return inner.WriteAsync(output.WrittenMemory, cancellationToken);
+        _output.ResetWrittenCount();
+        Rewrite(buffer.Span, _output);
+        return inner.WriteAsync(_output.WrittenMemory, cancellationToken);
     }
 
     public override void Flush() => inner.Flush();
@@ -145,8 +147,24 @@ internal sealed class RelaxedJsonEscapingStream(Stream inner) : Stream
         code is >= 0x20 and < 0x7F
         || (code >= 0xA0 && !char.IsSurrogate((char)code) && code is not (0x2028 or 0x2029) && code is < 0xFDD0 or > 0xFDEF && code is not (0xFFFE or 0xFFFF));
 
-    private static bool TryHex(ReadOnlySpan<byte> hex, out int value) =>
-        int.TryParse(Encoding.ASCII.GetString(hex), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
+    private static bool TryHex(ReadOnlySpan<byte> hex, out int value)
+    {
+        value = 0;
+        foreach (var digit in hex)
+        {
+            var nibble = digit switch
+            {
+                >= (byte)'0' and <= (byte)'9' => digit - '0',
+                >= (byte)'a' and <= (byte)'f' => digit - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => digit - 'A' + 10,
+                _ => -1,
+            };
+            if (nibble < 0)
+                return false;
+            value = (value << 4) | nibble;
+        }
+        return true;
+    }
 
     private static void WriteUtf8(int codePoint, ArrayBufferWriter<byte> output)
     {

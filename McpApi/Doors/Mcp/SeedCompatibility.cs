@@ -12,37 +12,73 @@ namespace McpApi.Doors.Mcp;
 /// </summary>
 internal static class SeedCompatibility
 {
+    /// <summary>
+    /// <c>add_note</c> and <c>read_notes</c>, kept beside <c>notes_add</c>/<c>notes_list</c> on purpose: configurations and
+    /// prompts written for the seed server name them, and each says which generated tool it equals. Their output schemas are
+    /// those of the actions they map to; <c>read_notes</c> pages like <c>notes_list</c> so every note can be reached.
+    /// </summary>
     public static IEnumerable<McpServerTool> Tools(Dispatcher dispatcher, string door)
     {
-        var addNote = McpServerTool.Create(
-            async ([Description("The note's text.")] string message, CancellationToken cancellationToken) =>
-                McpDispatch.ToToolResult(await McpDispatch.SendAsync(dispatcher, door, "notes", "add", null, McpDispatch.Json(message), cancellationToken)),
-            new McpServerToolCreateOptions
+        var add = Action(dispatcher, "notes", "add");
+        var list = Action(dispatcher, "notes", "list");
+        var addNote = new SeedTool(new Tool
+        {
+            Name = "add_note",
+            Title = "Add a note",
+            Description = "Adds a sticky note to the default notebook (same as notes_add). Returns {id, notebook, text, createdAt}.",
+            InputSchema = JsonElement.Parse("""
+                {
+                  "type": "object",
+                  "properties": { "message": { "type": "string", "minLength": 1, "description": "The note's text." } },
+                  "required": ["message"],
+                  "additionalProperties": false
+                }
+                """),
+            OutputSchema = ToolSchemas.Output(add),
+            Annotations = new ToolAnnotations
             {
-                Name = "add_note",
-                Title = "Add a note",
-                Description = "Adds a sticky note to the default notebook (same as notes_add). Returns {id, notebook, text, createdAt}.",
-                Destructive = false,
-                Idempotent = false,
-                OpenWorld = false,
-                OutputSchema = ModelTools.OutputSchema,
-            });
+                Title = "Add a note", ReadOnlyHint = false, DestructiveHint = false, IdempotentHint = false, OpenWorldHint = false,
+            },
+        }, async (arguments, cancellationToken) =>
+        {
+            if (!arguments.TryGetValue("message", out var message) || message.ValueKind != JsonValueKind.String)
+                return McpDispatch.ToolError(RequestError.Invalid("message",
+                    "is required: the note's text as a string, e.g. {\"message\": \"Buy milk\"}."));
+            return McpDispatch.ToToolResult(await McpDispatch.SendAsync(dispatcher, door, "notes", "add", null, message, cancellationToken), "notes");
+        });
 
-        var readNotes = McpServerTool.Create(
-            async (CancellationToken cancellationToken) =>
-                McpDispatch.ToToolResult(await McpDispatch.SendAsync(dispatcher, door, "notes", "list", null, EmptyObject, cancellationToken)),
-            new McpServerToolCreateOptions
+        var readNotes = new SeedTool(new Tool
+        {
+            Name = "read_notes",
+            Title = "Read notes",
+            Description = "Lists the notes of the default notebook, oldest first, a page at a time (same as notes_list): "
+                + "pass the answer's nextAfter back as 'after' for the next page; nextAfter is null on the last page. "
+                + "Returns {notebook, notes: [{id, text, createdAt}], nextAfter}.",
+            InputSchema = ToolSchemas.PageArguments(list),
+            OutputSchema = ToolSchemas.Output(list),
+            Annotations = new ToolAnnotations
             {
-                Name = "read_notes",
-                Title = "Read notes",
-                Description = "Lists the notes of the default notebook (same as notes_list). Returns {notebook, notes: [{id, text, createdAt}], nextAfter}.",
-                ReadOnly = true,
-                Idempotent = true,
-                OpenWorld = false,
-                OutputSchema = ModelTools.OutputSchema,
-            });
+                Title = "Read notes", ReadOnlyHint = true, DestructiveHint = false, IdempotentHint = true, OpenWorldHint = false,
+            },
+        }, async (arguments, cancellationToken) =>
+        {
+            var page = new System.Text.Json.Nodes.JsonObject();
+            foreach (var (name, value) in arguments)
+            {
+                if (name is not ("after" or "limit"))
+                    return McpDispatch.ToolError(RequestError.Invalid(name, "is not an argument of read_notes; it takes 'after' and 'limit'."));
+                page[name] = System.Text.Json.Nodes.JsonNode.Parse(value.GetRawText());
+            }
+            return McpDispatch.ToToolResult(
+                await McpDispatch.SendAsync(dispatcher, door, "notes", "list", null, McpDispatch.Json(page), cancellationToken), "notes");
+        });
         return [addNote, readNotes];
     }
+
+    private static RegisteredAction Action(Dispatcher dispatcher, string model, string action) =>
+        dispatcher.Registry.TryGet(model, out var found) && found.TryGetAction(action, out var registered)
+            ? registered
+            : throw new InvalidOperationException($"The seed's MCP names need the action {model}.{action}, which is not registered.");
 
     public static IEnumerable<McpServerResource> Resources(Dispatcher dispatcher, string door) =>
     [
@@ -140,4 +176,16 @@ internal static class SeedCompatibility
             Text = result.GetRawText(),
         };
     }
+}
+
+/// <summary>A seed tool with its own schemas; its arguments are checked by its code, so a missing one is named.</summary>
+internal sealed class SeedTool(Tool tool, Func<IReadOnlyDictionary<string, JsonElement>, CancellationToken, ValueTask<CallToolResult>> invoke)
+    : McpServerTool
+{
+    public override Tool ProtocolTool { get; } = tool;
+
+    public override IReadOnlyList<object> Metadata { get; } = [];
+
+    public override ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken) =>
+        invoke(request.Params?.Arguments is { } arguments ? new Dictionary<string, JsonElement>(arguments) : [], cancellationToken);
 }

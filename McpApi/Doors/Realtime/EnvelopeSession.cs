@@ -1,3 +1,5 @@
+using System.Net;
+using System.Security.Claims;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using McpApi.Dispatching;
@@ -45,7 +47,22 @@ public sealed class EnvelopeSession : IDisposable
 
     public IEventSubscription Subscription { get; }
 
+    /// <summary>Envelopes this connection may have in flight (<see cref="RealtimeOptions.MaxInFlightPerConnection"/>).</summary>
+    public int MaxInFlight => _options.MaxInFlightPerConnection;
+
+    /// <summary>The client's IP address, for the caller's rate limits.</summary>
+    public IPAddress? ClientAddress { get; init; }
+
+    /// <summary>The authenticated caller, or null while anonymous.</summary>
+    public ClaimsPrincipal? User { get; set; }
+
     public string NextTraceId() => $"{_connectionId}:{Interlocked.Increment(ref _sequence)}";
+
+    /// <summary>
+    /// True for a message that must run alone on a pipelined connection: after every earlier envelope is answered and
+    /// before any later one starts (<c>subscribe</c>: a subscription covers exactly the envelopes sent after it).
+    /// </summary>
+    public static bool RunsAlone(ReadOnlySpan<byte> message) => SubscriptionCommands.IsCommand(message);
 
     /// <summary>Answers one message (a WebSocket text message or a TCP line) with the UTF-8 JSON reply.</summary>
     public async ValueTask<byte[]> HandleAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
@@ -57,7 +74,11 @@ public sealed class EnvelopeSession : IDisposable
                 $"Too many messages: this connection may send {_options.MessagesPerSecond} per second (bursts of {_options.MessageBurst}). Wait a moment and send again."),
                 traceId, EnvelopeParser.TryReadId(message));
 
-        using var result = await _dispatcher.DispatchAsync(message, new CallContext(_door, traceId), cancellationToken,
+        // The rate limit above is applied in the order messages arrive; the dispatch runs on the thread pool, so a
+        // pipelined connection reads its next envelope meanwhile (a write may commit inline, on the calling thread).
+        await Task.Yield();
+        using var result = await _dispatcher.DispatchAsync(message,
+            new CallContext(_door, traceId) { User = User, ClientAddress = ClientAddress }, cancellationToken,
             envelope => SubscriptionCommands.Handles(envelope) ? _commands.Handle(envelope, Subscription) : null);
         // Serialize before the result is disposed: it may point into the request (echo does).
         return RealtimeJson.Serialize(SessionReply.From(result.Response, result.Id));
@@ -72,23 +93,29 @@ public sealed class EnvelopeSession : IDisposable
     public byte[] Failure(RequestError error, string traceId, JsonElement? id) =>
         RealtimeJson.Serialize(SessionReply.From(Dispatcher.Failure(error, traceId).Response, id));
 
+    /// <summary>Most queued events handed to the door in one batch.</summary>
+    public const int MaxEventBatch = 64;
+
     /// <summary>
-    /// Delivers queued events through <paramref name="send"/> until the connection ends or the hub drops it.
-    /// Returns true when the subscriber overflowed, so the door can disconnect it with the reason.
+    /// Delivers queued events through <paramref name="send"/> until the connection ends or the hub drops it: every
+    /// event already queued (up to <see cref="MaxEventBatch"/>) goes in one batch, so a door whose framing allows
+    /// (TCP lines) writes them to the socket at once; each event's bytes are serialized once and shared by all
+    /// subscribers. Returns true when the subscriber overflowed, so the door can disconnect it with the reason.
     /// </summary>
-    public async Task<bool> PushEventsAsync(Func<byte[], CancellationToken, ValueTask> send, CancellationToken cancellationToken)
+    public async Task<bool> PushEventsAsync(Func<IReadOnlyList<byte[]>, CancellationToken, ValueTask> send, CancellationToken cancellationToken)
     {
         var reader = Subscription.Reader;
+        var batch = new List<byte[]>();
         try
         {
             while (await reader.WaitToReadAsync(cancellationToken))
             {
-                while (reader.TryRead(out var modelEvent))
-                {
-                    if (Subscription.Overflowed.IsCancellationRequested)
-                        return true;
-                    await send(RealtimeJson.Serialize(modelEvent), cancellationToken);
-                }
+                while (batch.Count < MaxEventBatch && reader.TryRead(out var modelEvent))
+                    batch.Add(RealtimeJson.Encoded(modelEvent));
+                if (Subscription.Overflowed.IsCancellationRequested)
+                    return true;
+                await send(batch, cancellationToken);
+                batch.Clear();
             }
             return Subscription.Overflowed.IsCancellationRequested;
         }

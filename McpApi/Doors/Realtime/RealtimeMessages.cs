@@ -42,7 +42,11 @@ public static class RealtimeJson
 
     public static byte[] Serialize(ModelEvent modelEvent) => JsonSerializer.SerializeToUtf8Bytes(EventMessage.From(modelEvent), EnvelopeJson.Options);
 
-    public static string ToText(ModelEvent modelEvent) => JsonSerializer.Serialize(EventMessage.From(modelEvent), EnvelopeJson.Options);
+    /// <summary>
+    /// The event as every real-time door sends it (a WebSocket text message, a TCP line before its newline, an SSE
+    /// event's data), serialized once per event and shared by all its subscribers.
+    /// </summary>
+    public static byte[] Encoded(ModelEvent modelEvent) => modelEvent.EncodedOnce(Serialize);
 
     public static string ToText(EnvelopeResponse response) => JsonSerializer.Serialize(response, EnvelopeJson.Options);
 }

@@ -22,6 +22,13 @@ public sealed class RealtimeOptions
     /// <summary>Envelopes a connection may send in a burst above the average (default 100).</summary>
     public int MessageBurst { get; set; } = 100;
 
+    /// <summary>
+    /// Envelopes one WebSocket or TCP connection may have in flight at once (default 64): they run concurrently,
+    /// so writes from one connection share commits, and the replies still leave in request order. Past it the
+    /// connection is not read until a reply goes out. 1 answers one envelope at a time.
+    /// </summary>
+    public int MaxInFlightPerConnection { get; set; } = 64;
+
     /// <summary>Seconds between WebSocket pings and SSE keep-alive events (default 20).</summary>
     public int KeepAliveSeconds { get; set; } = 20;
 
@@ -52,6 +59,7 @@ internal sealed class RealtimeOptionsValidator : IValidateOptions<RealtimeOption
         Check(o.MaxMessageBytes, 1024, 16 * 1024 * 1024, nameof(o.MaxMessageBytes), "65536");
         Check(o.MessagesPerSecond, 1, 1_000_000, nameof(o.MessagesPerSecond), "50");
         Check(o.MessageBurst, 1, 1_000_000, nameof(o.MessageBurst), "100");
+        Check(o.MaxInFlightPerConnection, 1, 4096, nameof(o.MaxInFlightPerConnection), "64");
         Check(o.KeepAliveSeconds, 1, 3600, nameof(o.KeepAliveSeconds), "20");
         Check(o.ReplayLimit, 0, RealtimeOptions.MaxReplayLimit, nameof(o.ReplayLimit), "100");
         Check(o.DisconnectGraceSeconds, 1, 300, nameof(o.DisconnectGraceSeconds), "5");

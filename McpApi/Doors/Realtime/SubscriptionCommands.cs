@@ -23,6 +23,33 @@ public sealed class SubscriptionCommands(ModelRegistry registry, RealtimeOptions
 
     public static bool Handles(Envelope envelope) => string.Equals(envelope.Model, Model, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// True when a raw message is an envelope for this command (its top-level <c>model</c> is <c>subscribe</c>), read
+    /// without parsing the whole envelope; a message that is no JSON object is not one.
+    /// </summary>
+    public static bool IsCommand(ReadOnlySpan<byte> utf8Json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = EnvelopeParser.MaxDepth });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isModel = reader.ValueTextEquals("model"u8);
+                reader.Read();
+                if (isModel)
+                    return reader.TokenType == JsonTokenType.String && string.Equals(reader.GetString(), Model, StringComparison.OrdinalIgnoreCase);
+                reader.Skip();
+            }
+            return false;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return false; // not JSON: the dispatcher answers it with the error
+        }
+    }
+
     public EnvelopeResponse Handle(Envelope envelope, IEventSubscription subscription)
     {
         var action = envelope.Action?.ToLowerInvariant() ?? "add";

@@ -39,7 +39,7 @@ public static partial class SseEndpoints
             .Produces<EnvelopeResponse>(StatusCodes.Status503ServiceUnavailable)
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream");
 
-    internal static Results<ServerSentEventsResult<string>, EnvelopeResult> Stream(
+    internal static Results<SseEventsResult, EnvelopeResult> Stream(
         HttpContext http, string? topics, Dispatcher dispatcher, IEventHub hub, EventReplay replay,
         IOptions<RealtimeOptions> options, IHostApplicationLifetime lifetime, ConnectionLimits limits, ILoggerFactory loggers)
     {
@@ -57,7 +57,7 @@ public static partial class SseEndpoints
 
         var stream = new EventStream(http, requested, cursors, hub, replay, options.Value, lifetime.ApplicationStopping,
             loggers.CreateLogger("McpApi.Doors.Sse.EventStream"));
-        return TypedResults.ServerSentEvents(stream.ReadAsync(http.RequestAborted));
+        return new SseEventsResult(stream.ReadAsync(http.RequestAborted));
     }
 
     private sealed partial class EventStream(
@@ -70,7 +70,7 @@ public static partial class SseEndpoints
         private bool _ended;
         private int _overflowLogged;
 
-        public async IAsyncEnumerable<SseItem<string>> ReadAsync([EnumeratorCancellation] CancellationToken aborted)
+        public async IAsyncEnumerable<SseItem<byte[]>> ReadAsync([EnumeratorCancellation] CancellationToken aborted)
         {
             // Subscribe before replaying, so nothing published meanwhile is lost; replayed cursors de-duplicate.
             using var subscription = hub.Subscribe(topics, options.SubscriberQueueCapacity);
@@ -79,8 +79,8 @@ public static partial class SseEndpoints
             using var connection = McpApiMetrics.ConnectionOpened("sse");
             var traceId = http.TraceIdentifier;
 
-            yield return new SseItem<string>(
-                RealtimeJson.ToText(new EnvelopeResponse(EnvelopeResponse.Success, $"Subscribed to {string.Join(", ", topics)}.", new SubscriptionCommands.SubscriptionData(topics))),
+            yield return new SseItem<byte[]>(
+                Utf8(RealtimeJson.ToText(new EnvelopeResponse(EnvelopeResponse.Success, $"Subscribed to {string.Join(", ", topics)}.", new SubscriptionCommands.SubscriptionData(topics)))),
                 ReadyEvent) { ReconnectionInterval = TimeSpan.FromSeconds(3) };
 
             foreach (var topic in cursors.Keys.Where(t => !replay.CanReplay(t)).ToArray())
@@ -105,7 +105,7 @@ public static partial class SseEndpoints
                         }
                         break;
                     case Wake.KeepAlive:
-                        yield return new SseItem<string>("{}", KeepAliveEvent);
+                        yield return new SseItem<byte[]>(KeepAliveData, KeepAliveEvent);
                         break;
                     case Wake.Overflow:
                         if (Interlocked.Exchange(ref _overflowLogged, 1) == 0)
@@ -120,10 +120,15 @@ public static partial class SseEndpoints
                 }
             }
 
-            static SseItem<string> Closed(EnvelopeResponse notice) => new(RealtimeJson.ToText(notice), ClosedEvent);
+            static SseItem<byte[]> Closed(EnvelopeResponse notice) => new(Utf8(RealtimeJson.ToText(notice)), ClosedEvent);
         }
 
-        private SseItem<string> Item(ModelEvent modelEvent)
+        private static readonly byte[] KeepAliveData = "{}"u8.ToArray();
+
+        private static byte[] Utf8(string text) => System.Text.Encoding.UTF8.GetBytes(text);
+
+        /// <summary>An event: its data is the event's bytes, serialized once and shared by every subscriber.</summary>
+        private SseItem<byte[]> Item(ModelEvent modelEvent)
         {
             string? id = null;
             if (modelEvent.Cursor is { } cursor)
@@ -131,7 +136,7 @@ public static partial class SseEndpoints
                 cursors[modelEvent.Topic] = cursor;
                 id = LastEventId.Format(cursors);
             }
-            return new SseItem<string>(RealtimeJson.ToText(modelEvent), modelEvent.Type) { EventId = id };
+            return new SseItem<byte[]>(RealtimeJson.Encoded(modelEvent), modelEvent.Type) { EventId = id };
         }
 
         private async Task<Wake> WaitAsync(System.Threading.Channels.ChannelReader<ModelEvent> reader, CancellationToken overflowed, CancellationToken aborted)

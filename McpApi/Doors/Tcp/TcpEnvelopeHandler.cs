@@ -13,7 +13,8 @@ namespace McpApi.Doors.Tcp;
 
 /// <summary>
 /// The raw TCP door, as a Kestrel connection handler: one JSON envelope per line in, one reply per line out,
-/// in order, plus one line per pushed event. An oversized or malformed line gets an error line and the
+/// in request order (many envelopes in flight through an <see cref="EnvelopePipeline"/>), plus one line per pushed
+/// event (queued events written to the socket at once). An oversized or malformed line gets an error line and the
 /// connection stays open. Shutdown and overflow end the connection after a final error line saying why.
 /// </summary>
 public sealed partial class TcpEnvelopeHandler(
@@ -32,7 +33,7 @@ public sealed partial class TcpEnvelopeHandler(
             return;
         }
         var settings = options.Value;
-        using var session = new EnvelopeSession("tcp", connection.ConnectionId, dispatcher, hub, settings);
+        using var session = new EnvelopeSession("tcp", connection.ConnectionId, dispatcher, hub, settings) { ClientAddress = address };
         var writer = new LineWriter(connection.Transport.Output);
         var input = connection.Transport.Input;
         using var deadline = new TcpReadDeadline(limits.Settings, session.Subscription, input);
@@ -52,10 +53,13 @@ public sealed partial class TcpEnvelopeHandler(
         });
         LogOpened(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString());
 
-        var push = session.PushEventsAsync(writer.WriteLineAsync, pushStop.Token);
+        var push = session.PushEventsAsync(writer.WriteLinesAsync, pushStop.Token);
+        var pipeline = new EnvelopePipeline(session, session.MaxInFlight, writer.WriteLineAsync, cut.Token);
         try
         {
-            if (await ReadLinesAsync(input, writer, session, settings.MaxMessageBytes, deadline, cut.Token) is { } httpLine)
+            var httpLine = await ReadLinesAsync(input, pipeline, session, settings.MaxMessageBytes, deadline, cut.Token);
+            await pipeline.CompleteAsync(); // the lines already read are answered before any final line
+            if (httpLine is not null)
             {
                 LogHttpRefused(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString(), httpLine);
                 return;
@@ -88,6 +92,7 @@ public sealed partial class TcpEnvelopeHandler(
         }
         finally
         {
+            await pipeline.CompleteAsync();
             await pushStop.CancelAsync();
             await push;
             LogClosed(logger, connection.ConnectionId);
@@ -95,7 +100,7 @@ public sealed partial class TcpEnvelopeHandler(
     }
 
     /// <summary>Answers each line; returns the start of a line that looks like HTTP (the connection is then closed), else null.</summary>
-    private static async Task<string?> ReadLinesAsync(PipeReader input, LineWriter writer, EnvelopeSession session, int maxLine, TcpReadDeadline deadline, CancellationToken cut)
+    private static async Task<string?> ReadLinesAsync(PipeReader input, EnvelopePipeline pipeline, EnvelopeSession session, int maxLine, TcpReadDeadline deadline, CancellationToken cut)
     {
         var discarding = false; // inside a line already known to be too long
         long pending = 0; // bytes of an unfinished line
@@ -124,11 +129,11 @@ public sealed partial class TcpEnvelopeHandler(
                 if (discarding || line.Length > maxLine)
                 {
                     discarding = false;
-                    await writer.WriteLineAsync(session.TooLarge("line"), cut);
+                    await pipeline.SubmitReplyAsync(session.TooLarge("line"));
                 }
                 else if (!IsBlank(line))
                 {
-                    await writer.WriteLineAsync(await session.HandleAsync(line.ToArray(), cut), cut);
+                    await pipeline.SubmitAsync(line.ToArray());
                 }
             }
 
@@ -151,9 +156,9 @@ public sealed partial class TcpEnvelopeHandler(
                 }
                 // A last line without a newline still counts, and so does its being too long.
                 if (discarding || WithoutCarriageReturn(buffer).Length > maxLine)
-                    await writer.WriteLineAsync(session.TooLarge("line"), cut);
+                    await pipeline.SubmitReplyAsync(session.TooLarge("line"));
                 else if (!buffer.IsEmpty && !IsBlank(buffer))
-                    await writer.WriteLineAsync(await session.HandleAsync(buffer.ToArray(), cut), cut);
+                    await pipeline.SubmitAsync(buffer.ToArray());
                 input.AdvanceTo(buffer.End);
                 return null;
             }
@@ -237,7 +242,7 @@ public sealed partial class TcpEnvelopeHandler(
         }
     }
 
-    /// <summary>Replies and events share the output: one whole line at a time.</summary>
+    /// <summary>Replies and events share the output: whole lines only; a batch of events is flushed to the socket once.</summary>
     private sealed class LineWriter(PipeWriter output)
     {
         private readonly SemaphoreSlim _lock = new(1, 1);
@@ -249,6 +254,24 @@ public sealed partial class TcpEnvelopeHandler(
             {
                 output.Write(json);
                 output.Write(NewLine);
+                await output.FlushAsync(cancellationToken);
+            }
+            finally
+            {
+                _lock.Release();
+            }
+        }
+
+        public async ValueTask WriteLinesAsync(IReadOnlyList<byte[]> lines, CancellationToken cancellationToken)
+        {
+            await _lock.WaitAsync(cancellationToken);
+            try
+            {
+                foreach (var json in lines)
+                {
+                    output.Write(json);
+                    output.Write(NewLine);
+                }
                 await output.FlushAsync(cancellationToken);
             }
             finally

@@ -5,8 +5,9 @@ using McpApi.Doors.Realtime;
 namespace McpApi.Doors.WebSockets;
 
 /// <summary>
-/// Runs one accepted WebSocket: a receive loop (one envelope per text message, answered in order) and a push loop
-/// (the session's events). Sends are serialized. It closes with 1001 when the server stops and 1008 when the
+/// Runs one accepted WebSocket: a receive loop (one envelope per text message, many in flight through an
+/// <see cref="EnvelopePipeline"/>, answered in request order) and a push loop (the session's events, each batch sent
+/// under one hold of the send lock). Sends are serialized. It closes with 1001 when the server stops and 1008 when the
 /// client falls too far behind, and cuts a client that does not take its close frame within the grace period.
 /// </summary>
 public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSession session, RealtimeOptions options, ILogger<WebSocketConnection> logger)
@@ -61,7 +62,7 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
     {
         try
         {
-            var overflowed = await session.PushEventsAsync(SendAsync, cancellationToken);
+            var overflowed = await session.PushEventsAsync(SendEventsAsync, cancellationToken);
             if (overflowed)
             {
                 LogOverflow(logger, session.NextTraceId(), options.SubscriberQueueCapacity);
@@ -76,7 +77,9 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
 
     private async Task ReceiveAsync()
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(options.MaxMessageBytes + 1);
+        // Small while idle (thousands of subscribers wait here), grown for a long message, shrunk after it.
+        var buffer = ArrayPool<byte>.Shared.Rent(IdleBufferBytes);
+        var pipeline = new EnvelopePipeline(session, session.MaxInFlight, SendAsync, _abort.Token);
         try
         {
             while (true)
@@ -86,11 +89,15 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
                 ValueWebSocketReceiveResult result;
                 do
                 {
+                    if (!tooLarge && length == buffer.Length)
+                        buffer = Grown(buffer, length);
                     // Past the limit the rest of the message is read and dropped, so the connection stays usable.
                     var room = tooLarge ? buffer.AsMemory() : buffer.AsMemory(length);
                     result = await socket.ReceiveAsync(room, CancellationToken.None);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
+                        // Answer what was received before the close, then close.
+                        await pipeline.CompleteAsync();
                         await CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", notice: null);
                         return;
                     }
@@ -102,22 +109,40 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
                 }
                 while (!result.EndOfMessage);
 
-                byte[] reply;
                 if (result.MessageType == WebSocketMessageType.Binary)
-                    reply = session.Failure(new Dispatching.RequestError(StatusCodes.Status400BadRequest, RealtimeErrorCodes.UnsupportedFrame,
-                        "Binary messages are not read: send each envelope as a UTF-8 JSON text message."), session.NextTraceId(), null);
+                    await pipeline.SubmitReplyAsync(session.Failure(new Dispatching.RequestError(StatusCodes.Status400BadRequest, RealtimeErrorCodes.UnsupportedFrame,
+                        "Binary messages are not read: send each envelope as a UTF-8 JSON text message."), session.NextTraceId(), null));
                 else if (tooLarge)
-                    reply = session.TooLarge("message");
+                    await pipeline.SubmitReplyAsync(session.TooLarge("message"));
                 else
-                    reply = await session.HandleAsync(buffer.AsMemory(0, length), _abort.Token);
-
-                await SendAsync(reply, _abort.Token);
+                    await pipeline.SubmitAsync(buffer.AsSpan(0, length).ToArray()); // the buffer is reused for the next message
+                if (buffer.Length > IdleBufferBytes)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(IdleBufferBytes);
+                }
             }
         }
         finally
         {
+            await pipeline.CompleteAsync();
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>The receive buffer between messages; a longer message grows it up to McpApi:Realtime:MaxMessageBytes + 1.</summary>
+    private const int IdleBufferBytes = 4096;
+
+    /// <summary>A buffer twice as large (at most one byte past the limit, which marks a message as too large), holding the first <paramref name="length"/> bytes.</summary>
+    private byte[] Grown(byte[] buffer, int length)
+    {
+        var size = Math.Min(buffer.Length * 2L, options.MaxMessageBytes + 1L);
+        if (size <= buffer.Length)
+            return buffer;
+        var grown = ArrayPool<byte>.Shared.Rent((int)size);
+        buffer.AsSpan(0, length).CopyTo(grown);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return grown;
     }
 
     private async ValueTask SendAsync(byte[] message, CancellationToken cancellationToken)
@@ -127,6 +152,25 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
         {
             if (Volatile.Read(ref _closing) == 0)
                 await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Sends a batch of events, one text message each, under one hold of the send lock.</summary>
+    private async ValueTask SendEventsAsync(IReadOnlyList<byte[]> events, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var message in events)
+            {
+                if (Volatile.Read(ref _closing) != 0)
+                    return;
+                await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+            }
         }
         finally
         {

@@ -43,7 +43,11 @@ public static class WebSocketEndpoints
         using var place = limits.TryOpen(ConnectionDoor.WebSocket, address, out var limit)
             ?? throw limits.Refusal(ConnectionDoor.WebSocket, limit!, address);
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        using var session = new EnvelopeSession("ws", http.TraceIdentifier, dispatcher, hub, options.Value);
+        using var session = new EnvelopeSession("ws", http.TraceIdentifier, dispatcher, hub, options.Value)
+        {
+            ClientAddress = address,
+            User = http.User.Identity?.IsAuthenticated == true ? http.User : null,
+        };
         var connection = new WebSocketConnection(socket, session, options.Value, logger);
         await connection.RunAsync(lifetime.ApplicationStopping, http.RequestAborted);
         return TypedResults.Empty;

@@ -138,7 +138,7 @@ public sealed class MoveModel : IModelHandler
     }
 
     private static RequestError NotFound(string id) =>
-        RequestError.NotFound("game_not_found", $"There is no game '{id}'. Create it with {{\"model\":\"move\",\"action\":\"new\",\"data\":{{\"id\":\"{id}\"}}}}; 'list' shows open games.");
+        RequestError.NotFound("game_not_found", $"There is no game '{id}'. Create it with {{\"model\":\"move\",\"action\":\"new\",\"data\":{{\"id\":\"{id}\"}}}}; the action 'list' shows open games.");
 
     public sealed record GameList(IReadOnlyList<GameView> Games);
 

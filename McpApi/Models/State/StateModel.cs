@@ -53,6 +53,7 @@ public sealed class StateModel : IModelHandler
                 ExampleContext = new NamespaceContext("default"),
                 ExampleData = new DeleteData("counter"),
                 Destructive = true,
+                Idempotent = true, // a second delete changes nothing more (as notes' delete)
             },
             ModelAction.For<NamespaceContext, KeyPage, StateKeys>("list",
                 $"Lists keys in key order with their versions, {ModelInput.DefaultPageSize} per page; filter by prefix; pass nextAfter back as after.", ListAsync)
@@ -133,7 +134,7 @@ public sealed class StateModel : IModelHandler
     }
 
     private static RequestError NotFound(string ns, string key) =>
-        RequestError.NotFound("state_not_found", $"Namespace '{ns}' has no key '{ModelInput.Shorten(key)}'. The action 'set' creates it; 'list' shows the keys.");
+        RequestError.NotFound("state_not_found", $"Namespace '{ns}' has no key '{ModelInput.Shorten(key)}'. The action 'set' creates it; the action 'list' shows the keys.");
 
     private static RequestError Conflict(string key, long ifVersion, long currentVersion) =>
         RequestError.Conflict("version_conflict", currentVersion == 0

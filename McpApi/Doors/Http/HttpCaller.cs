@@ -1,0 +1,14 @@
+using McpApi.Dispatching;
+
+namespace McpApi.Doors.Http;
+
+/// <summary>The <see cref="CallContext"/> of a call made through an HTTP request: its user (when authenticated) and client address.</summary>
+public static class HttpCaller
+{
+    public static CallContext For(HttpContext http, string door, string traceId) =>
+        new(door, traceId)
+        {
+            User = http.User.Identity?.IsAuthenticated == true ? http.User : null,
+            ClientAddress = http.Connection.RemoteIpAddress,
+        };
+}

@@ -1,0 +1,177 @@
+// RunSessionHandler is the SDK's (experimental) hook around a session; the session settings are marked obsolete only to
+// steer new code towards the 2026-07-28 revision (see McpDoorSetup).
+#pragma warning disable MCPEXP002, MCP9006
+
+using System.Collections.Concurrent;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using McpApi.Doors.Http;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol;
+using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace McpApi.Doors.Mcp;
+
+/// <summary>The live MCP sessions of this process, by id (kept by the SDK's session hook), for the HTTP checks.</summary>
+internal sealed class McpSessions
+{
+    private readonly ConcurrentDictionary<string, McpServer> _sessions = new(StringComparer.Ordinal);
+
+    /// <summary>Raised when a session ends (after the SDK's session run returns).</summary>
+    public event Action<McpServer>? Ended;
+
+    /// <summary>Wraps the SDK's session hook so each session is known from its start to its end.</summary>
+    public void Track(HttpServerTransportOptions transport)
+    {
+        var inner = transport.RunSessionHandler;
+        transport.RunSessionHandler = async (http, server, cancellationToken) =>
+        {
+            if (server.SessionId is { } id)
+                _sessions[id] = server;
+            try
+            {
+                await (inner is null ? server.RunAsync(cancellationToken) : inner(http, server, cancellationToken));
+            }
+            finally
+            {
+                if (server.SessionId is { } ended)
+                    _sessions.TryRemove(ended, out _);
+                Ended?.Invoke(server);
+            }
+        };
+    }
+
+    public bool TryGet(string id, out McpServer server) => _sessions.TryGetValue(id, out server!);
+}
+
+/// <summary>
+/// McpApi's answers on <c>/mcp</c> where the SDK 2.4's differ from the protocol, applied before the SDK sees the request:
+/// malformed JSON is <c>-32700</c>; a batch (an array) is a clear <c>-32600</c> (batching left MCP with 2025-06-18);
+/// an <c>initialize</c> with invalid params is <c>-32602</c> and starts no session (the SDK answers 500); <c>GET</c>
+/// without a session is 405
+/// (browsers get the guide before this: <see cref="McpEndpointSelector"/>); <c>DELETE</c> without a session header is 400
+/// and of an unknown session 404. An <c>MCP-Protocol-Version</c> header naming an unsupported revision is the SDK's 400;
+/// one naming another supported revision than the session's gets the SDK's JSON-RPC -32600 in a 200 answer, because the
+/// conformance suite 0.1.16 (server-sse-multiple-streams) sends 2025-03-26 on a 2025-11-25 session and expects 200.
+/// </summary>
+internal static class McpHttpChecks
+{
+    public static RequestDelegate Around(RequestDelegate next) => async http =>
+    {
+        var request = http.Request;
+        var stateless = http.RequestServices.GetRequiredService<IOptions<HttpServerTransportOptions>>().Value.SessionMode == HttpServerSessionMode.Stateless;
+        var sessionId = request.Headers["Mcp-Session-Id"].ToString();
+        McpServer? session = null;
+        if (sessionId.Length > 0 && !stateless)
+            http.RequestServices.GetRequiredService<McpSessions>().TryGet(sessionId, out session);
+
+        if (HttpMethods.IsGet(request.Method) && sessionId.Length == 0)
+        {
+            http.Response.Headers.Allow = stateless ? "POST" : "POST, DELETE";
+            await WriteAsync(http, StatusCodes.Status405MethodNotAllowed, McpErrorCode.InvalidRequest, default,
+                "GET /mcp opens a session's server-to-client stream: send initialize by POST first, then GET with its Mcp-Session-Id header.");
+            return;
+        }
+
+        if (HttpMethods.IsDelete(request.Method) && !stateless)
+        {
+            if (sessionId.Length == 0)
+            {
+                await WriteAsync(http, StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest, default,
+                    "DELETE /mcp ends a session: send its id in the Mcp-Session-Id header.");
+                return;
+            }
+            if (session is null)
+            {
+                await WriteAsync(http, StatusCodes.Status404NotFound, McpErrorCode.InvalidRequest, default,
+                    $"There is no session '{Shorten(sessionId)}' (it ended, expired or never existed).");
+                return;
+            }
+        }
+
+        if (HttpMethods.IsPost(request.Method) && await CheckBodyAsync(http) is false)
+            return;
+        await next(http);
+    };
+
+    /// <summary>Reads the (size-checked) body, answers what the SDK would answer wrongly, rewinds it; false when answered.</summary>
+    private static async Task<bool> CheckBodyAsync(HttpContext http)
+    {
+        var request = http.Request;
+        byte[] body;
+        if (http.Features.Get<PreReadRequestBody>() is { } preRead)
+        {
+            body = preRead.Bytes.ToArray();
+        }
+        else
+        {
+            using var copy = new MemoryStream();
+            await request.Body.CopyToAsync(copy, http.RequestAborted);
+            body = copy.ToArray();
+            request.Body = new MemoryStream(body, writable: false);
+        }
+
+        // One pass over the bytes: well-formed, one object (not a batch), and whether it is an initialize.
+        var isInitialize = false;
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+        try
+        {
+            if (!reader.Read())
+                throw new JsonException("The body is empty.");
+            if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                await WriteAsync(http, StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest, default,
+                    "Batches (JSON arrays) are not supported: send one JSON-RPC message per POST (MCP 2025-06-18 removed batching).");
+                return false;
+            }
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isMethod = reader.ValueTextEquals("method"u8);
+                    reader.Read();
+                    isInitialize |= isMethod && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("initialize"u8);
+                    reader.Skip();
+                }
+            }
+            if (reader.Read())
+                throw new JsonException("There is more after the JSON value.");
+        }
+        catch (JsonException ex)
+        {
+            await WriteAsync(http, StatusCodes.Status400BadRequest, McpErrorCode.ParseError, default,
+                $"The body is not valid JSON: {ex.Message.Split(" Path:")[0].Split(" LineNumber:")[0]} Send one JSON-RPC message as a JSON object.");
+            return false;
+        }
+        if (isInitialize && JsonNode.Parse(body) is JsonObject json && json["id"] is { } id
+            && McpParamsCheck.Problem("initialize", json["params"]) is { } problem)
+        {
+            await WriteAsync(http, StatusCodes.Status400BadRequest, McpErrorCode.InvalidParams, id, $"Invalid params for initialize: {problem}");
+            return false;
+        }
+        return true;
+    }
+
+    private static Task WriteAsync(HttpContext http, int statusCode, McpErrorCode code, JsonNode? id, string message)
+    {
+        http.Response.StatusCode = statusCode;
+        var error = new JsonRpcError
+        {
+            Id = id is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<long>(out var number) ? new RequestId(number)
+                : id is JsonValue text && text.GetValueKind() == JsonValueKind.String ? new RequestId(text.GetValue<string>())
+                : default,
+            Error = new JsonRpcErrorDetail { Code = (int)code, Message = message },
+        };
+        return http.Response.WriteAsJsonAsync<JsonRpcMessage>(error, RelaxedOptions, "application/json; charset=utf-8");
+    }
+
+    private static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "…";
+
+    private static readonly JsonSerializerOptions RelaxedOptions = new(McpJsonUtilities.DefaultOptions)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+}

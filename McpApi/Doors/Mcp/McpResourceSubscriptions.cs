@@ -1,0 +1,165 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using McpApi.Envelopes;
+using McpApi.Events;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace McpApi.Doors.Mcp;
+
+/// <summary>
+/// <c>resources/subscribe</c> made real: a session's subscribed URIs become event-hub topics, and each change a model
+/// announces (a write from any door) is sent to the session as <c>notifications/resources/updated</c> for the URIs it
+/// touches: <c>notes://latest</c> and <c>notes://{notebook}/latest</c> (<c>notes:{notebook}</c>),
+/// <c>state://{namespace}/{key}</c> (<c>state:{namespace}</c>, that key only), <c>chat://{room}/history</c>
+/// (<c>chat:{room}</c>). <c>chat://rooms</c> has no topic (the hub has no "every room" topic) and gets no updates.
+/// </summary>
+internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpServerOptions>
+{
+    private readonly IEventHub _hub;
+    private readonly ILogger<McpResourceSubscriptions> _logger;
+
+    public McpResourceSubscriptions(IEventHub hub, McpSessions sessions, ILogger<McpResourceSubscriptions> logger)
+    {
+        _hub = hub;
+        _logger = logger;
+        sessions.Ended += server =>
+        {
+            if (_sessions.TryGetValue(server, out var session))
+                session.Dispose();
+        };
+    }
+
+    /// <summary>Events queued per session before the hub drops it for falling behind.</summary>
+    private const int Capacity = 256;
+
+    private readonly ConditionalWeakTable<McpServer, Session> _sessions = [];
+
+    /// <summary>Sets the subscribe and unsubscribe handlers (their presence advertises <c>resources.subscribe</c>).</summary>
+    void IConfigureOptions<McpServerOptions>.Configure(McpServerOptions options) => Configure(options);
+
+    private void Configure(McpServerOptions options)
+    {
+        options.Capabilities ??= new ServerCapabilities();
+        options.Capabilities.Resources ??= new ResourcesCapability();
+        options.Capabilities.Resources.Subscribe = true;
+        options.Handlers.SubscribeToResourcesHandler = (request, _) =>
+        {
+            if (request.Server.SessionId is null && !request.Services!.GetRequiredService<IOptions<McpDoorOptions>>().Value.Stdio)
+                throw new ModelContextProtocol.McpProtocolException(
+                    "resources/subscribe needs a session to send updates on: initialize first (2025-11-25 and earlier).",
+                    ModelContextProtocol.McpErrorCode.InvalidRequest);
+            var uri = request.Params?.Uri ?? "";
+            var topic = TopicOf(uri) ?? throw new ModelContextProtocol.McpProtocolException(
+                $"'{uri}' cannot be subscribed to: subscribe to notes://latest, notes://{{notebook}}/latest, state://{{namespace}}/{{key}} or chat://{{room}}/history.",
+                ModelContextProtocol.McpErrorCode.InvalidParams);
+            _sessions.GetValue(request.Server, server => new Session(server, _hub.Subscribe([], Capacity), _logger)).Add(uri, topic);
+            return ValueTask.FromResult(new EmptyResult());
+        };
+        options.Handlers.UnsubscribeFromResourcesHandler = (request, _) =>
+        {
+            if (request.Params?.Uri is { } uri && _sessions.TryGetValue(request.Server, out var session))
+                session.Remove(uri);
+            return ValueTask.FromResult(new EmptyResult());
+        };
+    }
+
+    /// <summary>The hub topic a resource URI follows, or null when it has none.</summary>
+    internal static string? TopicOf(string uri)
+    {
+        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed))
+            return null;
+        var segments = parsed.AbsolutePath.Trim('/');
+        return parsed.Scheme switch
+        {
+            "notes" when parsed.Host == "latest" && segments.Length == 0 => "notes:default",
+            "notes" when segments == "latest" && parsed.Host.Length > 0 => $"notes:{Authority(parsed)}",
+            "state" when segments.Length > 0 && !segments.Contains('/') => $"state:{Authority(parsed)}",
+            "chat" when segments == "history" => $"chat:{Authority(parsed)}",
+            _ => null,
+        };
+    }
+
+    /// <summary>The URI's host as written (URIs lower-case hosts; names keep their case).</summary>
+    private static string Authority(Uri uri) => Uri.UnescapeDataString(uri.OriginalString.Split("://", 2)[1].Split('/')[0]);
+
+    /// <summary>Whether an event on a subscribed topic touches <paramref name="uri"/> (a state key: only that key).</summary>
+    internal static bool Touches(string uri, ModelEvent modelEvent)
+    {
+        if (!uri.StartsWith("state://", StringComparison.Ordinal))
+            return true;
+        return EnvelopeJson.ToElement(modelEvent.Data) is { ValueKind: JsonValueKind.Object } data
+            && data.TryGetProperty("key", out var key) && key.GetString() is { } changed
+            && (uri.EndsWith("/" + changed, StringComparison.Ordinal) || uri.EndsWith("/" + Uri.EscapeDataString(changed), StringComparison.Ordinal));
+    }
+
+    /// <summary>One session's subscriptions: its URIs by topic and the loop that turns events into notifications.</summary>
+    private sealed partial class Session : IDisposable
+    {
+        private readonly CancellationTokenSource _ended = new();
+        private readonly Lock _gate = new();
+        private readonly Dictionary<string, string> _topicByUri = new(StringComparer.Ordinal);
+        private readonly IEventSubscription _events;
+
+        public Session(McpServer server, IEventSubscription events, ILogger logger)
+        {
+            _events = events;
+            _ = DeliverAsync(server, logger);
+        }
+
+        public void Add(string uri, string topic)
+        {
+            lock (_gate)
+                _topicByUri[uri] = topic;
+            _events.Add([topic]);
+        }
+
+        public void Remove(string uri)
+        {
+            string? topic;
+            bool stillUsed;
+            lock (_gate)
+            {
+                if (!_topicByUri.Remove(uri, out topic))
+                    return;
+                stillUsed = _topicByUri.ContainsValue(topic);
+            }
+            if (!stillUsed)
+                _events.Remove([topic]);
+        }
+
+        private async Task DeliverAsync(McpServer server, ILogger logger)
+        {
+            try
+            {
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(_events.Overflowed, _ended.Token);
+                await foreach (var modelEvent in _events.Reader.ReadAllAsync(stop.Token))
+                {
+                    string[] uris;
+                    lock (_gate)
+                        uris = [.. _topicByUri.Where(s => s.Value == modelEvent.Topic && Touches(s.Key, modelEvent)).Select(s => s.Key)];
+                    foreach (var uri in uris)
+                    {
+                        await server.SendNotificationAsync(NotificationMethods.ResourceUpdatedNotification,
+                            new ResourceUpdatedNotificationParams { Uri = uri }, cancellationToken: stop.Token);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or InvalidOperationException or EventQueueOverflowException)
+            {
+                LogStopped(logger, server.SessionId, ex.GetType().Name);
+            }
+            finally
+            {
+                _events.Dispose();
+            }
+        }
+
+        /// <summary>The session ended: stop delivering and leave the hub.</summary>
+        public void Dispose() => _ended.Cancel();
+
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Resource updates for MCP session {SessionId} stopped ({Reason})")]
+        private static partial void LogStopped(ILogger logger, string? sessionId, string reason);
+    }
+}

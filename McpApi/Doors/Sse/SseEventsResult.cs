@@ -1,0 +1,78 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Reflection;
+using System.Text;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace McpApi.Doors.Sse;
+
+/// <summary>
+/// Writes server-sent events as <c>TypedResults.ServerSentEvents</c> does (same headers, same <c>event:</c>, <c>data:</c>,
+/// <c>id:</c>, <c>retry:</c> fields), with two differences for fan-out: each item's data is bytes already encoded
+/// (an event serialized once for all its subscribers), and the response is flushed only when no further item is
+/// ready, so events queued together reach the socket in one write.
+/// </summary>
+internal sealed class SseEventsResult(IAsyncEnumerable<SseItem<byte[]>> events) : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
+{
+    /// <summary>Most items written before a flush even when more are ready, so a busy stream still goes out steadily.</summary>
+    private const int MaxItemsPerFlush = 64;
+
+    public int? StatusCode => StatusCodes.Status200OK;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache,no-store";
+        response.Headers.Pragma = "no-cache";
+        response.Headers.ContentEncoding = "identity";
+        httpContext.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
+
+        var body = response.BodyWriter;
+        var aborted = httpContext.RequestAborted;
+        await using var items = events.GetAsyncEnumerator(aborted);
+        var unflushed = 0;
+        while (true)
+        {
+            var next = items.MoveNextAsync();
+            if (unflushed > 0 && (!next.IsCompleted || unflushed >= MaxItemsPerFlush))
+            {
+                await body.FlushAsync(aborted);
+                unflushed = 0;
+            }
+            if (!await next)
+                break;
+            Write(body, items.Current);
+            unflushed++;
+        }
+        await body.FlushAsync(aborted);
+    }
+
+    /// <summary>One event; <paramref name="item"/>'s data is one line (compact JSON has no raw line breaks).</summary>
+    internal static void Write(IBufferWriter<byte> body, SseItem<byte[]> item)
+    {
+        if (item.EventType is { } type)
+            Field(body, "event: "u8, type);
+        body.Write("data: "u8);
+        body.Write(item.Data);
+        body.Write("\n"u8);
+        if (item.EventId is { } id)
+            Field(body, "id: "u8, id);
+        if (item.ReconnectionInterval is { } retry)
+            Field(body, "retry: "u8, ((long)retry.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+        body.Write("\n"u8);
+    }
+
+    private static void Field(IBufferWriter<byte> body, ReadOnlySpan<byte> name, string value)
+    {
+        body.Write(name);
+        var span = body.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length));
+        body.Advance(Encoding.UTF8.GetBytes(value, span));
+        body.Write("\n"u8);
+    }
+
+    static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/event-stream"]));
+}

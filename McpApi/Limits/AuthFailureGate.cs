@@ -1,0 +1,40 @@
+using Microsoft.Net.Http.Headers;
+
+namespace McpApi.Limits;
+
+/// <summary>
+/// The HTTP side of <see cref="AuthFailureLimiter"/>: a request that carries a credential (<c>Authorization</c> or
+/// <c>X-Api-Key</c>) from a blocked client address gets 429 before it is checked, and one whose credential is refused
+/// (the answer is 401) is recorded with the reason from <c>WWW-Authenticate</c> — never the credential.
+/// <c>/health</c> is left alone.
+/// </summary>
+internal sealed class AuthFailureGate(RequestDelegate next, AuthFailureLimiter failures)
+{
+    public const string ApiKeyHeader = "X-Api-Key";
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var request = http.Request;
+        var credential = request.Headers.Authorization.Count > 0 ? "Authorization header"
+            : request.Headers.ContainsKey(ApiKeyHeader) ? ApiKeyHeader + " header"
+            : null;
+        if (credential is null || request.Path.StartsWithSegments("/health"))
+        {
+            await next(http);
+            return;
+        }
+        var address = http.Connection.RemoteIpAddress;
+        if (failures.IsBlocked(address, out var retryAfter))
+        {
+            await LimitRefusals.WriteAsync(http, failures.Blocked(address, retryAfter), CallerRateLimiter.RetryAfterSeconds(retryAfter));
+            return;
+        }
+        await next(http);
+        if (http.Response.StatusCode == StatusCodes.Status401Unauthorized)
+        {
+            var challenge = http.Response.Headers[HeaderNames.WWWAuthenticate].ToString();
+            failures.RecordFailure(address, "http", $"{credential} refused on {request.Method} {request.Path}" +
+                (challenge.Length > 0 ? $" ({challenge})" : ""));
+        }
+    }
+}
