@@ -11,11 +11,36 @@ internal sealed class StdioServer : IDisposable
 {
     private readonly Process _process;
     private readonly Task<string> _stderr;
+    private readonly System.Text.StringBuilder _stderrSoFar = new();
 
     private StdioServer(Process process)
     {
         _process = process;
-        _stderr = process.StandardError.ReadToEndAsync();
+        _stderr = ReadStderrAsync();
+    }
+
+    /// <summary>Drains stderr (so the child never blocks on a full pipe), keeping the last 64 KiB for failure messages.</summary>
+    private async Task<string> ReadStderrAsync()
+    {
+        var buffer = new char[4096];
+        int read;
+        while ((read = await _process.StandardError.ReadAsync(buffer)) > 0)
+        {
+            lock (_stderrSoFar)
+            {
+                _stderrSoFar.Append(buffer, 0, read);
+                if (_stderrSoFar.Length > 65536)
+                    _stderrSoFar.Remove(0, _stderrSoFar.Length - 65536);
+            }
+        }
+        return StderrSoFar();
+    }
+
+    /// <summary>The last 64 KiB the server wrote to stderr so far.</summary>
+    public string StderrSoFar()
+    {
+        lock (_stderrSoFar)
+            return _stderrSoFar.ToString();
     }
 
     public static StdioServer Start(string command, IEnumerable<string> arguments, IDictionary<string, string>? environment = null,
@@ -38,6 +63,22 @@ internal sealed class StdioServer : IDisposable
     }
 
     public Task SendAsync(string message) => _process.StandardInput.WriteLineAsync(message);
+
+    /// <summary>Writes <paramref name="line"/> as it is (bytes that are not UTF-8 included), then a line feed.</summary>
+    public async Task SendAsync(byte[] line)
+    {
+        var stdin = _process.StandardInput.BaseStream;
+        await stdin.WriteAsync(line);
+        stdin.WriteByte((byte)'\n');
+        await stdin.FlushAsync();
+    }
+
+    /// <summary>The next stdout line, or null when stdout ended; throws after <paramref name="timeout"/>.</summary>
+    public async Task<string?> ReadLineAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        return await _process.StandardOutput.ReadLineAsync(cts.Token);
+    }
 
     /// <summary>Reads one stdout line; every line must be a JSON-RPC message.</summary>
     public async Task<JsonElement> ReadMessageAsync()

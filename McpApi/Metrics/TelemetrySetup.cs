@@ -20,6 +20,13 @@ public static class TelemetrySetup
 {
     public const string MetricsPath = "/metrics";
 
+    /// <summary>The meters ASP.NET Core and Kestrel publish their metrics on (http.server.request.duration, kestrel.*, ...).</summary>
+    private static readonly string[] AspNetCoreMeters =
+    [
+        "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections",
+        "Microsoft.AspNetCore.Routing", "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting",
+    ];
+
     /// <summary>The MCP SDK's meter (session and operation durations).</summary>
     private const string McpSdkMeter = "Experimental.ModelContextProtocol";
 
@@ -40,7 +47,10 @@ public static class TelemetrySetup
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(McpApiMetrics.MeterName, McpSdkMeter)
-                    .AddAspNetCoreInstrumentation()
+                    // ASP.NET Core's own meters, as AddAspNetCoreInstrumentation() enables them on .NET 8+, without the
+                    // startup filter it also adds: one more async middleware around every request, only to tag
+                    // unhandled exceptions, which McpApi's error handler never lets through.
+                    .AddMeter(AspNetCoreMeters)
                     .AddRuntimeInstrumentation()
                     // Instruments ASP.NET Core updates several times per request that add little to
                     // http.server.request.duration and mcpapi.requests (every request matches a route; requests in flight;
