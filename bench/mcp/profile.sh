@@ -56,11 +56,12 @@ session() { # server -> Mcp-Session-Id of an initialized session
 for server in mcpapi bare; do
   url="http://127.0.0.1:${port[$server]}/mcp"
   [ "$kind" = in-session ] && MCP_SESSION=$(session "$server")
-  wrk -t2 -c"$conns" -d30s -s bench/mcp/mcp.lua "$url" >/dev/null   # warm-up: every method reaches its final tier
+  wrk -t2 -c"$conns" -d60s -s bench/mcp/mcp.lua "$url" >/dev/null   # warm-up: every method reaches its final tier (longer on a busy machine: compare the two runs' totals)
   wrk -t2 -c"$conns" -d"$((seconds + 2))s" -s bench/mcp/mcp.lua "$url" | grep RESULT >"$out/$server.wrk" &
+  load=$!
   sleep 1
   perf record -F 499 -g -p "${pid[$server]}" -o "$out/$server.perf" -- sleep "$seconds" 2>/dev/null >/dev/null
-  wait
+  wait "$load"
   rps=$(sed -E 's/.*rps=([0-9]+).*/\1/' "$out/$server.wrk")
   echo; echo "== $server, $kind, $conns connections: $(cat "$out/$server.wrk")"
   perf script -i "$out/$server.perf" 2>/dev/null >"$out/$server.txt"

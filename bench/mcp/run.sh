@@ -94,7 +94,7 @@ jobs=(
 for job in "${jobs[@]}"; do
   IFS='|' read -r kind server body version sid method name <<<"$job"
   check "$kind" "$server" "$body" "$version" "$sid" "$method" "$name"
-  run "$kind" "$server" "$body" "$version" "$sid" "$method" "$name" 32 2 >/dev/null   # warm-up (JIT, pools)
+  run "$kind" "$server" "$body" "$version" "$sid" "$method" "$name" 32 "$(( seconds > 5 ? seconds : 5 ))" >/dev/null   # warm-up (JIT tiers, pools)
 done
 results="$out/results.txt"
 for round in $(seq 1 "$rounds"); do
