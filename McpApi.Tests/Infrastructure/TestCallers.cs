@@ -35,7 +35,7 @@ internal sealed class TestCallers : IStartupFilter
             if (http.Request.Headers[ClientHeader] is [{ } address])
                 http.Connection.RemoteIpAddress = IPAddress.Parse(address);
             if (http.Request.Headers[UserHeader] is [{ } user])
-                http.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, user)], "Test"));
+                http.User = new ClaimsPrincipal(new McpApi.Auth.CallerClaimsIdentity(new McpApi.Auth.CallerIdentity(user, McpApi.Auth.ScopeSet.Everything), "Test"));
             return following(http);
         });
         next(app);

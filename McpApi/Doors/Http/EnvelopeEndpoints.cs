@@ -78,8 +78,8 @@ public static class EnvelopeEndpoints
             http.Items[ActionItem] = envelope.Action ?? DefaultActionOf(dispatcher.Registry, envelope.Model);
         });
         http.Response.RegisterForDispose(result);
-        if (result.StatusCode == StatusCodes.Status401Unauthorized)
-            await CallerAuthentication.ChallengeAsync(http);
+        if (result.StatusCode == StatusCodes.Status401Unauthorized && authentication.Required)
+            await CallerAuthentication.ChallengeAsync(http); // the configured scheme's WWW-Authenticate (none is registered without authentication)
         return Write(result);
     }
 

@@ -27,6 +27,9 @@ public sealed partial class McpCallers
     {
         if (!door.Stdio)
             return new McpCallers(McpDispatch.Door, null);
+        if (!auth.Required && auth.Stdio.Scopes.Count == 0)
+            return new McpCallers(McpDispatch.StdioDoor, null); // authentication off and no stdio scopes: anonymous, as on every door
+
         var scopes = auth.Stdio.Scopes.Count == 0 ? ScopeSet.Everything : ScopeSet.Parse(auth.Stdio.Scopes, errors: []);
         return new McpCallers(McpDispatch.StdioDoor, new CallerIdentity(LocalUserName(), scopes));
     }
