@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test McpApi has, on a fresh Debian machine with the .NET 10 SDK:
 # installs what the tests need (scripts/setup.d/*.sh), publishes the server exactly as the Dockerfile does,
-# then runs the xunit suite (in-memory tests plus real clients against the published server), then a 60 s soak of
+# then runs the xunit suite (in-memory tests plus real clients against the published server), then a 120 s soak of
 # the published server (bench/soak.sh, counted as one more test) with its figures.
 # Ends with one line: "N passed, N failed, N skipped".
 set -euo pipefail
@@ -29,9 +29,9 @@ dotnet test McpApi.sln -c Release 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
-echo "== soak (bench/soak.sh 60: mixed HTTP, WebSocket, TCP and SSE traffic against the published server)"
+echo "== soak (bench/soak.sh 120: mixed HTTP, WebSocket, TCP and SSE traffic against the published server)"
 set +e
-bash bench/soak.sh "${SOAK_SECONDS:-60}" 2>&1
+bash bench/soak.sh "${SOAK_SECONDS:-120}" 2>&1
 soak_status=$?
 set -e
 
