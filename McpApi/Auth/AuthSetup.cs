@@ -29,6 +29,10 @@ public static partial class AuthSetup
         services.TryAddSingleton<Doors.Sse.SseTickets>();
         services.TryAddSingleton(TimeProvider.System);
 
+        // Registered only when a mode is set: with authentication services present, WebApplication puts its
+        // authentication middleware in front of every request on its own, even with no scheme to run (Auth:Mode=None).
+        if (!IsModeSet(builder.Configuration))
+            return builder;
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddJwtBearer()
@@ -64,6 +68,11 @@ public static partial class AuthSetup
             });
         return builder;
     }
+
+    /// <summary>Whether <c>Auth:Mode</c> names a mode other than None (an invalid value is left to the options validator).</summary>
+    private static bool IsModeSet(IConfiguration configuration) =>
+        configuration[$"{AuthOptions.Section}:{nameof(AuthOptions.Mode)}"] is { Length: > 0 } mode
+        && !string.Equals(mode.Trim(), nameof(AuthMode.None), StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Authenticates every request when a mode is set (MCP needs <c>HttpContext.User</c>; Jwt mode serves the resource metadata).</summary>
     public static WebApplication UseMcpApiAuth(this WebApplication app)
