@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.RegularExpressions;
 using McpApi.Auth;
@@ -36,7 +35,7 @@ public sealed partial class McpCallers
 
     /// <summary>The call context of a request from <paramref name="user"/> (null: anonymous, or stdio).</summary>
     public CallContext Caller(ClaimsPrincipal? user) =>
-        new(Door, TraceId()) { Identity = _localUser ?? CallerClaimsIdentity.Of(user), ClientAddress = Request.HttpContext?.Connection.RemoteIpAddress };
+        new(Door, McpDispatch.TraceId()) { Identity = _localUser ?? CallerClaimsIdentity.Of(user), ClientAddress = Request.HttpContext?.Connection.RemoteIpAddress };
 
     /// <summary>The request being served over HTTP (the SDK runs handlers on the POST's execution context); null over stdio.</summary>
     private static readonly HttpContextAccessor Request = new();
@@ -47,9 +46,6 @@ public sealed partial class McpCallers
         var name = NotNameCharacters().Replace(Environment.UserName ?? "", "_");
         return name.Length == 0 ? "local" : name[..Math.Min(name.Length, 64)];
     }
-
-    private static string TraceId() =>
-        Activity.Current is { } activity ? activity.TraceId.ToString() : ActivityTraceId.CreateRandom().ToString();
 
     [GeneratedRegex("[^A-Za-z0-9_.-]")]
     private static partial Regex NotNameCharacters();

@@ -75,6 +75,7 @@ public static class McpDispatch
             throw new McpProtocolException(result.Response.Message, Forbidden);
     }
 
-    private static string TraceId() =>
+    /// <summary>The trace id of an MCP call: the request's trace when there is one (HTTP), else a new one (stdio).</summary>
+    internal static string TraceId() =>
         Activity.Current is { } activity ? activity.TraceId.ToString() : ActivityTraceId.CreateRandom().ToString();
 }
