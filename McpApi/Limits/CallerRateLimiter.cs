@@ -53,9 +53,7 @@ public sealed class CallerRateLimiter : IDisposable
     /// <summary>The partition of a call: the one place that reads who the caller is from the <see cref="CallContext"/>.</summary>
     public string PartitionOf(CallContext caller) => PartitionOf(caller.Identity?.Name, caller.ClientAddress);
 
-    private static string? IdentityOf(ClaimsPrincipal? user) =>
-        Auth.CallerClaimsIdentity.Of(user)?.Name
-        ?? (user?.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : null);
+    private static string? IdentityOf(ClaimsPrincipal? user) => Auth.CallerClaimsIdentity.Of(user)?.Name;
 
     /// <summary>
     /// The request budget as ASP.NET Core's global limiter: every HTTP request but <c>/health</c> counts once. Callers
