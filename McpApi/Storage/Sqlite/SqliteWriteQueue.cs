@@ -218,13 +218,14 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
             // Nothing of this batch is stored (the answers of writes that failed on their own may rest on rolled-back
             // writes, so they get the batch's error too); a connection that failed this way is not trusted again:
             // closing it rolls back whatever is left of the transaction.
+            // Logged before any caller is answered, so the log line is there by the time a caller sees the error.
+            LogBatchFailed(_logger, batch.Count, ex);
             var cause = rollingBack?.Error ?? ex;
             var reason = cause is SqliteException sqlite ? _unavailable(sqlite) : null;
-            foreach (var write in batch)
-                write.Fail(reason is null ? cause : new StorageUnavailableException(reason, cause));
             _session?.Dispose();
             _session = null;
-            LogBatchFailed(_logger, batch.Count, ex);
+            foreach (var write in batch)
+                write.Fail(reason is null ? cause : new StorageUnavailableException(reason, cause));
             return;
         }
 
