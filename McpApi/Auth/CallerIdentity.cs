@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 
 namespace McpApi.Auth;
 
@@ -23,6 +24,13 @@ public sealed class CallerClaimsIdentity : ClaimsIdentity
     }
 
     public CallerIdentity Caller { get; }
+
+    /// <summary>
+    /// The caller an HTTP request's principal carries, or null. Reads the authentication feature rather than
+    /// <c>HttpContext.User</c>, whose getter creates an empty principal (and a feature) for every request nobody
+    /// authenticated — with authentication off, that was every request.
+    /// </summary>
+    public static CallerIdentity? Of(HttpContext http) => Of(http.Features.Get<IHttpAuthenticationFeature>()?.User);
 
     /// <summary>The caller a principal carries, or null (anonymous).</summary>
     public static CallerIdentity? Of(ClaimsPrincipal? principal)

@@ -1,6 +1,7 @@
 using McpApi.Doors.Mcp;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace McpApi.BrowserAccess;
 
@@ -41,11 +42,13 @@ public static class BrowserAccessSetup
 
     /// <summary>
     /// CORS answers (a preflight from an allowed origin gets 204 with the allowed methods and headers). Put it after the
-    /// origin check: a request from an origin not allowed is refused there with 403 and no CORS header.
+    /// origin check: a request from an origin not allowed is refused there with 403 and no CORS header. Only requests
+    /// that carry <c>Origin</c> go through the CORS middleware: it has nothing to say to the others (curl, scripts, MCP
+    /// clients outside a browser), and skipping it saves them its per-request work.
     /// </summary>
     public static WebApplication UseBrowserCors(this WebApplication app)
     {
-        app.UseCors();
+        app.UseWhen(http => http.Request.Headers.ContainsKey(HeaderNames.Origin), browser => browser.UseCors());
         return app;
     }
 }

@@ -51,7 +51,6 @@ public static class McpApiSetup
         builder.AddConnectionLimits();
         builder.AddCallerRateLimits();
         builder.AddBrowserAccess();
-        services.AddHttpContextAccessor();
         builder.AddMcpDoor();
         builder.AddRealtimeDoors();
         return builder;

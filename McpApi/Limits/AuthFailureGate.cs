@@ -12,17 +12,18 @@ internal sealed class AuthFailureGate(RequestDelegate next, AuthFailureLimiter f
 {
     public const string ApiKeyHeader = "X-Api-Key";
 
-    public async Task InvokeAsync(HttpContext http)
+    public Task InvokeAsync(HttpContext http)
     {
         var request = http.Request;
         var credential = request.Headers.Authorization.Count > 0 ? "Authorization header"
             : request.Headers.ContainsKey(ApiKeyHeader) ? ApiKeyHeader + " header"
             : null;
-        if (credential is null || request.Path.StartsWithSegments("/health"))
-        {
-            await next(http);
-            return;
-        }
+        return credential is null || request.Path.StartsWithSegments("/health") ? next(http) : GuardAsync(http, credential);
+    }
+
+    private async Task GuardAsync(HttpContext http, string credential)
+    {
+        var request = http.Request;
         var address = http.Connection.RemoteIpAddress;
         if (failures.IsBlocked(address, out var retryAfter))
         {

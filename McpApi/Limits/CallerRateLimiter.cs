@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Claims;
 using System.Threading.RateLimiting;
 using McpApi.Dispatching;
 using McpApi.Doors.Limits;
@@ -47,13 +46,20 @@ public sealed class CallerRateLimiter : IDisposable
         return identity is { Length: > 0 } ? "user:" + identity : "ip:" + ConnectionLimits.ClientOf(address);
     }
 
-    /// <summary>The partition of an HTTP request's user (its name when authenticated).</summary>
-    public string PartitionOf(ClaimsPrincipal? user, IPAddress? address) => PartitionOf(IdentityOf(user), address);
+    /// <summary>The partition of an HTTP request's caller (its name when authenticated).</summary>
+    public string PartitionOf(HttpContext http) => PartitionOf(Auth.CallerClaimsIdentity.Of(http)?.Name, http.Connection.RemoteIpAddress);
+
+    /// <summary>
+    /// Whether the request budget can refuse this HTTP request: false for <c>/health</c>, for callers that are not
+    /// limited (loopback while it is exempt) and when the budget is off. Such requests skip the rate limiter altogether.
+    /// </summary>
+    public bool MayLimit(HttpContext http) =>
+        _settings.RequestsPerSecond > 0
+        && !(_settings.ExemptLoopback && IsLocal(http.Connection.RemoteIpAddress))
+        && !http.Request.Path.StartsWithSegments("/health");
 
     /// <summary>The partition of a call: the one place that reads who the caller is from the <see cref="CallContext"/>.</summary>
     public string PartitionOf(CallContext caller) => PartitionOf(caller.Identity?.Name, caller.ClientAddress);
-
-    private static string? IdentityOf(ClaimsPrincipal? user) => Auth.CallerClaimsIdentity.Of(user)?.Name;
 
     /// <summary>
     /// The request budget as ASP.NET Core's global limiter: every HTTP request but <c>/health</c> counts once. Callers
@@ -64,7 +70,7 @@ public sealed class CallerRateLimiter : IDisposable
     private sealed class HttpRequestBudget(CallerRateLimiter owner) : PartitionedRateLimiter<HttpContext>
     {
         private string PartitionOf(HttpContext http) =>
-            http.Request.Path.StartsWithSegments("/health") ? Unlimited : owner.PartitionOf(http.User, http.Connection.RemoteIpAddress);
+            http.Request.Path.StartsWithSegments("/health") ? Unlimited : owner.PartitionOf(http);
 
         public override RateLimiterStatistics? GetStatistics(HttpContext resource) => owner._requests.GetStatistics(PartitionOf(resource));
 

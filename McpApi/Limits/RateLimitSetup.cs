@@ -29,7 +29,7 @@ public static class RateLimitSetup
             {
                 var http = context.HttpContext;
                 var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
-                var partition = limiter.PartitionOf(http.User, http.Connection.RemoteIpAddress);
+                var partition = limiter.PartitionOf(http);
                 var seconds = CallerRateLimiter.RetryAfterSeconds(wait);
                 return new ValueTask(LimitRefusals.WriteAsync(http, limiter.TooManyRequests(partition, wait), seconds));
             };
@@ -40,11 +40,14 @@ public static class RateLimitSetup
     /// <summary>
     /// The block on clients that failed to authenticate too often, then the request budget. Put them after
     /// authentication (<c>UseAuthentication</c>): the request budget is per identity only once the identity is known.
+    /// Requests the budget cannot refuse (<see cref="CallerRateLimiter.MayLimit"/>: loopback by default) skip the rate
+    /// limiter, so a laptop pays nothing for it.
     /// </summary>
     public static WebApplication UseCallerRateLimits(this WebApplication app)
     {
         app.UseMiddleware<AuthFailureGate>();
-        app.UseRateLimiter();
+        var limiter = app.Services.GetRequiredService<CallerRateLimiter>();
+        app.UseWhen(limiter.MayLimit, limited => limited.UseRateLimiter());
         return app;
     }
 }

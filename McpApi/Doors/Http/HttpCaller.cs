@@ -8,7 +8,7 @@ public static class HttpCaller
     public static CallContext For(HttpContext http, string door, string traceId) =>
         new(door, traceId)
         {
-            Identity = Auth.CallerClaimsIdentity.Of(http.User),
+            Identity = Auth.CallerClaimsIdentity.Of(http),
             ClientAddress = http.Connection.RemoteIpAddress,
         };
 }

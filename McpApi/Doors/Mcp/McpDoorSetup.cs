@@ -119,7 +119,7 @@ public static class McpDoorSetup
                 endpoint.RequestDelegate = McpHttpChecks.Around(other); // GET and DELETE
             }
             if (endpoint.RequestDelegate is { } handler)
-                endpoint.RequestDelegate = McpAuthenticationGate.Around(RelaxedJsonResponses.Around(handler));
+                endpoint.RequestDelegate = McpCallers.Around(McpAuthenticationGate.Around(RelaxedJsonResponses.Around(handler)));
         });
         return endpoints;
     }

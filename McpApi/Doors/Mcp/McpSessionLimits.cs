@@ -193,7 +193,7 @@ internal sealed partial class McpSessionLimits(IOptions<McpDoorOptions> options,
     /// wherever they come from, and callers behind one proxy do not share a cap), else its IP address (IPv4 as IPv4
     /// even on a dual-stack socket).
     /// </summary>
-    internal static string ClientOf(HttpContext http) => Auth.CallerClaimsIdentity.Of(http.User) is { } caller ? $"'{caller.Name}'" : http.Connection.RemoteIpAddress switch
+    internal static string ClientOf(HttpContext http) => Auth.CallerClaimsIdentity.Of(http) is { } caller ? $"'{caller.Name}'" : http.Connection.RemoteIpAddress switch
     {
         null => "local",
         { IsIPv4MappedToIPv6: true } mapped => mapped.MapToIPv4().ToString(),
