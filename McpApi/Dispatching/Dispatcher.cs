@@ -128,9 +128,7 @@ public sealed partial class Dispatcher(ModelRegistry registry, CallerRateLimiter
             return doorHasCommands && result.Response.Data is not ErrorDetails { Code: ErrorCodes.UnknownModel }
                 ? (envelope.Model.ToLowerInvariant(), result.IsSuccess ? envelope.Action?.ToLowerInvariant() ?? "-" : McpApiMetrics.Unknown)
                 : (McpApiMetrics.Unknown, McpApiMetrics.Unknown);
-        if (envelope.Action is null)
-            return (model.Name, model.Default.Name);
-        return (model.Name, model.TryGetAction(envelope.Action, out var action) ? action.Name : McpApiMetrics.Unknown);
+        return (model.Name, model.TryGetActionOrDefault(envelope.Action, out var action) ? action.Name : McpApiMetrics.Unknown);
     }
 
     private static DispatchResult Counted(DispatchResult result, CallContext caller)
@@ -193,10 +191,7 @@ public sealed partial class Dispatcher(ModelRegistry registry, CallerRateLimiter
                 Extra = new() { ["models"] = registry.Names },
             };
 
-        if (envelope.Action is null)
-            return model.Default;
-
-        if (model.TryGetAction(envelope.Action, out var action))
+        if (model.TryGetActionOrDefault(envelope.Action, out var action))
             return action;
 
         var actions = model.Actions.Select(a => a.Name).ToArray();

@@ -58,6 +58,17 @@ public sealed class RegisteredModel
     public IEnumerable<RegisteredAction> Actions => Handler.Actions.Select(a => _actions[a.Name]);
 
     public bool TryGetAction(string name, out RegisteredAction action) => _actions.TryGetValue(name, out action!);
+
+    /// <summary>The action an envelope's <c>action</c> names: the model's default when it names none. The one place that applies the default.</summary>
+    public bool TryGetActionOrDefault(string? name, out RegisteredAction action)
+    {
+        if (name is null)
+        {
+            action = Default;
+            return true;
+        }
+        return TryGetAction(name, out action);
+    }
 }
 
 /// <summary>An action with its schemas generated and compiled once at start-up.</summary>

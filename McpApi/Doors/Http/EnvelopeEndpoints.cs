@@ -85,7 +85,7 @@ public static class EnvelopeEndpoints
 
     /// <summary>The action an envelope without one runs (for the request log), or null when the model is unknown.</summary>
     private static string? DefaultActionOf(ModelRegistry registry, string model) =>
-        registry.TryGet(model, out var found) ? found.Default.Name : null;
+        registry.TryGet(model, out var found) && found.TryGetActionOrDefault(null, out var action) ? action.Name : null;
 
     /// <summary>The models and actions the caller may call (all of them without authentication); 401 when a credential is required and missing.</summary>
     internal static async Task<Results<Ok<ModelCatalog>, EnvelopeResult>> ListModels(HttpContext http, Dispatcher dispatcher, CallerAuthentication authentication)
