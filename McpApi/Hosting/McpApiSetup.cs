@@ -52,6 +52,7 @@ public static class McpApiSetup
         builder.AddCallerRateLimits();
         builder.AddBrowserAccess();
         services.AddHttpContextAccessor();
+        builder.AddSharedDataProtection();
         builder.AddMcpDoor();
         builder.AddRealtimeDoors();
         return builder;
