@@ -116,8 +116,8 @@ start() {
     printf 'PORT=%q\nTCP=%q\n' "$port" "$tcp" >"$dir/replica$i.env"
     start_replica "$i"
     urls+=("http://127.0.0.1:$port")
-    http_servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=2s;"$'\n'
-    tcp_servers+="        server 127.0.0.1:$tcp max_fails=1 fail_timeout=2s;"$'\n'
+    http_servers+="server 127.0.0.1:$port max_fails=1 fail_timeout=2s; "
+    tcp_servers+="server 127.0.0.1:$tcp max_fails=1 fail_timeout=2s; "
   done
   for url in "${urls[@]}"; do
     for _ in $(seq 1 300); do curl -fs -o /dev/null "$url/health/ready" && break; sleep 0.2; done
@@ -129,16 +129,8 @@ start() {
   local load_stream="" user=""
   [ -e /usr/lib/nginx/modules/ngx_stream_module.so ] && load_stream="load_module /usr/lib/nginx/modules/ngx_stream_module.so;"
   if [ "$(id -u)" -eq 0 ]; then user="user nobody nogroup;"; chmod -R a+rwx "$dir/nginx/tmp"; chmod a+x "$dir" "$dir/nginx"; fi
-  HTTP_SERVERS="$http_servers" TCP_SERVERS="$tcp_servers" python3 - deploy/nginx/mcpapi.conf.template "$dir/nginx" "$http_port" "$tcp_port" \
-      "$load_stream" "$user" >"$dir/nginx/nginx.conf" <<'PY'
-import os, sys
-template, run, http_port, tcp_port, load_stream, user = sys.argv[1:7]
-text = open(template).read()
-for key, value in {"@RUN@": run, "@HTTP_PORT@": http_port, "@TCP_PORT@": tcp_port, "@LOAD_STREAM@": load_stream, "@USER@": user,
-                   "@HTTP_SERVERS@": os.environ["HTTP_SERVERS"].rstrip("\n"), "@TCP_SERVERS@": os.environ["TCP_SERVERS"].rstrip("\n")}.items():
-    text = text.replace(key, value)
-print(text)
-PY
+  sh deploy/nginx/render.sh deploy/nginx/mcpapi.conf.template "$dir/nginx" "127.0.0.1:$http_port" "127.0.0.1:$tcp_port" \
+      "$load_stream" "$user" "$http_servers" "$tcp_servers" >"$dir/nginx/nginx.conf"
   nginx -t -c "$dir/nginx/nginx.conf" -p "$dir/nginx" >"$dir/nginx/test.log" 2>&1 || { cat "$dir/nginx/test.log" >&2; exit 1; }
   nginx -c "$dir/nginx/nginx.conf" -p "$dir/nginx" -g 'daemon off;' >"$dir/nginx/stdout.log" 2>&1 &
   echo $! >>"$dir/pids"
