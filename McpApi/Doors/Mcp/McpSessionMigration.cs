@@ -57,12 +57,31 @@ internal sealed partial class McpSessionMigration(IMcpSessionStore store, ILogge
     public async ValueTask OnSessionInitializedAsync(HttpContext context, string sessionId, InitializeRequestParams initializeParams, CancellationToken cancellationToken)
     {
         var json = JsonSerializer.Serialize(initializeParams, Json.GetTypeInfo(typeof(InitializeRequestParams)));
-        await store.SaveAsync(sessionId, CallerClaimsIdentity.Of(context.User)?.Name, json, Lifetime, cancellationToken);
+        try
+        {
+            await store.SaveAsync(sessionId, CallerClaimsIdentity.Of(context.User)?.Name, json, Lifetime, cancellationToken);
+        }
+        catch (StorageUnavailableException ex)
+        {
+            // The session still works here; it only cannot move to another replica.
+            LogNotRecorded(logger, sessionId, ex);
+        }
     }
 
     public async ValueTask<InitializeRequestParams?> AllowSessionMigrationAsync(HttpContext context, string sessionId, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(sessionId, Lifetime, cancellationToken) is not { } stored)
+        StoredMcpSession? stored;
+        try
+        {
+            stored = await store.FindAsync(sessionId, Lifetime, cancellationToken);
+        }
+        catch (StorageUnavailableException ex)
+        {
+            // Answered as an unknown session (404): the client starts a new one, the protocol's way to recover.
+            LogNotRead(logger, sessionId, ex);
+            return null;
+        }
+        if (stored is null)
             return null;
         // The SDK binds the new copy to the current caller; only the caller who opened the session may take it up.
         var caller = CallerClaimsIdentity.Of(context.User)?.Name;
@@ -77,6 +96,12 @@ internal sealed partial class McpSessionMigration(IMcpSessionStore store, ILogge
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP session {SessionId} taken up from shared storage (started on another replica or before a restart)")]
     private static partial void LogMigrated(ILogger logger, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP session {SessionId} could not be recorded in shared storage; it works on this replica only")]
+    private static partial void LogNotRecorded(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP session {SessionId} could not be looked up in shared storage; answered as unknown")]
+    private static partial void LogNotRead(ILogger logger, string sessionId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP session {SessionId} was not taken up: the caller is not the one who opened it")]
     private static partial void LogRefused(ILogger logger, string sessionId);
