@@ -102,6 +102,7 @@ start() {
     dll="$dir/app/McpApi.dll"
   fi
   eval "$(bash deploy/postgres-throwaway.sh start "$dir" | sed -E 's/^([A-Z_]+)=(.*)$/\1="\2"/')"
+  [ -n "${PG_CONNECTION:-}" ] || { echo "PostgreSQL did not start in $dir/pg (as root it runs as the postgres user, which needs to reach that folder)" >&2; exit 1; }
   local redis_port; redis_port=$(free_port)
   start_redis "$redis_port"
   echo $! >>"$dir/pids"
