@@ -92,18 +92,26 @@ if (mode !== "stateless") {
   });
   const transport = new StreamableHTTPClientTransport(balancer);
   await client.connect(transport);
-  const notebook = `cluster${Date.now()}`;
-  const uri = `notes://${notebook}/latest`;
-  await client.subscribeResource({ uri });
+  // One notebook per replica, so a late notification for one write cannot count for another replica's.
+  const notebooks = replicas.map((_, i) => `cluster${Date.now()}r${i + 1}`);
+  for (const notebook of notebooks) await client.subscribeResource({ uri: `notes://${notebook}/latest` });
   // The SDK opens its GET stream after initialization; give it a moment before the first write.
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  for (const replica of replicas) {
-    const waiting = nextUpdate(uri);
-    const response = await fetch(new URL("/mcp", replica), { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ model: "notes", action: "add", context: notebook, data: `written on ${replica.host}` }) });
-    const body = await response.json();
-    check(`a note written directly on ${replica.host} is stored`, body.status === "success", body);
-    check(`the subscription through the balancer fires for the write on ${replica.host}`, (await waiting) === uri, updates);
+  for (const [i, replica] of replicas.entries()) {
+    const notebook = notebooks[i];
+    const uri = `notes://${notebook}/latest`;
+    // A notification sent before the SDK's GET stream is open has nowhere to go; on a slow machine the first write may
+    // come too early, so a write that brought no notification is made again (up to 3 times) on the same replica.
+    let fired = null;
+    for (let attempt = 1; attempt <= 3 && fired !== uri; attempt++) {
+      const waiting = nextUpdate(uri, 10000);
+      const response = await fetch(new URL("/mcp", replica), { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ model: "notes", action: "add", context: notebook, data: `written on ${replica.host} (${attempt})` }) });
+      const body = await response.json();
+      check(`a note written directly on ${replica.host} is stored`, body.status === "success", body);
+      fired = await waiting;
+    }
+    check(`the subscription through the balancer fires for the write on ${replica.host}`, fired === uri, updates);
   }
   await transport.terminateSession().catch(() => {});
   await client.close();
