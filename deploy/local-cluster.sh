@@ -7,6 +7,7 @@
 #   deploy/local-cluster.sh stop    stops everything it started, by process id, and removes the data
 #   deploy/local-cluster.sh restart-replica N     stops replica N (if it still runs) and starts it on the same ports
 #   deploy/local-cluster.sh restart-backplane [S]  stops redis-server, waits S seconds (default 1), starts it again
+#                                   (PostgreSql backplane: ends the replicas' LISTEN/NOTIFY connections instead)
 # Settings: MCPAPI_CLUSTER_DIR (default artifacts/cluster), MCPAPI_SERVER_DLL (a published McpApi.dll; default: publish
 # into the cluster folder), MCPAPI_REPLICAS (default 3), MCPAPI_BACKPLANE (Redis or PostgreSql; default Redis),
 # MCPAPI_REPLICA_ARGS (more settings for every replica, e.g. "--Mcp:SessionMode=Stateless").
@@ -64,11 +65,21 @@ restart_replica() {
   echo "URL=http://127.0.0.1:$PORT"
 }
 
-# restart-backplane [SECONDS]: stops redis-server, waits (default 1 s), starts it again on the same port.
+# restart-backplane [SECONDS]: Redis: stops redis-server, waits (default 1 s), starts it again on the same port.
+# PostgreSql: ends every replica's backplane connections (pg_terminate_backend; the database itself keeps running),
+# waits, and the replicas reconnect by themselves.
 restart_backplane() {
   # shellcheck disable=SC1091
   . "$dir/cluster.env"
-  [ "$BACKPLANE" = Redis ] || { echo "restart-backplane restarts redis-server; this cluster uses the $BACKPLANE backplane" >&2; exit 2; }
+  if [ "$BACKPLANE" = PostgreSql ]; then
+    local port; port=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$PG_CONNECTION")
+    local ended; ended=$(psql -h 127.0.0.1 -p "$port" -U mcpapi -d mcpapi -Atqc \
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'McpApi backplane';")
+    [ "$ended" -gt 0 ] || { echo "no backplane connection to end (application_name 'McpApi backplane')" >&2; exit 1; }
+    echo "ENDED=$ended"
+    sleep "${1:-1}"
+    return
+  fi
   stop_line 1
   sleep "${1:-1}"
   start_redis "$REDIS_PORT"

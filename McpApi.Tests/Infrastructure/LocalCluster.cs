@@ -8,6 +8,7 @@ public class LocalCluster : IAsyncLifetime
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"mcpapi-cluster-{Guid.NewGuid():N}");
     private readonly string _replicaArguments;
+    private readonly string _backplane;
     private Dictionary<string, string> _environment = [];
 
     public LocalCluster()
@@ -17,7 +18,12 @@ public class LocalCluster : IAsyncLifetime
 
     /// <param name="replicaArguments">More settings for every replica (MCPAPI_REPLICA_ARGS), e.g. <c>--Mcp:SessionMode=Stateless</c>.
     /// Every replica also serves <c>/metrics</c>, so a test can see which replica the balancer sent requests to.</param>
-    protected LocalCluster(string replicaArguments) => _replicaArguments = $"--McpApi:Telemetry:Prometheus=true {replicaArguments}".Trim();
+    /// <param name="backplane">MCPAPI_BACKPLANE: Redis (the default) or PostgreSql.</param>
+    protected LocalCluster(string replicaArguments, string backplane = "Redis")
+    {
+        _replicaArguments = $"--McpApi:Telemetry:Prometheus=true {replicaArguments}".Trim();
+        _backplane = backplane;
+    }
 
     public Uri Url { get; private set; } = null!;
 
@@ -33,7 +39,7 @@ public class LocalCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _environment = new() { ["MCPAPI_CLUSTER_DIR"] = _directory, ["MCPAPI_SERVER_DLL"] = ServerProcess.ServerDll, ["MCPAPI_REPLICA_ARGS"] = _replicaArguments };
+        _environment = new() { ["MCPAPI_CLUSTER_DIR"] = _directory, ["MCPAPI_SERVER_DLL"] = ServerProcess.ServerDll, ["MCPAPI_REPLICA_ARGS"] = _replicaArguments, ["MCPAPI_BACKPLANE"] = _backplane };
         var lines = await RunAsync(["start"], TimeSpan.FromMinutes(4));
         Url = new Uri(lines["URL"]);
         TcpPort = int.Parse(lines["TCP"].Split(':')[1]);
@@ -49,11 +55,15 @@ public class LocalCluster : IAsyncLifetime
         Pids = [.. Pids.Select((pid, i) => i == number ? int.Parse(lines["PID"]) : pid)];
     }
 
-    /// <summary><c>local-cluster.sh restart-backplane</c>: redis-server stopped, down for <paramref name="seconds"/>, started again.</summary>
+    /// <summary>
+    /// <c>local-cluster.sh restart-backplane</c>: redis-server stopped, down for <paramref name="seconds"/>, started again
+    /// (PostgreSql backplane: the replicas' LISTEN/NOTIFY connections ended, <paramref name="seconds"/> waited).
+    /// </summary>
     public async Task RestartBackplaneAsync(int seconds)
     {
         var lines = await RunAsync(["restart-backplane", seconds.ToString()], TimeSpan.FromMinutes(1));
-        Pids = [.. Pids.Select((pid, i) => i == 0 ? int.Parse(lines["PID"]) : pid)];
+        if (lines.TryGetValue("PID", out var pid))
+            Pids = [.. Pids.Select((p, i) => i == 0 ? int.Parse(pid) : p)];
     }
 
     public async Task DisposeAsync() =>
@@ -70,3 +80,6 @@ public class LocalCluster : IAsyncLifetime
 
 /// <summary>The same cluster with every replica in <c>Mcp:SessionMode=Stateless</c>.</summary>
 public sealed class StatelessLocalCluster() : LocalCluster("--Mcp:SessionMode=Stateless");
+
+/// <summary>The same cluster with the PostgreSQL LISTEN/NOTIFY backplane instead of Redis.</summary>
+public sealed class PostgreSqlBackplaneLocalCluster() : LocalCluster("", "PostgreSql");

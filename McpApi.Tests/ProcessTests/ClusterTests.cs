@@ -222,7 +222,14 @@ public sealed class ClusterTests(LocalCluster cluster) : IClassFixture<LocalClus
     }
 
     [Fact]
-    public async Task RestartingTheBackplaneMidStreamLosesNoMessageForASubscriberThatReconnectsWithItsLastEventId()
+    public Task RestartingTheBackplaneMidStreamLosesNoMessageForASubscriberThatReconnectsWithItsLastEventId() =>
+        BackplaneRestartLosesNoMessageAsync(cluster);
+
+    /// <summary>
+    /// An SSE subscriber on replica 3 follows a room written on replica 1 while the backplane restarts; it ends with
+    /// every message in order (reconnecting with its Last-Event-ID when the replica ends its stream).
+    /// </summary>
+    internal static async Task BackplaneRestartLosesNoMessageAsync(LocalCluster cluster)
     {
         // The subscriber is on replica 3, every message is written on replica 1: each one crosses the backplane.
         using var writer = new HttpClient { BaseAddress = cluster.Replicas[0], Timeout = TimeSpan.FromSeconds(30) };
@@ -373,4 +380,12 @@ public sealed class StatelessClusterTests(StatelessLocalCluster cluster) : IClas
         result.Output.ShouldContain("cluster client: all checks passed");
         result.Output.ShouldContain("every replica served requests of the one client");
     }
+}
+
+/// <summary>The CI cluster on the PostgreSQL LISTEN/NOTIFY backplane: its connections ended mid-stream.</summary>
+public sealed class PostgreSqlBackplaneClusterTests(PostgreSqlBackplaneLocalCluster cluster) : IClassFixture<PostgreSqlBackplaneLocalCluster>
+{
+    [Fact]
+    public Task EndingTheNotifyConnectionsMidStreamLosesNoMessageForASubscriberThatReconnectsWithItsLastEventId() =>
+        ClusterTests.BackplaneRestartLosesNoMessageAsync(cluster);
 }
