@@ -3,10 +3,14 @@
 # Redis and nginx on free loopback ports with throwaway data directories, and three published McpApi replicas
 # (Storage:Provider=PostgreSql, Events:Backplane=Redis) behind nginx, round robin.
 #   deploy/local-cluster.sh start   prints URL=<balancer HTTP URL>, TCP=<host:port of the balanced TCP door>,
-#                                   REPLICAS=<each replica's own URL, space-separated> (and DIR=, PIDS=)
+#                                   REPLICAS=<each replica's own URL, space-separated> (and PG=, DIR=, PIDS=)
 #   deploy/local-cluster.sh stop    stops everything it started, by process id, and removes the data
+#   deploy/local-cluster.sh restart-replica N     stops replica N (if it still runs) and starts it on the same ports
+#   deploy/local-cluster.sh restart-backplane [S]  stops redis-server, waits S seconds (default 1), starts it again
+#                                   (PostgreSql backplane: ends the replicas' LISTEN/NOTIFY connections instead)
 # Settings: MCPAPI_CLUSTER_DIR (default artifacts/cluster), MCPAPI_SERVER_DLL (a published McpApi.dll; default: publish
-# into the cluster folder), MCPAPI_REPLICAS (default 3), MCPAPI_BACKPLANE (Redis or PostgreSql; default Redis).
+# into the cluster folder), MCPAPI_REPLICAS (default 3), MCPAPI_BACKPLANE (Redis or PostgreSql; default Redis),
+# MCPAPI_REPLICA_ARGS (more settings for every replica, e.g. "--Mcp:SessionMode=Stateless").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -14,6 +18,75 @@ dir=$(realpath -m "${MCPAPI_CLUSTER_DIR:-$root/artifacts/cluster}")
 replicas=${MCPAPI_REPLICAS:-3}
 backplane=${MCPAPI_BACKPLANE:-Redis}
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+
+start_redis() {
+  redis-server --port "$1" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >>"$dir/redis.log" 2>&1 &
+}
+
+# Replica $1 (1-based) on the ports in replica$1.env, in the background; appends its process id to pids.
+start_replica() {
+  # shellcheck disable=SC1090,SC1091
+  . "$dir/cluster.env"; . "$dir/replica$1.env"
+  # shellcheck disable=SC2086 # REPLICA_ARGS is a list of arguments
+  (cd "$(dirname "$DLL")" && exec dotnet "$(basename "$DLL")" --urls "http://127.0.0.1:$PORT" \
+      --McpApi:Tcp:Port="$TCP" --McpApi:Tcp:Address=127.0.0.1 \
+      --Storage:Provider=PostgreSql --ConnectionStrings:McpApi="$PG_CONNECTION" \
+      --Events:Backplane="$BACKPLANE" --ConnectionStrings:Redis="127.0.0.1:$REDIS_PORT" $REPLICA_ARGS) >>"$dir/replica$1.log" 2>&1 &
+  echo $! >>"$dir/pids"
+}
+
+# Stops the process whose id is on line $1 of pids (TERM, then KILL after 10 s; nothing if it already ended).
+stop_line() {
+  local pid; pid=$(sed -n "${1}p" "$dir/pids")
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+# Puts the last line of pids (a process just started) on line $1 instead.
+move_last_to() {
+  local pid; pid=$(tail -n 1 "$dir/pids")
+  sed -i '$d' "$dir/pids"
+  sed -i "${1}s/.*/$pid/" "$dir/pids"
+  echo "PID=$pid"
+}
+
+# restart-replica N: stops replica N if it still runs (a kill -9 before is fine), starts it again on the same HTTP and
+# TCP ports, and waits until it is ready; nginx sends to it again once it accepts connections.
+restart_replica() {
+  local n=${1:?usage: $0 restart-replica N}
+  [ -f "$dir/replica$n.env" ] || { echo "no replica $n in $dir" >&2; exit 2; }
+  stop_line $((n + 1))
+  start_replica "$n"
+  move_last_to $((n + 1))
+  . "$dir/replica$n.env"
+  for _ in $(seq 1 300); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/health/ready" && break; sleep 0.2; done
+  curl -fs -o /dev/null "http://127.0.0.1:$PORT/health/ready" || { echo "replica $n did not become ready; see $dir/replica$n.log" >&2; exit 1; }
+  echo "URL=http://127.0.0.1:$PORT"
+}
+
+# restart-backplane [SECONDS]: Redis: stops redis-server, waits (default 1 s), starts it again on the same port.
+# PostgreSql: ends every replica's backplane connections (pg_terminate_backend; the database itself keeps running),
+# waits, and the replicas reconnect by themselves.
+restart_backplane() {
+  # shellcheck disable=SC1091
+  . "$dir/cluster.env"
+  if [ "$BACKPLANE" = PostgreSql ]; then
+    local port; port=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$PG_CONNECTION")
+    local ended; ended=$(psql -h 127.0.0.1 -p "$port" -U mcpapi -d mcpapi -Atqc \
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'McpApi backplane';")
+    [ "$ended" -gt 0 ] || { echo "no backplane connection to end (application_name 'McpApi backplane')" >&2; exit 1; }
+    echo "ENDED=$ended"
+    sleep "${1:-1}"
+    return
+  fi
+  stop_line 1
+  sleep "${1:-1}"
+  start_redis "$REDIS_PORT"
+  echo $! >>"$dir/pids"
+  move_last_to 1
+  for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+}
 
 stop() {
   [ -d "$dir" ] || return 0
@@ -40,21 +113,23 @@ start() {
     dll="$dir/app/McpApi.dll"
   fi
   eval "$(bash deploy/postgres-throwaway.sh start "$dir" | sed -E 's/^([A-Z_]+)=(.*)$/\1="\2"/')"
+  [ -n "${PG_CONNECTION:-}" ] || { echo "PostgreSQL did not start in $dir/pg (as root it runs as the postgres user, which needs to reach that folder)" >&2; exit 1; }
   local redis_port; redis_port=$(free_port)
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >"$dir/redis.log" 2>&1 &
+  start_redis "$redis_port"
   echo $! >>"$dir/pids"
+
+  # What restart-replica and restart-backplane need to start a process again on the same ports.
+  printf 'DLL=%q\nPG_CONNECTION=%q\nREDIS_PORT=%q\nBACKPLANE=%q\nREPLICA_ARGS=%q\n' "$dll" "$PG_CONNECTION" "$redis_port" \
+      "$backplane" "${MCPAPI_REPLICA_ARGS:-}" >"$dir/cluster.env"
 
   local urls=() http_servers="" tcp_servers=""
   for i in $(seq 1 "$replicas"); do
     local port tcp; port=$(free_port); tcp=$(free_port)
-    (cd "$(dirname "$dll")" && exec dotnet "$(basename "$dll")" --urls "http://127.0.0.1:$port" \
-        --McpApi:Tcp:Port="$tcp" --McpApi:Tcp:Address=127.0.0.1 \
-        --Storage:Provider=PostgreSql --ConnectionStrings:McpApi="$PG_CONNECTION" \
-        --Events:Backplane="$backplane" --ConnectionStrings:Redis="127.0.0.1:$redis_port") >"$dir/replica$i.log" 2>&1 &
-    echo $! >>"$dir/pids"
+    printf 'PORT=%q\nTCP=%q\n' "$port" "$tcp" >"$dir/replica$i.env"
+    start_replica "$i"
     urls+=("http://127.0.0.1:$port")
-    http_servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=2s;"$'\n'
-    tcp_servers+="        server 127.0.0.1:$tcp max_fails=1 fail_timeout=2s;"$'\n'
+    http_servers+="server 127.0.0.1:$port max_fails=1 fail_timeout=2s; "
+    tcp_servers+="server 127.0.0.1:$tcp max_fails=1 fail_timeout=2s; "
   done
   for url in "${urls[@]}"; do
     for _ in $(seq 1 300); do curl -fs -o /dev/null "$url/health/ready" && break; sleep 0.2; done
@@ -66,16 +141,8 @@ start() {
   local load_stream="" user=""
   [ -e /usr/lib/nginx/modules/ngx_stream_module.so ] && load_stream="load_module /usr/lib/nginx/modules/ngx_stream_module.so;"
   if [ "$(id -u)" -eq 0 ]; then user="user nobody nogroup;"; chmod -R a+rwx "$dir/nginx/tmp"; chmod a+x "$dir" "$dir/nginx"; fi
-  HTTP_SERVERS="$http_servers" TCP_SERVERS="$tcp_servers" python3 - deploy/nginx/mcpapi.conf.template "$dir/nginx" "$http_port" "$tcp_port" \
-      "$load_stream" "$user" >"$dir/nginx/nginx.conf" <<'PY'
-import os, sys
-template, run, http_port, tcp_port, load_stream, user = sys.argv[1:7]
-text = open(template).read()
-for key, value in {"@RUN@": run, "@HTTP_PORT@": http_port, "@TCP_PORT@": tcp_port, "@LOAD_STREAM@": load_stream, "@USER@": user,
-                   "@HTTP_SERVERS@": os.environ["HTTP_SERVERS"].rstrip("\n"), "@TCP_SERVERS@": os.environ["TCP_SERVERS"].rstrip("\n")}.items():
-    text = text.replace(key, value)
-print(text)
-PY
+  sh deploy/nginx/render.sh deploy/nginx/mcpapi.conf.template "$dir/nginx" "127.0.0.1:$http_port" "127.0.0.1:$tcp_port" \
+      "$load_stream" "$user" "$http_servers" "$tcp_servers" >"$dir/nginx/nginx.conf"
   nginx -t -c "$dir/nginx/nginx.conf" -p "$dir/nginx" >"$dir/nginx/test.log" 2>&1 || { cat "$dir/nginx/test.log" >&2; exit 1; }
   nginx -c "$dir/nginx/nginx.conf" -p "$dir/nginx" -g 'daemon off;' >"$dir/nginx/stdout.log" 2>&1 &
   echo $! >>"$dir/pids"
@@ -85,6 +152,7 @@ PY
   echo "URL=http://127.0.0.1:$http_port"
   echo "TCP=127.0.0.1:$tcp_port"
   echo "REPLICAS=${urls[*]}"
+  echo "PG=$PG_CONNECTION"
   echo "DIR=$dir"
   echo "PIDS=$(tr '\n' ' ' <"$dir/pids" | sed 's/ $//')"
 }
@@ -92,5 +160,7 @@ PY
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  restart-replica) restart_replica "${2:-}" ;;
+  restart-backplane) restart_backplane "${2:-1}" ;;
+  *) echo "usage: $0 start|stop|restart-replica N|restart-backplane [SECONDS]" >&2; exit 2 ;;
 esac

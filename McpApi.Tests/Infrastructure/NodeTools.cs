@@ -20,6 +20,9 @@ internal static class NodeTools
     /// <summary>The MCP Inspector CLI (tools/node/inspector, installed by scripts/setup.d/35-node-inspector.sh).</summary>
     public static string Inspector => Require(Path.Combine(Directory, "inspector", "node_modules", "@modelcontextprotocol", "inspector", "clients", "launcher", "build", "index.js"));
 
+    /// <summary>The TypeScript-SDK script for MCP across replicas (balancer, each request on the next replica, subscriptions).</summary>
+    public static string ClusterClient => Require(Path.Combine(Directory, "clients", "cluster-client.mjs"));
+
     public static string SdkClientWithKey => Require(Path.Combine(Directory, "clients", "sdk-client-key.mjs"));
 
     private static string Require(string path) =>

@@ -117,40 +117,275 @@ public sealed class ClusterTests(LocalCluster cluster) : IClassFixture<LocalClus
     }
 
     [Fact]
-    public async Task KillingOneReplicaDuringWritesLosesNoAcknowledgedWrite()
+    public async Task AnMcpClientThroughTheBalancerKeepsItsSessionOnEveryReplicaAndItsSubscriptionFiresForWritesOnAnyReplica()
+    {
+        var result = await ExternalProcess.RunAsync(NodeTools.Node,
+            [NodeTools.ClusterClient, new Uri(cluster.Url, "/mcp").ToString(), string.Join(',', cluster.Replicas), "stateful"],
+            TimeSpan.FromMinutes(3), workingDirectory: NodeTools.Directory);
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Output.ShouldContain("cluster client: all checks passed");
+        result.Output.ShouldContain("every replica served requests of the one session");
+        result.Output.ShouldContain("the subscription through the balancer fires for the write on");
+    }
+
+    [Fact]
+    public async Task TheBalancerKeepsTheRequestsOfOneMcpSessionOnOneReplica()
     {
         using var client = Balancer();
-        var acknowledged = new ConcurrentBag<long>();
-        var failed = 0;
-        var victim = cluster.Pids[2]; // redis, then replicas 1..3, then nginx: replica 2
+        var session = await McpInitializeAsync(client);
+        var before = await SettledMcpCountsAsync();
 
-        await Parallel.ForEachAsync(Enumerable.Range(0, 120), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        for (var i = 0; i < 12; i++)
         {
-            if (i == 40)
-                using (var kill = System.Diagnostics.Process.Start("kill", ["-KILL", victim.ToString()])) { await kill.WaitForExitAsync(); }
-            try
-            {
-                // A request in flight on the killed replica gets nginx's 502 (a POST is never replayed elsewhere).
-                using var response = await client.PostAsync("/mcp", System.Net.Http.Json.JsonContent.Create(new { model = "notes", action = "add", context = "killed", data = $"note {i}" }));
-                if (response.StatusCode == HttpStatusCode.OK)
-                    acknowledged.Add((await EnvelopeClient.ReadJsonAsync(response)).GetProperty("data").GetProperty("id").GetInt64());
-                else
-                    Interlocked.Increment(ref failed);
-            }
-            catch (HttpRequestException)
-            {
-                Interlocked.Increment(ref failed);
-            }
-        });
+            using var call = await McpPostAsync(client, session,
+                System.Text.Json.JsonSerializer.Serialize(new { jsonrpc = "2.0", id = 10 + i, method = "tools/call", @params = new { name = "echo_echo", arguments = new { data = $"sticky {i}" } } }));
+            call.StatusCode.ShouldBe(HttpStatusCode.OK, await call.Content.ReadAsStringAsync());
+        }
 
-        // The balancer routes around the dead replica: every request after it is gone is answered.
-        var after = await client.PostEnvelopeAsync(new { model = "notes", action = "add", context = "killed", data = "after" });
-        after.StatusCode.ShouldBe(HttpStatusCode.OK, after.ToString());
-        acknowledged.Add(after.Data.GetProperty("id").GetInt64());
-        var listed = await client.PostEnvelopeAsync(new { model = "notes", action = "list", context = "killed", data = new { limit = 500 } });
-        var stored = listed.Data.GetProperty("notes").EnumerateArray().Select(n => n.GetProperty("id").GetInt64()).ToHashSet();
-        acknowledged.ShouldAllBe(id => stored.Contains(id), "an acknowledged write was lost");
-        (acknowledged.Count + failed).ShouldBe(121);
-        failed.ShouldBeLessThan(9, "only the requests in flight on the killed replica may fail");
+        var after = await SettledMcpCountsAsync();
+        var served = after.Zip(before, (a, b) => a - b).ToList();
+        served.Sum().ShouldBe(12);
+        served.Count(n => n > 0).ShouldBe(1, $"tool calls per replica: {string.Join(", ", served)}");
     }
+
+    [Fact]
+    public async Task KillingOneReplicaDuringMixedWritesLosesNoAcknowledgedWriteAndTheRestartedReplicaRejoins()
+    {
+        using var client = Balancer();
+        var notes = new ConcurrentBag<long>();
+        var chats = new ConcurrentBag<long>();
+        var failed = 0;
+        const int Writes = 120;
+        var victim = cluster.Pids[2]; // redis, then replicas 1..3, then nginx: replica 2
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, Writes), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+            {
+                if (i == 40)
+                    using (var kill = System.Diagnostics.Process.Start("kill", ["-KILL", victim.ToString()])) { await kill.WaitForExitAsync(); }
+                var chat = i % 2 == 1;
+                object envelope = chat
+                    ? new { model = "chat", context = new { user = "ana", room = "killed" }, data = $"message {i}" }
+                    : new { model = "notes", action = "add", context = "killed", data = $"note {i}" };
+                try
+                {
+                    // A request in flight on the killed replica gets nginx's 502 (a POST is never replayed elsewhere).
+                    using var response = await client.PostAsync("/mcp", System.Net.Http.Json.JsonContent.Create(envelope));
+                    if (response.StatusCode == HttpStatusCode.OK)
+                        (chat ? chats : notes).Add((await EnvelopeClient.ReadJsonAsync(response)).GetProperty("data").GetProperty("id").GetInt64());
+                    else
+                        Interlocked.Increment(ref failed);
+                }
+                catch (HttpRequestException)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            });
+
+            // The balancer routes around the dead replica: every request after it is gone is answered.
+            for (var i = 0; i < 6; i++)
+            {
+                var after = await client.PostEnvelopeAsync(new { model = "notes", action = "add", context = "killed", data = $"after {i}" });
+                after.StatusCode.ShouldBe(HttpStatusCode.OK, after.ToString());
+                notes.Add(after.Data.GetProperty("id").GetInt64());
+            }
+            (notes.Count + chats.Count + failed).ShouldBe(Writes + 6);
+            failed.ShouldBeLessThan(9, "only the requests in flight on the killed replica may fail");
+
+            // Read back from PostgreSQL itself: every acknowledged write is there, once, and the room's ids only grow.
+            await using var database = new Npgsql.NpgsqlConnection(cluster.PostgreSqlConnectionString);
+            await database.OpenAsync();
+            var storedNotes = await IdsAsync(database, "SELECT id FROM notes WHERE notebook = 'killed' ORDER BY id;");
+            var storedChats = await IdsAsync(database, "SELECT id FROM chat_messages WHERE room = 'killed' ORDER BY id;");
+            notes.ShouldAllBe(id => storedNotes.Contains(id), "an acknowledged note was lost");
+            chats.ShouldAllBe(id => storedChats.Contains(id), "an acknowledged chat message was lost");
+            storedNotes.Count.ShouldBeLessThanOrEqualTo(Writes / 2 + 6);
+            storedChats.Count.ShouldBeLessThanOrEqualTo(Writes / 2);
+            storedChats.ShouldBe(storedChats.Distinct().Order().ToList());
+        }
+        finally
+        {
+            // Whatever happened above, the replica comes back for the other tests.
+            await cluster.RestartReplicaAsync(2);
+        }
+
+        // It rejoins: the balancer sends it requests again (its own request counter grows from balanced traffic).
+        var replica = cluster.Replicas[1];
+        var before = await RequestCountAsync(replica);
+        for (var i = 0; i < 60 && await RequestCountAsync(replica) <= before; i++)
+        {
+            var reply = await client.PostEnvelopeAsync(new { model = "echo", data = $"rejoin {i}" });
+            reply.StatusCode.ShouldBe(HttpStatusCode.OK, reply.ToString());
+        }
+        (await RequestCountAsync(replica)).ShouldBeGreaterThan(before, "the restarted replica got no request through the balancer");
+    }
+
+    [Fact]
+    public Task RestartingTheBackplaneMidStreamLosesNoMessageForASubscriberThatReconnectsWithItsLastEventId() =>
+        BackplaneRestartLosesNoMessageAsync(cluster);
+
+    /// <summary>
+    /// An SSE subscriber on replica 3 follows a room written on replica 1 while the backplane restarts; it ends with
+    /// every message in order (reconnecting with its Last-Event-ID when the replica ends its stream).
+    /// </summary>
+    internal static async Task BackplaneRestartLosesNoMessageAsync(LocalCluster cluster)
+    {
+        // The subscriber is on replica 3, every message is written on replica 1: each one crosses the backplane.
+        using var writer = new HttpClient { BaseAddress = cluster.Replicas[0], Timeout = TimeSpan.FromSeconds(30) };
+        using var sse = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        var sent = new List<long>();
+        var seen = new List<long>();
+        var reconnects = 0;
+        string? lastEventId = null;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+
+        async Task<StreamReader> OpenAsync()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, new Uri(cluster.Replicas[2], "/mcp/events?topics=chat:backplane"));
+            if (lastEventId is not null)
+                request.Headers.Add("Last-Event-ID", lastEventId);
+            var response = await sse.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            return new StreamReader(await response.Content.ReadAsStreamAsync(deadline.Token));
+        }
+
+        async Task SendAsync(string text)
+        {
+            var reply = await writer.PostEnvelopeAsync(new { model = "chat", context = new { user = "ana", room = "backplane" }, data = text });
+            reply.StatusCode.ShouldBe(HttpStatusCode.OK, reply.ToString());
+            sent.Add(reply.Data.GetProperty("id").GetInt64());
+        }
+
+        // Reads events until every sent message was seen; a stream that ends (the replica cut it after its backplane
+        // connection came back) is reopened with the last event id, as an EventSource does. Returns the open stream.
+        async Task<StreamReader> ReadAllAsync(StreamReader stream)
+        {
+            while (seen.Count < sent.Count)
+            {
+                var line = await stream.ReadLineAsync(deadline.Token);
+                if (line is null)
+                {
+                    stream.Dispose();
+                    reconnects++;
+                    stream = await OpenAsync();
+                }
+                else if (line.StartsWith("id:", StringComparison.Ordinal))
+                {
+                    lastEventId = line[3..].Trim();
+                }
+                else if (line.StartsWith("data:", StringComparison.Ordinal)
+                    && System.Text.Json.JsonDocument.Parse(line[5..]).RootElement is { } data
+                    && data.TryGetProperty("status", out var status) && status.GetString() == "event")
+                {
+                    seen.Add(data.GetProperty("cursor").GetInt64());
+                }
+            }
+            return stream;
+        }
+
+        var stream = await OpenAsync();
+        while (await stream.ReadLineAsync(deadline.Token) is { } line && !line.StartsWith("data:", StringComparison.Ordinal))
+        {
+        }
+        foreach (var text in new[] { "before 1", "before 2" })
+            await SendAsync(text);
+        stream = await ReadAllAsync(stream);
+
+        // The subscriber stays connected while redis-server is down for 2 s and comes back.
+        var restart = cluster.RestartBackplaneAsync(seconds: 2);
+        foreach (var text in new[] { "during 1", "during 2", "during 3" })
+            await SendAsync(text);
+        await restart;
+        foreach (var text in new[] { "after 1", "after 2" })
+            await SendAsync(text);
+        stream = await ReadAllAsync(stream);
+        stream.Dispose();
+
+        seen.ShouldBe(sent, $"every message, in order, none twice ({reconnects} reconnection(s) of the stream)");
+        var history = await writer.PostEnvelopeAsync(new { model = "chat", action = "history", context = new { room = "backplane" }, data = new { after = 0 } });
+        history.Data.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("id").GetInt64()).ShouldBe(sent);
+    }
+
+    private static async Task<List<long>> IdsAsync(Npgsql.NpgsqlConnection connection, string sql)
+    {
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new List<long>();
+        while (await reader.ReadAsync())
+            ids.Add(reader.GetInt64(0));
+        return ids;
+    }
+
+    /// <summary>
+    /// The replica's <c>mcpapi_requests_total</c> (Prometheus text format), summed over the series whose labels contain
+    /// <paramref name="label"/> (all when null).
+    /// </summary>
+    private static async Task<double> RequestCountAsync(Uri replica, string? label = null)
+    {
+        using var http = new HttpClient { BaseAddress = replica, Timeout = TimeSpan.FromSeconds(30) };
+        var text = await http.GetStringAsync("/metrics");
+        return text.Split('\n').Where(l => l.StartsWith("mcpapi_requests_total", StringComparison.Ordinal) && (label is null || l.Contains(label, StringComparison.Ordinal)))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Each replica's count of MCP tool calls, read until two reads in a row agree (the exporter caches a scrape briefly).</summary>
+    private async Task<double[]> SettledMcpCountsAsync()
+    {
+        var last = await Task.WhenAll(cluster.Replicas.Select(r => RequestCountAsync(r, "door=\"mcp\"")));
+        for (var i = 0; i < 40; i++)
+        {
+            await Task.Delay(500);
+            var now = await Task.WhenAll(cluster.Replicas.Select(r => RequestCountAsync(r, "door=\"mcp\"")));
+            if (now.SequenceEqual(last))
+                return now;
+            last = now;
+        }
+        return last;
+    }
+
+    private static async Task<string> McpInitializeAsync(HttpClient client)
+    {
+        using var response = await McpPostAsync(client, null,
+            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"cluster","version":"1"}}}""");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var session = response.Headers.GetValues("Mcp-Session-Id").Single();
+        using var initialized = await McpPostAsync(client, session, """{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+        initialized.StatusCode.ShouldBe(HttpStatusCode.Accepted, await initialized.Content.ReadAsStringAsync());
+        return session;
+    }
+
+    private static Task<HttpResponseMessage> McpPostAsync(HttpClient client, string? session, string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        if (session is not null)
+            request.Headers.Add("Mcp-Session-Id", session);
+        return client.SendAsync(request);
+    }
+}
+
+/// <summary>The CI cluster with every replica in <c>Mcp:SessionMode=Stateless</c>: any replica answers any MCP request.</summary>
+public sealed class StatelessClusterTests(StatelessLocalCluster cluster) : IClassFixture<StatelessLocalCluster>
+{
+    [Fact]
+    public async Task AnMcpClientInStatelessModeIsAnsweredByEveryReplicaThroughTheBalancerAndDirectly()
+    {
+        var result = await ExternalProcess.RunAsync(NodeTools.Node,
+            [NodeTools.ClusterClient, new Uri(cluster.Url, "/mcp").ToString(), string.Join(',', cluster.Replicas), "stateless"],
+            TimeSpan.FromMinutes(3), workingDirectory: NodeTools.Directory);
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Output.ShouldContain("cluster client: all checks passed");
+        result.Output.ShouldContain("every replica served requests of the one client");
+    }
+}
+
+/// <summary>The CI cluster on the PostgreSQL LISTEN/NOTIFY backplane: its connections ended mid-stream.</summary>
+public sealed class PostgreSqlBackplaneClusterTests(PostgreSqlBackplaneLocalCluster cluster) : IClassFixture<PostgreSqlBackplaneLocalCluster>
+{
+    [Fact]
+    public Task EndingTheNotifyConnectionsMidStreamLosesNoMessageForASubscriberThatReconnectsWithItsLastEventId() =>
+        ClusterTests.BackplaneRestartLosesNoMessageAsync(cluster);
 }

@@ -51,6 +51,7 @@ public static class McpApiSetup
         builder.AddConnectionLimits();
         builder.AddCallerRateLimits();
         builder.AddBrowserAccess();
+        builder.AddSharedDataProtection();
         builder.AddMcpDoor();
         builder.AddRealtimeDoors();
         return builder;

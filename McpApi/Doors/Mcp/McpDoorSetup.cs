@@ -65,6 +65,7 @@ public static class McpDoorSetup
             limits.Configure(transport);
             sessions.Track(transport);
         });
+        McpSessionMigration.AddTo(services);
         mcp.WithMessageFilters(filters => filters.AddIncomingFilter(McpParamsCheck.Filter));
         services.TryAddSingleton<McpResourceSubscriptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpResourceSubscriptions>(
@@ -117,6 +118,8 @@ public static class McpDoorSetup
             else if (endpoint.RequestDelegate is { } other)
             {
                 endpoint.RequestDelegate = McpHttpChecks.Around(other); // GET and DELETE
+                if (endpoint.Metadata.OfType<IHttpMethodMetadata>().Any(m => m.HttpMethods.Contains(HttpMethods.Delete)))
+                    endpoint.RequestDelegate = McpSessionMigration.ForgetOnDelete(endpoint.RequestDelegate);
             }
             if (endpoint.RequestDelegate is { } handler)
                 endpoint.RequestDelegate = McpCallers.Around(McpAuthenticationGate.Around(RelaxedJsonResponses.Around(handler)));

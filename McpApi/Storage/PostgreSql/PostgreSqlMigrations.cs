@@ -65,6 +65,21 @@ internal static partial class PostgreSqlMigrations
             );
             CREATE INDEX ix_games_status ON games (status, updated_at);
             """),
+        new(2, "MCP sessions for migration between replicas, and the shared Data Protection key ring", """
+            CREATE TABLE mcp_sessions (
+                id          text   NOT NULL PRIMARY KEY COLLATE "C",
+                owner       text,
+                initialize  text   NOT NULL,
+                created_at  bigint NOT NULL
+            );
+            CREATE INDEX ix_mcp_sessions_created ON mcp_sessions (created_at);
+
+            CREATE TABLE data_protection_keys (
+                name       text   NOT NULL PRIMARY KEY COLLATE "C",
+                xml        text   NOT NULL,
+                created_at bigint NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => Steps[^1].Version;

@@ -25,6 +25,7 @@ public static class PostgreSqlStorageSetup
         services.TryAddSingleton<IChatStore, PostgreSqlChatStore>();
         services.TryAddSingleton<IStateStore, PostgreSqlStateStore>();
         services.TryAddSingleton<IGameStore, PostgreSqlGameStore>();
+        services.TryAddSingleton<IMcpSessionStore, PostgreSqlMcpSessionStore>();
         services.AddHostedService<PostgreSqlStartup>();
         services.AddHealthChecks().AddCheck<PostgreSqlHealthCheck>("postgresql", tags: [HealthEndpoints.ReadyTag]);
         return services;
