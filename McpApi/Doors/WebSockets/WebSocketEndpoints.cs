@@ -50,7 +50,8 @@ public static class WebSocketEndpoints
         {
             ClientAddress = address,
             Authentication = caller is null ? null : new SessionAuthentication(
-                http.RequestServices.GetRequiredService<CredentialCheck>(), authentication.Options, caller.Identity, address?.ToString()),
+                http.RequestServices.GetRequiredService<CredentialCheck>(), http.RequestServices.GetRequiredService<global::McpApi.Limits.AuthFailureLimiter>(),
+                authentication.Options, caller.Identity, address, "ws"),
         };
         var connection = new WebSocketConnection(socket, session, options.Value, logger);
         await connection.RunAsync(lifetime.ApplicationStopping, http.RequestAborted);
