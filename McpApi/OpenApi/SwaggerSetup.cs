@@ -10,6 +10,7 @@ public static class SwaggerSetup
     public static IServiceCollection AddMcpApiSwagger(this IServiceCollection services)
     {
         services.AddEndpointsApiExplorer();
+        services.AddHttpContextAccessor(); // the envelope examples are the caller's (EnvelopeExamplesFilter)
         services.AddSwaggerGen(options =>
         {
             options.SwaggerDoc("v1", new OpenApiInfo
