@@ -38,6 +38,9 @@ public sealed class SessionAuthentication : IDisposable
             _timeout.CancelAfter(TimeSpan.FromSeconds(options.FirstMessageSeconds));
     }
 
+    /// <summary>The connection's place among its door's open connections: counted for its caller once it authenticates.</summary>
+    public Limits.ConnectionLimits.Lease? Place { get; init; }
+
     /// <summary>The connection's caller once authenticated.</summary>
     public CallerIdentity? Identity { get; private set; }
 
@@ -81,6 +84,8 @@ public sealed class SessionAuthentication : IDisposable
             _failures.RecordFailure(_address, _door, $"auth message refused: {problem}");
             return Reply(Dispatcher.Failure(Access.Unauthenticated(caller with { CredentialProblem = problem }), traceId).Response, id);
         }
+        if (Place?.TryMoveTo(identity) is { } full)
+            return Reply(Dispatcher.Failure(full, traceId).Response, id);
         Identity = identity;
         _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
         return Reply(new EnvelopeResponse(EnvelopeResponse.Success, $"Authenticated as '{identity.Name}'.",

@@ -39,7 +39,7 @@ public sealed partial class TcpEnvelopeHandler(
         using var session = new EnvelopeSession("tcp", connection.ConnectionId, dispatcher, hub, settings)
         {
             ClientAddress = address,
-            Authentication = authentication.Required ? new SessionAuthentication(credentials, authFailures, authentication.Options, null, address, "tcp") : null,
+            Authentication = authentication.Required ? new SessionAuthentication(credentials, authFailures, authentication.Options, null, address, "tcp") { Place = place } : null,
         };
         var writer = new LineWriter(connection.Transport.Output);
         var input = connection.Transport.Input;
