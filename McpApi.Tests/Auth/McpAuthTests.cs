@@ -84,4 +84,58 @@ public sealed class McpAuthTests
         sent.Structured().GetProperty("data").GetProperty("user").GetString().ShouldBe("ana");
         forged.Message.ShouldContain("act-as");
     }
+
+    [Fact]
+    public async Task ResourcesTemplatesAndPromptsAreListedOnlyToCallersWhoMayReadThem()
+    {
+        using var app = TestKeys.ApiKeyApp();
+        await using var ana = await McpClients.ConnectAsync(app.CreateClient().WithKey(TestKeys.Ana)); // chat:*, notes:read
+        await using var bob = await McpClients.ConnectAsync(app.CreateClient().WithKey(TestKeys.Bob)); // move:*, notes:*:work
+        await using var bridge = await McpClients.ConnectAsync(app.CreateClient().WithKey(TestKeys.Bridge)); // chat:send, act-as
+        await using var admin = await McpClients.ConnectAsync(app.CreateClient().WithKey(TestKeys.Admin));
+
+        async Task<(string[] Resources, string[] Templates, string[] Prompts)> Listed(ModelContextProtocol.Client.McpClient client) => (
+            [.. (await client.ListResourcesAsync(cancellationToken: TestContext.Timeout)).Select(r => r.Uri)],
+            [.. (await client.ListResourceTemplatesAsync(cancellationToken: TestContext.Timeout)).Select(t => t.UriTemplate)],
+            [.. (await client.ListPromptsAsync(cancellationToken: TestContext.Timeout)).Select(p => p.Name)]);
+
+        var (anaResources, anaTemplates, anaPrompts) = await Listed(ana);
+        var (bobResources, bobTemplates, bobPrompts) = await Listed(bob);
+        var (bridgeResources, bridgeTemplates, bridgePrompts) = await Listed(bridge);
+        var (adminResources, adminTemplates, adminPrompts) = await Listed(admin);
+
+        anaResources.ShouldBe(["notes://latest", "chat://rooms"], ignoreOrder: true);
+        anaTemplates.ShouldBe(["notes://{notebook}/latest", "chat://{room}/history"], ignoreOrder: true);
+        anaPrompts.ShouldBe(["note_summary_prompt"]);
+        bobResources.ShouldBeEmpty(); // notes://latest reads notebook 'default'; bob's notes scope is notebook 'work' only
+        bobTemplates.ShouldBe(["notes://{notebook}/latest"]);
+        bobPrompts.ShouldBe(["note_summary_prompt"]);
+        bridgeResources.ShouldBeEmpty();
+        bridgeTemplates.ShouldBeEmpty();
+        bridgePrompts.ShouldBeEmpty();
+        adminResources.Length.ShouldBe(2);
+        adminTemplates.Length.ShouldBe(3);
+        adminPrompts.ShouldBe(["note_summary_prompt"]);
+    }
+
+    [Fact]
+    public async Task ReadingAResourceOrPromptWithoutItsScopeIsAJsonRpcErrorNamingTheScope()
+    {
+        using var app = TestKeys.ApiKeyApp();
+        await using var ana = await McpClients.ConnectAsync(app.CreateClient().WithKey(TestKeys.Ana)); // chat:*, notes:read
+        await using var bob = await McpClients.ConnectAsync(app.CreateClient().WithKey(TestKeys.Bob)); // move:*, notes:*:work
+
+        var state = await Should.ThrowAsync<McpProtocolException>(() => ana.ReadResourceAsync("state://team/score", cancellationToken: TestContext.Timeout).AsTask());
+        var latest = await Should.ThrowAsync<McpProtocolException>(() => bob.ReadResourceAsync("notes://latest", cancellationToken: TestContext.Timeout).AsTask());
+        var prompt = await Should.ThrowAsync<McpProtocolException>(() => bob.GetPromptAsync("note_summary_prompt", cancellationToken: TestContext.Timeout).AsTask());
+        var work = await bob.ReadResourceAsync("notes://work/latest", cancellationToken: TestContext.Timeout);
+
+        ((int)state.ErrorCode).ShouldBe(-32003);
+        state.Message.ShouldContain("'state:get'"); // ana holds no state scope at all
+        ((int)latest.ErrorCode).ShouldBe(-32003);
+        latest.Message.ShouldContain("'notes:latest:default'");
+        ((int)prompt.ErrorCode).ShouldBe(-32003);
+        prompt.Message.ShouldContain("'notes:summary_prompt:default'");
+        work.Contents.ShouldHaveSingleItem();
+    }
 }

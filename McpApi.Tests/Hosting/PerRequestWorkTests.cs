@@ -1,4 +1,4 @@
-using McpApi.Doors.Http;
+using McpApi.Auth;
 using McpApi.Limits;
 using McpApi.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
@@ -20,16 +20,16 @@ public sealed class PerRequestWorkTests
         using var app = new McpApiApplication();
 
         // With one registered, the host sets it (an AsyncLocal) at the start and end of every request on every door;
-        // the MCP door sets it itself around its own requests (McpCallers.Around).
+        // the MCP door and Swagger set it around their own requests (CurrentRequest).
         app.Services.GetService<IHttpContextAccessor>().ShouldBeNull();
     }
 
     [Fact]
-    public void ReadingAnAnonymousHttpCallerCreatesNoPrincipal()
+    public async Task ReadingAnAnonymousHttpCallerCreatesNoPrincipal()
     {
         var http = new DefaultHttpContext();
 
-        var caller = HttpCaller.For(http, "http", "trace");
+        var caller = await new CallerAuthentication(Options.Create(new AuthOptions())).CallerAsync(http, "http");
 
         caller.Identity.ShouldBeNull();
         // HttpContext.User would have created an empty principal and an authentication feature for the request.

@@ -17,12 +17,16 @@ internal static class TestKeys
     /// <summary>bridge: chat:send and act-as.</summary>
     public const string Bridge = "bridge-key-0123456789";
 
+    /// <summary>carol: move:*:g1 (every action on game g1 only).</summary>
+    public const string Carol = "carol-key-0123456789";
+
     public static readonly (string Name, string Key, string[] Scopes)[] All =
     [
         ("admin", Admin, ["*"]),
         ("ana", Ana, ["chat:*", "notes:read"]),
         ("bob", Bob, ["move:*", "notes:*:work"]),
         ("bridge", Bridge, ["chat:send", "act-as"]),
+        ("carol", Carol, ["move:*:g1"]),
     ];
 
     /// <summary>Adds <c>Auth:Mode=ApiKey</c> and the keys of <see cref="All"/> to <paramref name="settings"/>.</summary>

@@ -106,7 +106,7 @@ public sealed class GeneratedToolTests : IAsyncLifetime
         play.GetProperty("properties").TryGetProperty("game", out _).ShouldBeTrue();
 
         // An action that reads no context offers none.
-        tools["move_new"].InputSchema.GetProperty("properties").TryGetProperty("context", out _).ShouldBeFalse();
+        tools["move_list"].InputSchema.GetProperty("properties").TryGetProperty("context", out _).ShouldBeFalse();
         var state = tools["state_get"].InputSchema.GetProperty("properties").GetProperty("context");
         state.GetProperty("properties").EnumerateObject().Select(p => p.Name).ShouldBe(["namespace"]);
         state.TryGetProperty("required", out _).ShouldBeFalse();

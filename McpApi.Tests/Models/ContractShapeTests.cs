@@ -64,7 +64,7 @@ public sealed class ContractShapeTests : IDisposable
     [Fact]
     public async Task MoveTakesThePlayerAsAPlainStringInTheDefaultGameAndIgnoresContextWhereItReadsNone()
     {
-        await Ok("""{"model":"move","action":"new","context":{"game":"","player":""},"data":{"id":"default"}}""");
+        await Ok("""{"model":"move","action":"new","context":"ana","data":{"id":"default"}}""");
         (await Ok("""{"model":"move","action":"join","context":"ana"}""")).Data.GetProperty("players").GetProperty("X").GetString().ShouldBe("ana");
         await Ok("""{"model":"move","action":"join","context":{"player":"bo"}}""");
         (await Ok("""{"model":"move","action":"play","context":"ana","data":{"cell":4}}""")).Data.GetProperty("moves").GetInt32().ShouldBe(1);

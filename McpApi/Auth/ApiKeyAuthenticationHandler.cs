@@ -7,10 +7,10 @@ namespace McpApi.Auth;
 
 /// <summary>
 /// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key: &lt;key&gt;</c> against <see cref="ApiKeys"/>.
-/// No key: no result (anonymous). A key that matches none: a failure, logged at Warning with the client's address,
-/// never the key.
+/// No key: no result (anonymous). A key that matches none: a failure, which <see cref="Limits.AuthFailureGate"/> logs
+/// (at Warning with the client's address, never the key) and counts.
 /// </summary>
-public sealed partial class ApiKeyAuthenticationHandler(
+public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggerFactory, UrlEncoder encoder, ApiKeys keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
@@ -19,17 +19,12 @@ public sealed partial class ApiKeyAuthenticationHandler(
 
     public const string Refused = "The API key was refused: it matches no key in Auth:ApiKeys. Check for a typo, or ask for a new key.";
 
-    private readonly ILogger _log = loggerFactory.CreateLogger("McpApi.Auth");
-
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (CredentialFrom(Request.Headers) is not { } key)
             return Task.FromResult(AuthenticateResult.NoResult());
         if (keys.Find(key) is not { } caller)
-        {
-            LogRefused(_log, Context.Connection.RemoteIpAddress?.ToString() ?? "-");
             return Task.FromResult(AuthenticateResult.Fail(Refused));
-        }
         var principal = new ClaimsPrincipal(new CallerClaimsIdentity(caller, SchemeName));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }
@@ -52,7 +47,4 @@ public sealed partial class ApiKeyAuthenticationHandler(
             return authorization[7..].Trim();
         return null;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Authentication failed: an API key matching no configured key, from {RemoteIp}")]
-    private static partial void LogRefused(ILogger logger, string remoteIp);
 }

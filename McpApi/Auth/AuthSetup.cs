@@ -16,7 +16,7 @@ namespace McpApi.Auth;
 /// <c>Auth:Mode=ApiKey</c>, JwtBearer (and the MCP SDK's protected-resource metadata) for <c>Jwt</c>. The dispatcher
 /// enforces the scopes; the doors only hand it the caller. With <c>Mode=None</c> no middleware runs.
 /// </summary>
-public static partial class AuthSetup
+public static class AuthSetup
 {
     public static WebApplicationBuilder AddMcpApiAuth(this WebApplicationBuilder builder)
     {
@@ -51,7 +51,7 @@ public static partial class AuthSetup
             }
         });
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>, ILoggerFactory>((jwt, auth, loggers) => ConfigureJwt(jwt, auth.Value, loggers.CreateLogger("McpApi.Auth")));
+            .Configure<IOptions<AuthOptions>>((jwt, auth) => ConfigureJwt(jwt, auth.Value));
         services.AddOptions<McpAuthenticationOptions>(McpAuthenticationDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthOptions>, ModelRegistry>((mcp, auth, registry) =>
             {
@@ -82,7 +82,8 @@ public static partial class AuthSetup
         return app;
     }
 
-    private static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth, ILogger log)
+    /// <summary>JwtBearer from <c>Auth:Jwt</c>; a refused token is logged and counted by <see cref="Limits.AuthFailureGate"/>.</summary>
+    private static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth)
     {
         if (auth.Mode != AuthMode.Jwt)
             return;
@@ -112,14 +113,6 @@ public static partial class AuthSetup
                     context.Fail(JwtCaller.NoName(settings));
                 return Task.CompletedTask;
             },
-            OnAuthenticationFailed = context =>
-            {
-                LogTokenRefused(log, context.Exception.GetType().Name, context.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "-");
-                return Task.CompletedTask;
-            },
         };
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Authentication failed: a bearer token was refused ({Reason}), from {RemoteIp}")]
-    private static partial void LogTokenRefused(ILogger logger, string reason, string remoteIp);
 }

@@ -18,21 +18,33 @@ public sealed class CallerAuthentication(IOptions<AuthOptions> options)
 
     public AuthOptions Options => _options;
 
-    /// <summary>The call context of an HTTP request: its caller when it sent an accepted credential, else why not.</summary>
+    /// <summary>
+    /// The call context of an HTTP request, the one place every HTTP-based door builds it: door, trace id, client
+    /// address and the caller — with authentication on, the one its accepted credential names (else why it was refused);
+    /// without, the request's user if something upstream set one.
+    /// </summary>
     public ValueTask<CallContext> CallerAsync(HttpContext http, string door)
     {
-        var caller = new CallContext(door, http.TraceIdentifier) { ClientAddress = http.Connection.RemoteIpAddress };
+        var caller = new CallContext(door, http.TraceIdentifier)
+        {
+            Identity = CallerClaimsIdentity.Of(http),
+            ClientAddress = http.Connection.RemoteIpAddress,
+        };
         return Required ? IdentifyAsync(http, caller) : ValueTask.FromResult(caller);
     }
 
     /// <summary>Fills <paramref name="caller"/> from the request's credential (authenticated once per request; the result is cached).</summary>
-    public static async ValueTask<CallContext> IdentifyAsync(HttpContext http, CallContext caller)
+    private static async ValueTask<CallContext> IdentifyAsync(HttpContext http, CallContext caller)
     {
         var result = await http.AuthenticateAsync();
         if (result.Succeeded && CallerClaimsIdentity.Of(result.Principal) is { } identity)
             return caller with { Identity = identity };
         return caller with { CredentialProblem = result.Failure is { } failure ? Describe(failure) : null };
     }
+
+    /// <summary>Why the request's credential was refused, or null (none sent, or accepted); never the credential itself.</summary>
+    public static async ValueTask<string?> RefusalAsync(HttpContext http) =>
+        (await http.AuthenticateAsync()).Failure is { } failure ? Describe(failure) : null;
 
     /// <summary>Sends the 401's <c>WWW-Authenticate</c> challenge of the configured scheme (the body is the door's).</summary>
     public static Task ChallengeAsync(HttpContext http) => http.ChallengeAsync();

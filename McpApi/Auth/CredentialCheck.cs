@@ -7,20 +7,17 @@ namespace McpApi.Auth;
 /// <summary>
 /// Checks a credential sent inside a message rather than a header (the WebSocket and TCP <c>auth</c> message) exactly
 /// as the header would be checked: an API key against <see cref="ApiKeys"/>, a token with the JwtBearer scheme's own
-/// validation settings.
+/// validation settings. A refusal is logged and counted by the caller (<see cref="Limits.AuthFailureLimiter"/>), once.
 /// </summary>
-public sealed partial class CredentialCheck(IOptions<AuthOptions> options, ApiKeys keys, IOptionsMonitor<JwtBearerOptions> jwt, ILoggerFactory loggers)
+public sealed class CredentialCheck(IOptions<AuthOptions> options, ApiKeys keys, IOptionsMonitor<JwtBearerOptions> jwt)
 {
-    private readonly ILogger _log = loggers.CreateLogger("McpApi.Auth");
-
     /// <summary>The caller, or null with the reason the credential was refused (never the credential).</summary>
-    public async ValueTask<(CallerIdentity? Caller, string? Problem)> CheckAsync(string credential, string? remote, CancellationToken cancellationToken)
+    public async ValueTask<(CallerIdentity? Caller, string? Problem)> CheckAsync(string credential, CancellationToken cancellationToken)
     {
         if (options.Value.Mode == AuthMode.ApiKey)
         {
             if (keys.Find(credential) is { } caller)
                 return (caller, null);
-            LogRefused(_log, "API key", remote ?? "-");
             return (null, ApiKeyAuthenticationHandler.Refused);
         }
         var settings = jwt.Get(JwtBearerDefaults.AuthenticationScheme);
@@ -40,14 +37,10 @@ public sealed partial class CredentialCheck(IOptions<AuthOptions> options, ApiKe
                     ? (caller, null)
                     : (null, JwtCaller.NoName(options.Value.Jwt));
             }
-            LogRefused(_log, $"bearer token ({result.Exception?.GetType().Name})", remote ?? "-");
             return (null, CallerAuthentication.Describe(result.Exception ?? new ArgumentException("invalid token")));
         }
         return (null, "No token handler is configured.");
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Authentication failed: a refused {Credential} in an auth message, from {RemoteIp}")]
-    private static partial void LogRefused(ILogger logger, string credential, string remoteIp);
 }
 
 /// <summary>The caller a validated token names: <c>sub</c> (or <c>Auth:Jwt:NameClaim</c>) and its <c>scope</c> / <c>scp</c> scopes.</summary>

@@ -48,7 +48,7 @@ public static class HealthEndpoints
     {
         if (!authentication.Required)
             return IsLocalCaller(http);
-        var caller = await CallerAuthentication.IdentifyAsync(http, new Dispatching.CallContext("http", http.TraceIdentifier));
+        var caller = await authentication.CallerAsync(http, "http");
         return caller.Identity is not null;
     }
 

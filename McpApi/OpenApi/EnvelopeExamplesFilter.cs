@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using McpApi.Auth;
 using McpApi.Dispatching;
 using McpApi.Doors.Http;
 using McpApi.Envelopes;
@@ -9,9 +10,12 @@ namespace McpApi.OpenApi;
 
 /// <summary>
 /// Adds named request examples to <c>POST /mcp</c> (one per model and action, taken from the registry), the success
-/// envelope each of them gets (under the same name), and an example error envelope to each error status.
+/// envelope each of them gets (under the same name), and an example error envelope to each error status. With
+/// authentication on, the examples are the actions the caller who fetches the document may call (as in
+/// <c>GET /mcp/models</c> and MCP <c>tools/list</c>): none for an anonymous caller, and the description says so.
 /// </summary>
-internal sealed class EnvelopeExamplesFilter(ModelRegistry registry, Dispatcher dispatcher) : IOperationFilter
+internal sealed class EnvelopeExamplesFilter(
+    ModelRegistry registry, Dispatcher dispatcher, CallerAuthentication authentication) : IOperationFilter
 {
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
@@ -20,8 +24,11 @@ internal sealed class EnvelopeExamplesFilter(ModelRegistry registry, Dispatcher 
 
         if (operation.RequestBody?.Content?.TryGetValue("application/json", out var body) != true)
             return;
-        var requests = RequestExamples();
+        var (visible, note) = Visible();
+        var requests = RequestExamples(visible);
         body!.Examples = requests;
+        if (note is not null)
+            operation.Description += note;
 
         foreach (var (status, response) in operation.Responses ?? [])
         {
@@ -74,7 +81,19 @@ internal sealed class EnvelopeExamplesFilter(ModelRegistry registry, Dispatcher 
 
     private const string ExampleTraceId = "0HN7:00000001";
 
-    private Dictionary<string, IOpenApiExample> RequestExamples()
+    /// <summary>Which actions the document shows examples of, and a note for the description when that is not every action.</summary>
+    private (Func<RegisteredAction, bool> Visible, string? Note) Visible()
+    {
+        if (!authentication.Required)
+            return (_ => true, null);
+        if ((Hosting.CurrentRequest.Http is { } http ? CallerClaimsIdentity.Of(http) : null) is not { } identity)
+            return (_ => false, "\n\nThis server requires a credential, and this document was fetched without one, so it shows no examples: "
+                + "fetch `/swagger/v1/swagger.json` with `Authorization: Bearer <key>` (or `X-Api-Key`) to see those of the actions your credential may call.");
+        return (action => Access.MayCall(identity, action),
+            $"\n\nThe examples are the actions '{identity.Name}' may call (scopes: {string.Join(", ", identity.Scopes.Texts)}).");
+    }
+
+    private Dictionary<string, IOpenApiExample> RequestExamples(Func<RegisteredAction, bool> visible)
     {
         var examples = new Dictionary<string, IOpenApiExample>
         {
@@ -91,7 +110,7 @@ internal sealed class EnvelopeExamplesFilter(ModelRegistry registry, Dispatcher 
         };
         foreach (var model in registry.Models)
         {
-            foreach (var action in model.Actions)
+            foreach (var action in model.Actions.Where(visible))
             {
                 examples[$"{model.Name}-{action.Name}"] = new OpenApiExample
                 {
@@ -101,8 +120,10 @@ internal sealed class EnvelopeExamplesFilter(ModelRegistry registry, Dispatcher 
                 };
             }
         }
-        if (!registry.TryGet("chat", out _))
+        if (!registry.TryGet("chat", out var chat) || !chat.TryGetAction("send", out var send) || !visible(send))
             examples.Remove("seed-chat");
+        if (!registry.TryGet("echo", out var echo) || !visible(echo.Default))
+            examples.Remove("seed-echo");
         return examples;
     }
 

@@ -42,7 +42,9 @@ public static class SwaggerSetup
         if (!app.Services.GetRequiredService<IOptions<McpApiOptions>>().Value.EnableSwagger)
             return app;
         // Branch on the path so envelope requests skip Swagger's per-request path matching.
+        // The document's envelope examples are the caller's (EnvelopeExamplesFilter reads the request).
         app.UseWhen(http => http.Request.Path.StartsWithSegments("/swagger"), swagger => swagger
+            .UseCurrentRequest()
             .UseSwagger()
             .UseSwaggerUI(ui =>
             {

@@ -69,9 +69,7 @@ public static class EnvelopeEndpoints
     {
         HttpBodyReader.EnsureJson(http.Request);
         var body = await HttpBodyReader.ReadAsync(http.Request, options.Value.MaxRequestBytes, http.RequestAborted);
-        var caller = HttpCaller.For(http, "http", http.TraceIdentifier);
-        if (authentication.Required)
-            caller = await CallerAuthentication.IdentifyAsync(http, caller);
+        var caller = await authentication.CallerAsync(http, "http");
         var result = await dispatcher.DispatchAsync(body, caller, http.RequestAborted, parsed: envelope =>
         {
             http.Items[ModelItem] = envelope.Model;
@@ -92,7 +90,7 @@ public static class EnvelopeEndpoints
     {
         if (!authentication.Required)
             return TypedResults.Ok(ModelCatalog.From(dispatcher.Registry));
-        var caller = await CallerAuthentication.IdentifyAsync(http, new CallContext("http", http.TraceIdentifier));
+        var caller = await authentication.CallerAsync(http, "http");
         if (caller.Identity is not { } identity)
         {
             await CallerAuthentication.ChallengeAsync(http);

@@ -28,6 +28,14 @@ public sealed class ConnectionLimitOptions
     public int MaxPerClient { get; set; } = 100;
 
     /// <summary>
+    /// With authentication on, open WebSockets, event streams and TCP connections of one authenticated caller on each of
+    /// those doors, wherever they come from (default 100). They count for their caller instead of their address, so
+    /// callers behind one proxy do not share <see cref="MaxPerClient"/>; HTTP connections themselves are counted per
+    /// address, before any credential is read.
+    /// </summary>
+    public int MaxPerCaller { get; set; } = 100;
+
+    /// <summary>
     /// HTTP connections accepted past <see cref="MaxHttp"/> or <see cref="MaxPerClient"/> that serve only <c>/health</c>
     /// (one request each, within 5 seconds; anything else gets 503), so monitoring still gets an answer when the server is full (default 8).
     /// </summary>
@@ -53,6 +61,7 @@ internal sealed class ConnectionLimitOptionsValidator : IValidateOptions<Connect
         Check(o.MaxEventStreams, 1, 1_000_000, nameof(o.MaxEventStreams), "500");
         Check(o.MaxTcp, 1, 1_000_000, nameof(o.MaxTcp), "500");
         Check(o.MaxPerClient, 1, 1_000_000, nameof(o.MaxPerClient), "100");
+        Check(o.MaxPerCaller, 1, 1_000_000, nameof(o.MaxPerCaller), "100");
         Check(o.HealthReserve, 0, 1000, nameof(o.HealthReserve), "8");
         Check(o.TcpFirstLineSeconds, 1, 86_400, nameof(o.TcpFirstLineSeconds), "60");
         Check(o.TcpLineSeconds, 1, 86_400, nameof(o.TcpLineSeconds), "30");

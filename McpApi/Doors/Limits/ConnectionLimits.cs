@@ -9,8 +9,11 @@ namespace McpApi.Doors.Limits;
 public enum ConnectionDoor { Http, WebSocket, EventStream, Tcp }
 
 /// <summary>
-/// Counts open connections per door and per client IP address on each door, against <see cref="ConnectionLimitOptions"/>.
-/// A connection holds a <see cref="Lease"/> while open; past a cap <see cref="TryOpen"/> says which setting refused it.
+/// Counts open connections per door and per client on each door, against <see cref="ConnectionLimitOptions"/>. A client
+/// is the authenticated caller when there is one (so a key's connections are capped wherever they come from, and callers
+/// behind one proxy do not share a cap), else the IP address. A connection holds a <see cref="Lease"/> while open; past a
+/// cap <see cref="TryOpen"/> says which setting refused it. A connection that authenticates after it opened (the
+/// WebSocket and TCP <c>auth</c> message) moves its place from its address to its caller (<see cref="Lease.TryMoveTo"/>).
 /// </summary>
 public sealed partial class ConnectionLimits(IOptions<ConnectionLimitOptions> options, ILogger<ConnectionLimits> logger)
 {
@@ -25,16 +28,20 @@ public sealed partial class ConnectionLimits(IOptions<ConnectionLimitOptions> op
 
     public ConnectionLimitOptions Settings => options.Value;
 
-    /// <summary>A place on <paramref name="door"/> for a connection from <paramref name="address"/>, or null with the setting that refused it.</summary>
-    public Lease? TryOpen(ConnectionDoor door, IPAddress? address, out string? limit)
+    /// <summary>
+    /// A place on <paramref name="door"/> for a connection of <paramref name="identity"/> (when authenticated) or from
+    /// <paramref name="address"/>, or null with the setting that refused it.
+    /// </summary>
+    public Lease? TryOpen(ConnectionDoor door, IPAddress? address, out string? limit, Auth.CallerIdentity? identity = null)
     {
-        var client = ClientOf(address);
+        var client = ClientOf(address, identity);
         var settings = options.Value;
         lock (_gate)
         {
             var mine = _perClient.GetValueOrDefault((door, client));
             limit = _open[(int)door] >= MaxFor(door) ? SettingFor(door)
-                : mine >= settings.MaxPerClient ? nameof(ConnectionLimitOptions.MaxPerClient)
+                : identity is null && mine >= settings.MaxPerClient ? nameof(ConnectionLimitOptions.MaxPerClient)
+                : identity is not null && mine >= settings.MaxPerCaller ? nameof(ConnectionLimitOptions.MaxPerCaller)
                 : null;
             if (limit is not null)
             {
@@ -68,7 +75,7 @@ public sealed partial class ConnectionLimits(IOptions<ConnectionLimitOptions> op
     }
 
     /// <summary>The error a refused connection or request gets: 503 for a full door, 429 for a client over its share.</summary>
-    public RequestError Refusal(ConnectionDoor door, string limit, IPAddress? address)
+    public RequestError Refusal(ConnectionDoor door, string limit, IPAddress? address, Auth.CallerIdentity? identity = null)
     {
         var settings = options.Value;
         var what = door switch
@@ -78,7 +85,10 @@ public sealed partial class ConnectionLimits(IOptions<ConnectionLimitOptions> op
             ConnectionDoor.EventStream => "event streams",
             _ => "TCP connections",
         };
-        return limit == nameof(ConnectionLimitOptions.MaxPerClient)
+        return limit == nameof(ConnectionLimitOptions.MaxPerCaller)
+            ? new RequestError(StatusCodes.Status429TooManyRequests, TooManyConnections,
+                $"Too many open {what} of '{identity?.Name}': at most {settings.MaxPerCaller} per caller (setting {ConnectionLimitOptions.Section}:{limit}). Close some, or reuse one.")
+            : limit == nameof(ConnectionLimitOptions.MaxPerClient)
             ? new RequestError(StatusCodes.Status429TooManyRequests, TooManyConnections,
                 $"Too many open {what} from {ClientOf(address)}: at most {settings.MaxPerClient} per client (setting {ConnectionLimitOptions.Section}:{limit}). Close some, or reuse one.")
             : new RequestError(StatusCodes.Status503ServiceUnavailable, TooManyConnections,
@@ -108,6 +118,30 @@ public sealed partial class ConnectionLimits(IOptions<ConnectionLimitOptions> op
         { IsIPv4MappedToIPv6: true } => address.MapToIPv4().ToString(),
         _ => address.ToString(),
     };
+
+    /// <summary>The key a connection is counted under: <c>user:name</c> for an authenticated caller, else its <see cref="ClientOf(IPAddress?)"/>.</summary>
+    private static string ClientOf(IPAddress? address, Auth.CallerIdentity? identity) =>
+        identity is null ? ClientOf(address) : "user:" + identity.Name;
+
+    /// <summary>Moves one open connection's place on <paramref name="door"/> from <paramref name="from"/> to <paramref name="to"/>, unless <paramref name="to"/> holds its share.</summary>
+    private bool TryMove(ConnectionDoor door, string from, string to)
+    {
+        if (from == to)
+            return true;
+        lock (_gate)
+        {
+            var theirs = _perClient.GetValueOrDefault((door, to));
+            if (theirs >= options.Value.MaxPerCaller)
+                return false;
+            _perClient[(door, to)] = theirs + 1;
+            var mine = _perClient[(door, from)] - 1;
+            if (mine == 0)
+                _perClient.Remove((door, from));
+            else
+                _perClient[(door, from)] = mine;
+            return true;
+        }
+    }
 
     /// <summary>One warning per 10 s at most: a flood of refusals must not become a flood of log lines.</summary>
     private void WarnRefused(ConnectionDoor door, string client, string limit)
@@ -142,12 +176,37 @@ public sealed partial class ConnectionLimits(IOptions<ConnectionLimitOptions> op
     /// <summary>An open connection's place; disposing it (once, from any thread) frees the place.</summary>
     public sealed class Lease(ConnectionLimits limits, ConnectionDoor? door, string key) : IDisposable
     {
+        private readonly Lock _moving = new();
         private int _closed;
+        private string _key = key;
+
+        /// <summary>
+        /// Counts this connection for <paramref name="identity"/> from now on (it authenticated after opening), or
+        /// returns the 429 a connection of that caller gets when the caller already holds its share (the place stays where it was).
+        /// </summary>
+        public RequestError? TryMoveTo(Auth.CallerIdentity identity)
+        {
+            if (door is not { } counted)
+                return null;
+            lock (_moving)
+            {
+                if (_closed != 0)
+                    return null;
+                var to = ClientOf(null, identity);
+                if (!limits.TryMove(counted, _key, to))
+                    return limits.Refusal(counted, nameof(ConnectionLimitOptions.MaxPerCaller), null, identity);
+                _key = to;
+                return null;
+            }
+        }
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _closed, 1) == 0)
-                limits.Close(door, key);
+            lock (_moving)
+            {
+                if (Interlocked.Exchange(ref _closed, 1) == 0)
+                    limits.Close(door, _key);
+            }
         }
     }
 

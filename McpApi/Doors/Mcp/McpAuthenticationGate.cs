@@ -15,11 +15,13 @@ internal static class McpAuthenticationGate
     public const McpErrorCode Unauthenticated = (McpErrorCode)(-32001);
 
     public static RequestDelegate Around(RequestDelegate next) => http =>
-        http.RequestServices.GetRequiredService<CallerAuthentication>().Required ? GateAsync(http, next) : next(http);
+        http.RequestServices.GetRequiredService<CallerAuthentication>() is { Required: true } authentication
+            ? GateAsync(http, next, authentication)
+            : next(http);
 
-    private static async Task GateAsync(HttpContext http, RequestDelegate next)
+    private static async Task GateAsync(HttpContext http, RequestDelegate next, CallerAuthentication authentication)
     {
-        var caller = await CallerAuthentication.IdentifyAsync(http, new CallContext(McpDispatch.Door, http.TraceIdentifier));
+        var caller = await authentication.CallerAsync(http, McpDispatch.Door);
         if (caller.Identity is not null)
         {
             await next(http);

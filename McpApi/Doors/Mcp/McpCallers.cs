@@ -35,28 +35,7 @@ public sealed partial class McpCallers
 
     /// <summary>The call context of a request from <paramref name="user"/> (null: anonymous, or stdio).</summary>
     public CallContext Caller(ClaimsPrincipal? user) =>
-        new(Door, McpDispatch.TraceId()) { Identity = _localUser ?? CallerClaimsIdentity.Of(user), ClientAddress = Request.HttpContext?.Connection.RemoteIpAddress };
-
-    /// <summary>The request being served over HTTP (the SDK runs handlers on the POST's execution context); null over stdio.</summary>
-    private static readonly HttpContextAccessor Request = new();
-
-    /// <summary>
-    /// Makes an MCP request visible to <see cref="Caller"/> while the SDK serves it. Set here rather than by
-    /// registering <c>IHttpContextAccessor</c>, which would make the host set it for every request on every door
-    /// (an execution-context change per request that the envelope door paid for nothing).
-    /// </summary>
-    public static RequestDelegate Around(RequestDelegate next) => async http =>
-    {
-        Request.HttpContext = http;
-        try
-        {
-            await next(http);
-        }
-        finally
-        {
-            Request.HttpContext = null;
-        }
-    };
+        new(Door, McpDispatch.TraceId()) { Identity = _localUser ?? CallerClaimsIdentity.Of(user), ClientAddress = Hosting.CurrentRequest.Http?.Connection.RemoteIpAddress };
 
     /// <summary>The operating-system user as a name (letters, digits, '_', '.', '-'); <c>local</c> when there is none.</summary>
     internal static string LocalUserName()

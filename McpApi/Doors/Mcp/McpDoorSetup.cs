@@ -73,6 +73,7 @@ public static class McpDoorSetup
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpCompletions>());
         services.TryAddSingleton<McpPrimitiveSet>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpPrimitives>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpCallerListings>());
 
         var settings = builder.Configuration.GetSection(McpDoorOptions.Section).Get<McpDoorOptions>() ?? new McpDoorOptions();
         if (settings.EnableResumability)
@@ -122,7 +123,7 @@ public static class McpDoorSetup
                     endpoint.RequestDelegate = McpSessionMigration.ForgetOnDelete(endpoint.RequestDelegate);
             }
             if (endpoint.RequestDelegate is { } handler)
-                endpoint.RequestDelegate = McpCallers.Around(McpAuthenticationGate.Around(RelaxedJsonResponses.Around(handler)));
+                endpoint.RequestDelegate = Hosting.CurrentRequest.Around(McpAuthenticationGate.Around(RelaxedJsonResponses.Around(handler)));
         });
         return endpoints;
     }
@@ -142,7 +143,6 @@ internal sealed class McpPrimitives(McpPrimitiveSet primitives) : IConfigureOpti
         options.ToolCollection = AddTo(options.ToolCollection, primitives.ToolCollection);
         options.ResourceCollection = (McpServerResourceCollection)AddTo(options.ResourceCollection, primitives.ResourceCollection);
         options.PromptCollection = AddTo(options.PromptCollection, primitives.PromptCollection);
-        FilterToolsByCaller(options);
     }
 
     private static McpServerPrimitiveCollection<TPrimitive> AddTo<TPrimitive>(
@@ -154,18 +154,6 @@ internal sealed class McpPrimitives(McpPrimitiveSet primitives) : IConfigureOpti
         foreach (var primitive in ours)
             existing.Add(primitive);
         return existing;
-    }
-
-    /// <summary>tools/list shows only the tools the caller's scopes allow; calling another is refused by the dispatcher anyway.</summary>
-    private void FilterToolsByCaller(McpServerOptions options)
-    {
-        options.Filters.Request.ListToolsFilters.Add(next => async (request, cancellationToken) =>
-        {
-            var result = await next(request, cancellationToken);
-            if (primitives.Callers.Caller(request.User).Identity is { } identity)
-                result.Tools = [.. result.Tools.Where(tool => primitives.MayCall(identity, tool.Name))];
-            return result;
-        });
     }
 }
 
@@ -185,7 +173,25 @@ internal sealed class McpPrimitiveSet
         _resources = new(() => [.. SeedCompatibility.Resources(dispatcher, Callers)]);
         _prompts = new(() => [.. SeedCompatibility.Prompts(dispatcher, Callers)]);
         _toolActions = new(() => ToolActions(registry));
+        _resourceReads = new(() => Reads(ResourceCollection.Select(r => (r.ProtocolResourceTemplate.Name, r.Metadata))));
+        _promptReads = new(() => Reads(PromptCollection.Select(p => (p.ProtocolPrompt.Name, p.Metadata))));
     }
+
+    private readonly Lazy<Dictionary<string, ReadsAction>> _resourceReads;
+    private readonly Lazy<Dictionary<string, ReadsAction>> _promptReads;
+
+    /// <summary>Whether the caller may read the resource or template named <paramref name="name"/> (one without a model action: yes).</summary>
+    public bool MayReadResource(CallerIdentity identity, string name) =>
+        !_resourceReads.Value.TryGetValue(name, out var reads) || reads.AllowedFor(identity);
+
+    /// <summary>Whether the caller may get the prompt named <paramref name="name"/> (one without a model action: yes).</summary>
+    public bool MayGetPrompt(CallerIdentity identity, string name) =>
+        !_promptReads.Value.TryGetValue(name, out var reads) || reads.AllowedFor(identity);
+
+    private static Dictionary<string, ReadsAction> Reads(IEnumerable<(string Name, IReadOnlyList<object> Metadata)> primitives) =>
+        primitives.Select(p => (p.Name, Reads: p.Metadata.OfType<ReadsAction>().FirstOrDefault()))
+            .Where(p => p.Reads is not null)
+            .ToDictionary(p => p.Name, p => p.Reads!, StringComparer.Ordinal);
 
     public McpCallers Callers => _callers.Value;
 

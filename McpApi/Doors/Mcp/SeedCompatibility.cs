@@ -91,6 +91,7 @@ internal static class SeedCompatibility
             new McpServerResourceCreateOptions
             {
                 UriTemplate = "notes://latest",
+                Metadata = [new ReadsAction(Action(dispatcher, "notes", "latest"), "default")],
                 Name = "latest_note",
                 Title = "Latest note",
                 Description = "The most recent note of the default notebook (JSON; null when there is none).",
@@ -102,6 +103,7 @@ internal static class SeedCompatibility
             new McpServerResourceCreateOptions
             {
                 UriTemplate = "notes://{notebook}/latest",
+                Metadata = [new ReadsAction(Action(dispatcher, "notes", "latest"))],
                 Name = "notebook_latest_note",
                 Title = "Latest note of a notebook",
                 Description = "The most recent note of one notebook (JSON; null when there is none).",
@@ -113,6 +115,7 @@ internal static class SeedCompatibility
             new McpServerResourceCreateOptions
             {
                 UriTemplate = "state://{namespace}/{key}",
+                Metadata = [new ReadsAction(Action(dispatcher, "state", "get"))],
                 Name = "state_entry",
                 Title = "State entry",
                 Description = "One key of a state namespace: {key, value, version, updatedAt}.",
@@ -124,6 +127,7 @@ internal static class SeedCompatibility
             new McpServerResourceCreateOptions
             {
                 UriTemplate = "chat://rooms",
+                Metadata = [new ReadsAction(Action(dispatcher, "chat", "rooms"))],
                 Name = "chat_rooms",
                 Title = "Chat rooms",
                 Description = "Every chat room with its message count and last activity: {rooms: [{room, messages, lastActivity}]}.",
@@ -135,6 +139,7 @@ internal static class SeedCompatibility
             new McpServerResourceCreateOptions
             {
                 UriTemplate = "chat://{room}/history",
+                Metadata = [new ReadsAction(Action(dispatcher, "chat", "history"))],
                 Name = "chat_room_history",
                 Title = "Chat room history",
                 Description = "The recent messages of one chat room: {room, messages: [...]}.",
@@ -160,6 +165,7 @@ internal static class SeedCompatibility
             new McpServerPromptCreateOptions
             {
                 Name = "note_summary_prompt",
+                Metadata = [new ReadsAction(Action(dispatcher, "notes", "summary_prompt"))],
                 Title = "Summarize the notes",
                 Description = "A prompt asking the model to summarize the current notes (same as notes_summary_prompt).",
             }),

@@ -1,7 +1,9 @@
+using System.Net;
 using System.Text.Json;
 using McpApi.Auth;
 using McpApi.Dispatching;
 using McpApi.Envelopes;
+using McpApi.Limits;
 
 namespace McpApi.Doors.Realtime;
 
@@ -9,24 +11,35 @@ namespace McpApi.Doors.Realtime;
 /// Who a WebSocket or TCP connection belongs to, when authentication is on. A WebSocket may bring its credential in the
 /// upgrade request's headers; otherwise (browsers cannot set headers, TCP has none) the first message must be
 /// <c>{"model":"auth","data":{"key":"..."}}</c>. Until then every other message is answered 401, and a connection that
-/// has not authenticated within <c>Auth:FirstMessageSeconds</c> is closed (<see cref="TimedOut"/>).
+/// has not authenticated within <c>Auth:FirstMessageSeconds</c> is closed (<see cref="TimedOut"/>). A refused credential
+/// counts against the client's address in <see cref="AuthFailureLimiter"/> like a refused HTTP header, and a blocked
+/// address gets 429 <c>rate_limited</c> without its credential being checked.
 /// </summary>
 public sealed class SessionAuthentication : IDisposable
 {
     public const string Model = "auth";
 
     private readonly CredentialCheck _check;
-    private readonly string? _remote;
+    private readonly AuthFailureLimiter _failures;
+    private readonly IPAddress? _address;
+    private readonly string _door;
     private readonly CancellationTokenSource _timeout = new();
 
-    public SessionAuthentication(CredentialCheck check, AuthOptions options, CallerIdentity? identity, string? remote)
+    /// <param name="door">ws or tcp, for the failure log.</param>
+    public SessionAuthentication(
+        CredentialCheck check, AuthFailureLimiter failures, AuthOptions options, CallerIdentity? identity, IPAddress? address, string door)
     {
         _check = check;
-        _remote = remote;
+        _failures = failures;
+        _address = address;
+        _door = door;
         Identity = identity;
         if (identity is null)
             _timeout.CancelAfter(TimeSpan.FromSeconds(options.FirstMessageSeconds));
     }
+
+    /// <summary>The connection's place among its door's open connections: counted for its caller once it authenticates.</summary>
+    public Limits.ConnectionLimits.Lease? Place { get; init; }
 
     /// <summary>The connection's caller once authenticated.</summary>
     public CallerIdentity? Identity { get; private set; }
@@ -63,9 +76,16 @@ public sealed class SessionAuthentication : IDisposable
         if (!isAuth)
             return Reply(Dispatcher.Failure(Access.Unauthenticated(caller), traceId).Response, id);
 
-        var (identity, problem) = await _check.CheckAsync(key!, _remote, cancellationToken);
+        if (_failures.IsBlocked(_address, out var retryAfter))
+            return Reply(Dispatcher.Failure(_failures.Blocked(_address, retryAfter), traceId).Response, id);
+        var (identity, problem) = await _check.CheckAsync(key!, cancellationToken);
         if (identity is null)
+        {
+            _failures.RecordFailure(_address, _door, $"auth message refused: {problem}");
             return Reply(Dispatcher.Failure(Access.Unauthenticated(caller with { CredentialProblem = problem }), traceId).Response, id);
+        }
+        if (Place?.TryMoveTo(identity) is { } full)
+            return Reply(Dispatcher.Failure(full, traceId).Response, id);
         Identity = identity;
         _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
         return Reply(new EnvelopeResponse(EnvelopeResponse.Success, $"Authenticated as '{identity.Name}'.",

@@ -83,8 +83,8 @@ public static partial class SseEndpoints
         SubscriptionLimits.CheckTopicCount(requested.Length, options.Value);
         var cursors = LastEventId.Parse(http.Request.Headers["Last-Event-ID"].ToString(), requested);
         var address = http.Connection.RemoteIpAddress;
-        var place = limits.TryOpen(ConnectionDoor.EventStream, address, out var limit)
-            ?? throw limits.Refusal(ConnectionDoor.EventStream, limit!, address);
+        var place = limits.TryOpen(ConnectionDoor.EventStream, address, out var limit, identity)
+            ?? throw limits.Refusal(ConnectionDoor.EventStream, limit!, address, identity);
         http.Response.RegisterForDispose(place); // the stream holds its place until the request ends
 
         var stream = new EventStream(http, requested, cursors, hub, replay, options.Value, lifetime.ApplicationStopping,

@@ -20,7 +20,8 @@ namespace McpApi.Doors.Tcp;
 /// </summary>
 public sealed partial class TcpEnvelopeHandler(
     Dispatcher dispatcher, IEventHub hub, IOptions<RealtimeOptions> options, IHostApplicationLifetime lifetime,
-    ConnectionLimits limits, ILogger<TcpEnvelopeHandler> logger, CallerAuthentication authentication, CredentialCheck credentials) : ConnectionHandler
+    ConnectionLimits limits, ILogger<TcpEnvelopeHandler> logger, CallerAuthentication authentication, CredentialCheck credentials,
+    global::McpApi.Limits.AuthFailureLimiter authFailures) : ConnectionHandler
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
@@ -38,7 +39,7 @@ public sealed partial class TcpEnvelopeHandler(
         using var session = new EnvelopeSession("tcp", connection.ConnectionId, dispatcher, hub, settings)
         {
             ClientAddress = address,
-            Authentication = authentication.Required ? new SessionAuthentication(credentials, authentication.Options, null, address?.ToString()) : null,
+            Authentication = authentication.Required ? new SessionAuthentication(credentials, authFailures, authentication.Options, null, address, "tcp") { Place = place } : null,
         };
         var writer = new LineWriter(connection.Transport.Output);
         var input = connection.Transport.Input;

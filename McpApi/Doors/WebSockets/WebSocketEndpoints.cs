@@ -41,16 +41,17 @@ public static class WebSocketEndpoints
                 "GET /mcp/ws is a WebSocket endpoint: connect with a WebSocket client (ws://host/mcp/ws). Plain HTTP clients POST envelopes to /mcp.");
 
         var address = http.Connection.RemoteIpAddress;
-        using var place = limits.TryOpen(ConnectionDoor.WebSocket, address, out var limit)
-            ?? throw limits.Refusal(ConnectionDoor.WebSocket, limit!, address);
-        using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        // A credential in the upgrade request's headers authenticates the connection; else its first message must.
+        // A credential in the upgrade request's headers authenticates the connection (and counts it for its caller); else its first message must.
         var caller = authentication.Required ? await authentication.CallerAsync(http, "ws") : null;
+        using var place = limits.TryOpen(ConnectionDoor.WebSocket, address, out var limit, caller?.Identity)
+            ?? throw limits.Refusal(ConnectionDoor.WebSocket, limit!, address, caller?.Identity);
+        using var socket = await http.WebSockets.AcceptWebSocketAsync();
         using var session = new EnvelopeSession("ws", http.TraceIdentifier, dispatcher, hub, options.Value)
         {
             ClientAddress = address,
             Authentication = caller is null ? null : new SessionAuthentication(
-                http.RequestServices.GetRequiredService<CredentialCheck>(), authentication.Options, caller.Identity, address?.ToString()),
+                http.RequestServices.GetRequiredService<CredentialCheck>(), http.RequestServices.GetRequiredService<global::McpApi.Limits.AuthFailureLimiter>(),
+                authentication.Options, caller.Identity, address, "ws") { Place = place },
         };
         var connection = new WebSocketConnection(socket, session, options.Value, logger);
         await connection.RunAsync(lifetime.ApplicationStopping, http.RequestAborted);

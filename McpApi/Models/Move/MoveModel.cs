@@ -23,11 +23,12 @@ public sealed class MoveModel : IModelHandler
         _events = events;
         Actions =
         [
-            ModelAction.For<NoContext, NewGame, GameView>("new",
-                "Creates a game waiting for players (data.id names it; a generated id otherwise). Then two players 'join' and 'play'.", NewAsync)
+            ModelAction.For<NewGameContext, NewGame, GameView>("new",
+                "Creates a game waiting for players: context.game names it (data.id too, for older clients; a generated id otherwise). "
+                + "Then two players 'join' and 'play'.", NewAsync)
             with
             {
-                ExampleData = new NewGame("g1"),
+                ExampleContext = new NewGameContext("g1"),
             },
             ModelAction.For<SeatContext, NoData, GameView>("join",
                 "Takes the free seat of the context's game: X first, then O (the game starts). Joining again returns your seat.", JoinAsync)
@@ -66,9 +67,12 @@ public sealed class MoveModel : IModelHandler
 
     public IReadOnlyList<ModelAction> Actions { get; }
 
-    private async ValueTask<ModelResult<GameView>> NewAsync(ActionCall<NoContext, NewGame> call, CancellationToken ct)
+    private async ValueTask<ModelResult<GameView>> NewAsync(ActionCall<NewGameContext, NewGame> call, CancellationToken ct)
     {
-        var id = call.Data.Id ?? "g-" + Guid.NewGuid().ToString("N")[..10];
+        var (named, byData) = (call.Context.Game, call.Data.Id);
+        if (named is not null && byData is not null && named != byData)
+            throw RequestError.Invalid("data.id", $"'{byData}' is not the game the context names ('{named}'); name the game once, in the context.");
+        var id = named ?? byData ?? "g-" + Guid.NewGuid().ToString("N")[..10];
         if (!await _store.CreateAsync(TicTacToe.New(id), ct))
             throw RequestError.Conflict("game_exists", $"A game named '{id}' already exists. Pick another id, or leave it out to get a generated one.");
         var game = await _store.GetAsync(id, ct) ?? throw NotFound(id);
@@ -154,7 +158,17 @@ public sealed class MoveModel : IModelHandler
         [Name, ContextScope, Description("The game (default: default).")] string Game = DefaultGame,
         [Name, Description("The reader; not needed to read.")] string? Player = null);
 
-    public sealed record NewGame([Name, Description("The game's id (default: a generated one).")] string? Id = null);
+    /// <summary>
+    /// The game to create. It is the action's context scope, so a key scoped to one game (<c>move:*:g1</c>) creates that
+    /// game; a game named only in <c>data.id</c> or generated needs a scope on every game (<c>move:new</c>). A plain string
+    /// (the player, as for play) names no game.
+    /// </summary>
+    [PlainString(nameof(Player))]
+    public sealed record NewGameContext(
+        [Name, ContextScope, Description("The game to create (default: data.id, else a generated id).")] string? Game = null,
+        [Name, Description("Who creates it; not needed.")] string? Player = null);
+
+    public sealed record NewGame([Name, Description("The game's id, when the context names none (default: a generated one).")] string? Id = null);
 
     [AnyOfRequired("cell")]
     [AnyOfRequired("row", "col")]
