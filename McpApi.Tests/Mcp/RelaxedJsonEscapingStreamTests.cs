@@ -52,6 +52,13 @@ public sealed class RelaxedJsonEscapingStreamTests
 
         for (var chunk = 1; chunk <= 13; chunk++)
             Rewrite(strict, chunk).ShouldBe(whole, $"written {chunk} byte(s) at a time");
+
+        // Lone and paired surrogates, a high one followed by another escape, cut anywhere.
+        var surrogates = "\"\\uD800x\\uDC00\\uD83D\\uDE00\\uD83D\\\"\\uD83D\\u0041\""u8.ToArray();
+        var expected = Rewrite(surrogates, int.MaxValue);
+        expected.ShouldBe("\"\\uD800x\\uDC00😀\\uD83D\\\"\\uD83DA\"");
+        for (var chunk = 1; chunk <= 13; chunk++)
+            Rewrite(surrogates, chunk).ShouldBe(expected, $"written {chunk} byte(s) at a time");
     }
 
     [Fact]
@@ -71,6 +78,29 @@ public sealed class RelaxedJsonEscapingStreamTests
         var escapes = strict.Count(b => b == (byte)'\\');
         escapes.ShouldBeGreaterThanOrEqualTo(10_000);
         allocated.ShouldBeLessThan(escapes, $"{allocated} bytes allocated to rewrite {escapes} escapes in {strict.Length} bytes");
+    }
+
+    [Fact]
+    public void AStreamPerResponseTakesItsBufferFromThePoolInsteadOfGrowingOne()
+    {
+        // RelaxedJsonResponses makes one stream per response; tools/list answers ~40 KB, written in chunks.
+        var answer = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { text = string.Concat(Enumerable.Repeat("\"schema\" ", 4_000)) }));
+        var target = new MemoryStream(answer.Length);
+        void Respond()
+        {
+            target.SetLength(0);
+            using var stream = new RelaxedJsonEscapingStream(target);
+            for (var offset = 0; offset < answer.Length; offset += 16 * 1024)
+                stream.Write(answer, offset, Math.Min(16 * 1024, answer.Length - offset));
+        }
+        Respond(); // first use: JIT, the pool's buffers
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Respond();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        answer.Length.ShouldBeGreaterThan(40_000);
+        allocated.ShouldBeLessThan(1_024, $"{allocated} bytes allocated by a stream that rewrote {answer.Length} bytes");
     }
 
     private static string Rewrite(byte[] input, int chunk)

@@ -161,7 +161,7 @@ public static class EnvelopeParser
     }
 
     /// <summary>True when the JSON text has a <c>\uD800</c>–<c>\uDFFF</c> escape; only then are strings checked one by one.</summary>
-    private static bool MayHoldLoneSurrogate(ReadOnlySpan<byte> json)
+    internal static bool MayHoldLoneSurrogate(ReadOnlySpan<byte> json)
     {
         int at;
         while ((at = json.IndexOf("\\u"u8)) >= 0 && at + 3 < json.Length)
@@ -175,7 +175,7 @@ public static class EnvelopeParser
     }
 
     /// <summary>JSON allows <c>"\ud800"</c>, but such a string is no text: refuse it here rather than fail later.</summary>
-    private static void RejectLoneSurrogates(JsonElement element, string path)
+    internal static void RejectLoneSurrogates(JsonElement element, string path)
     {
         try
         {
@@ -285,7 +285,7 @@ public static class EnvelopeParser
     }
 
     /// <summary>The path of the first property named twice in one object (<c>data.a[0].b</c>), or null.</summary>
-    private static string? FindDuplicate(JsonElement element, string path)
+    internal static string? FindDuplicate(JsonElement element, string path)
     {
         switch (element.ValueKind)
         {

@@ -3,7 +3,6 @@ using McpApi.Doors.Http;
 using McpApi.Hosting;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace McpApi.Doors.Mcp;
 
@@ -53,14 +52,27 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
             return true;
         foreach (var value in request.Headers.Accept)
         {
-            if (value is null)
-                continue;
-            foreach (var part in value.Split(','))
-            {
-                if (MediaTypeHeaderValue.TryParse(part.Trim(), out var media)
-                    && media.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
-                    return true;
-            }
+            if (value is not null && ListsEventStream(value))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Whether an Accept header value lists <c>text/event-stream</c> (any parameters, any case). Read in place: this runs
+    /// for every request on <c>POST /mcp</c>, where splitting and parsing the header cost an array, strings and
+    /// <c>MediaTypeHeaderValue</c>s per request.
+    /// </summary>
+    internal static bool ListsEventStream(ReadOnlySpan<char> accept)
+    {
+        foreach (var range in accept.Split(','))
+        {
+            var media = accept[range];
+            var parameters = media.IndexOf(';');
+            if (parameters >= 0)
+                media = media[..parameters];
+            if (media.Trim(" \t").Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
+                return true;
         }
         return false;
     }

@@ -5,7 +5,6 @@
 using System.Collections.Concurrent;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using McpApi.Doors.Http;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
@@ -49,8 +48,9 @@ internal sealed class McpSessions
 
 /// <summary>
 /// McpApi's answers on <c>/mcp</c> where the SDK 2.4's differ from the protocol, applied before the SDK sees the request:
-/// malformed JSON is <c>-32700</c>; a batch (an array) is a clear <c>-32600</c> (batching left MCP with 2025-06-18);
-/// an <c>initialize</c> with invalid params is <c>-32602</c> and starts no session (the SDK answers 500); <c>GET</c>
+/// malformed JSON and lone surrogate escapes are <c>-32700</c>; a batch (an array) is a clear <c>-32600</c> (batching left
+/// MCP with 2025-06-18), and so is a property named twice; an <c>initialize</c> with invalid params is <c>-32602</c> and
+/// starts no session (the SDK answers 500); see <see cref="McpBodyCheck"/>. <c>GET</c>
 /// without a session is 405
 /// (browsers get the guide before this: <see cref="McpEndpointSelector"/>); <c>DELETE</c> without a session header is 400
 /// and of an unknown session 404. An <c>MCP-Protocol-Version</c> header naming an unsupported revision is the SDK's 400;
@@ -97,72 +97,44 @@ internal static class McpHttpChecks
         await next(http);
     };
 
-    /// <summary>Reads the (size-checked) body, answers what the SDK would answer wrongly, rewinds it; false when answered.</summary>
+    /// <summary>Reads the (size-checked) body, answers what the SDK would answer wrongly (<see cref="McpBodyCheck"/>), rewinds it; false when answered.</summary>
     private static async Task<bool> CheckBodyAsync(HttpContext http)
     {
         var request = http.Request;
-        byte[] body;
+        ReadOnlyMemory<byte> body;
         if (http.Features.Get<PreReadRequestBody>() is { } preRead)
         {
-            body = preRead.Bytes.ToArray();
+            body = preRead.Bytes; // the endpoint selector's copy, already behind request.Body
+        }
+        else if (request.ContentLength is { } length)
+        {
+            // The usual case (McpRequestLimit has checked the length): read exactly the announced body once.
+            var bytes = new byte[length];
+            var read = await request.Body.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, http.RequestAborted);
+            body = bytes.AsMemory(0, read);
+            request.Body = new MemoryStream(bytes, 0, read, writable: false);
         }
         else
         {
             using var copy = new MemoryStream();
             await request.Body.CopyToAsync(copy, http.RequestAborted);
-            body = copy.ToArray();
-            request.Body = new MemoryStream(body, writable: false);
+            var bytes = copy.ToArray();
+            body = bytes;
+            request.Body = new MemoryStream(bytes, writable: false);
         }
 
-        // One pass over the bytes: well-formed, one object (not a batch), and whether it is an initialize.
-        var isInitialize = false;
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
-        try
-        {
-            if (!reader.Read())
-                throw new JsonException("The body is empty.");
-            if (reader.TokenType == JsonTokenType.StartArray)
-            {
-                await WriteAsync(http, StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest, default,
-                    "Batches (JSON arrays) are not supported: send one JSON-RPC message per POST (MCP 2025-06-18 removed batching).");
-                return false;
-            }
-            if (reader.TokenType == JsonTokenType.StartObject)
-            {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var isMethod = reader.ValueTextEquals("method"u8);
-                    reader.Read();
-                    isInitialize |= isMethod && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("initialize"u8);
-                    reader.Skip();
-                }
-            }
-            if (reader.Read())
-                throw new JsonException("There is more after the JSON value.");
-        }
-        catch (JsonException ex)
-        {
-            await WriteAsync(http, StatusCodes.Status400BadRequest, McpErrorCode.ParseError, default,
-                $"The body is not valid JSON: {ex.Message.Split(" Path:")[0].Split(" LineNumber:")[0]} Send one JSON-RPC message as a JSON object.");
-            return false;
-        }
-        if (isInitialize && JsonNode.Parse(body) is JsonObject json && json["id"] is { } id
-            && McpParamsCheck.Problem("initialize", json["params"]) is { } problem)
-        {
-            await WriteAsync(http, StatusCodes.Status400BadRequest, McpErrorCode.InvalidParams, id, $"Invalid params for initialize: {problem}");
-            return false;
-        }
-        return true;
+        if (McpBodyCheck.Inspect(body) is not { } problem)
+            return true;
+        await WriteAsync(http, StatusCodes.Status400BadRequest, problem.Code, problem.Id, problem.Message);
+        return false;
     }
 
-    private static Task WriteAsync(HttpContext http, int statusCode, McpErrorCode code, JsonNode? id, string message)
+    private static Task WriteAsync(HttpContext http, int statusCode, McpErrorCode code, RequestId id, string message)
     {
         http.Response.StatusCode = statusCode;
         var error = new JsonRpcError
         {
-            Id = id is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<long>(out var number) ? new RequestId(number)
-                : id is JsonValue text && text.GetValueKind() == JsonValueKind.String ? new RequestId(text.GetValue<string>())
-                : default,
+            Id = id,
             Error = new JsonRpcErrorDetail { Code = (int)code, Message = message },
         };
         return http.Response.WriteAsJsonAsync<JsonRpcMessage>(error, RelaxedOptions, "application/json; charset=utf-8");

@@ -15,8 +15,11 @@ internal sealed class RelaxedJsonEscapingStream(Stream inner) : Stream
     private readonly byte[] _pending = new byte[12];
     private int _pendingLength;
 
-    // One output buffer for the stream's life: a write's bytes are handed on before the next write starts.
-    private readonly ArrayBufferWriter<byte> _output = new();
+    // One output buffer for the stream's life, rented from the pool and returned on dispose: a write's bytes are handed on
+    // before the next write starts, and a write's output is never longer than its input (relaxing only shortens escapes),
+    // so the buffer is sized once per write instead of growing (a stream is made per response: that growth was garbage).
+    private byte[] _output = [];
+    private int _written;
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -28,9 +31,8 @@ internal sealed class RelaxedJsonEscapingStream(Stream inner) : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        _output.ResetWrittenCount();
-        Rewrite(buffer, _output);
-        inner.Write(_output.WrittenSpan);
+        Rewrite(buffer);
+        inner.Write(_output.AsSpan(0, _written));
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -38,9 +40,8 @@ internal sealed class RelaxedJsonEscapingStream(Stream inner) : Stream
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        _output.ResetWrittenCount();
-        Rewrite(buffer.Span, _output);
-        return inner.WriteAsync(_output.WrittenMemory, cancellationToken);
+        Rewrite(buffer.Span);
+        return inner.WriteAsync(_output.AsMemory(0, _written), cancellationToken);
     }
 
     public override void Flush() => inner.Flush();
@@ -58,7 +59,16 @@ internal sealed class RelaxedJsonEscapingStream(Stream inner) : Stream
             inner.Write(_pending.AsSpan(0, _pendingLength));
             _pendingLength = 0;
         }
+        if (disposing)
+            ReturnOutput();
         base.Dispose(disposing);
+    }
+
+    private void ReturnOutput()
+    {
+        if (_output.Length > 0)
+            ArrayPool<byte>.Shared.Return(_output);
+        _output = [];
     }
 
     public override async ValueTask DisposeAsync()
@@ -71,16 +81,44 @@ internal sealed class RelaxedJsonEscapingStream(Stream inner) : Stream
         await base.DisposeAsync();
     }
 
-    private void Rewrite(ReadOnlySpan<byte> input, ArrayBufferWriter<byte> output)
+    private void Rewrite(ReadOnlySpan<byte> input)
     {
+        _written = 0;
+        if (_output.Length < _pendingLength + input.Length)
+        {
+            ReturnOutput();
+            _output = ArrayPool<byte>.Shared.Rent(Math.Max(_pendingLength + input.Length, 4096));
+        }
         if (_pendingLength > 0)
         {
-            // Join the cut-off escape with the start of this write; the rest follows on its own.
-            var joined = new byte[_pendingLength + input.Length];
-            _pending.AsSpan(0, _pendingLength).CopyTo(joined);
-            input.CopyTo(joined.AsSpan(_pendingLength));
+            // Finish the cut-off escape with the first bytes of this write (on the stack: at most 11 + 12 bytes);
+            // the rest of the write follows on its own.
+            Span<byte> head = stackalloc byte[24];
+            var pending = _pendingLength;
+            var take = Math.Min(input.Length, 12);
+            _pending.AsSpan(0, pending).CopyTo(head);
+            input[..take].CopyTo(head[pending..]);
+            head = head[..(pending + take)];
             _pendingLength = 0;
-            input = joined;
+            var at = 0;
+            while (at < pending)
+            {
+                if (head[at] != (byte)'\\')
+                {
+                    Put(head.Slice(at++, 1));
+                    continue;
+                }
+                var used = RewriteEscape(head[at..]);
+                if (used == 0)
+                {
+                    // Still cut off, so this whole (short) write is in head: it waits for the next one.
+                    head[at..].CopyTo(_pending);
+                    _pendingLength = head.Length - at;
+                    return;
+                }
+                at += used;
+            }
+            input = input[(at - pending)..];
         }
         var i = 0;
         while (i < input.Length)
@@ -88,12 +126,12 @@ internal sealed class RelaxedJsonEscapingStream(Stream inner) : Stream
             var backslash = input[i..].IndexOf((byte)'\\');
             if (backslash < 0)
             {
-                output.Write(input[i..]);
+                Put(input[i..]);
                 return;
             }
-            output.Write(input.Slice(i, backslash));
+            Put(input.Slice(i, backslash));
             i += backslash;
-            var consumed = RewriteEscape(input[i..], output);
+            var consumed = RewriteEscape(input[i..]);
             if (consumed == 0)
             {
                 input[i..].CopyTo(_pending);
@@ -105,20 +143,20 @@ internal sealed class RelaxedJsonEscapingStream(Stream inner) : Stream
     }
 
     /// <summary>Writes the escape at the start of <paramref name="input"/>; returns the bytes it took, or 0 when it is cut off.</summary>
-    private static int RewriteEscape(ReadOnlySpan<byte> input, ArrayBufferWriter<byte> output)
+    private int RewriteEscape(ReadOnlySpan<byte> input)
     {
         if (input.Length < 2)
             return 0;
         if (input[1] != (byte)'u')
         {
-            output.Write(input[..2]); // \" \\ \n ... stay as they are
+            Put(input[..2]); // \" \\ \n ... stay as they are
             return 2;
         }
         if (input.Length < 6)
             return 0;
         if (!TryHex(input.Slice(2, 4), out var code))
         {
-            output.Write(input[..2]);
+            Put(input[..2]);
             return 2;
         }
         if (char.IsHighSurrogate((char)code))
@@ -128,18 +166,18 @@ internal sealed class RelaxedJsonEscapingStream(Stream inner) : Stream
             if (input.Length >= 12 && input[6] == (byte)'\\' && input[7] == (byte)'u' && TryHex(input.Slice(8, 4), out var low)
                 && char.IsLowSurrogate((char)low))
             {
-                WriteUtf8(char.ConvertToUtf32((char)code, (char)low), output);
+                WriteUtf8(char.ConvertToUtf32((char)code, (char)low));
                 return 12;
             }
-            output.Write(input[..6]);
+            Put(input[..6]);
             return 6;
         }
         if (code == '"')
-            output.Write("\\\""u8);
+            Put("\\\""u8);
         else if (code == '\\' || !WrittenAsItself(code))
-            output.Write(input[..6]);
+            Put(input[..6]);
         else
-            WriteUtf8(code, output);
+            WriteUtf8(code);
         return 6;
     }
 
@@ -166,10 +204,11 @@ internal sealed class RelaxedJsonEscapingStream(Stream inner) : Stream
         return true;
     }
 
-    private static void WriteUtf8(int codePoint, ArrayBufferWriter<byte> output)
+    private void WriteUtf8(int codePoint) => _written += new Rune(codePoint).EncodeToUtf8(_output.AsSpan(_written));
+
+    private void Put(ReadOnlySpan<byte> bytes)
     {
-        var rune = new Rune(codePoint);
-        var span = output.GetSpan(4);
-        output.Advance(rune.EncodeToUtf8(span));
+        bytes.CopyTo(_output.AsSpan(_written));
+        _written += bytes.Length;
     }
 }
