@@ -151,6 +151,10 @@ internal static class ConformanceFixtures
                 return "Reconnection test completed";
             }),
         JsonSchema2020Tool(),
+        // SEP-2243: the Region argument travels as the Mcp-Param-Region header too, and the server checks the two agree.
+        Tool("test_header_tool", "A tool with x-mcp-header annotations for conformance testing",
+            ([McpHeader("Region"), Description("The deployment region")] string region, [Description("The query to execute")] string query) =>
+                $"Executed in region {region}: {query}"),
     ];
 
     public static IEnumerable<McpServerResource> Resources() =>
