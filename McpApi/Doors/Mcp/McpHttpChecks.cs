@@ -146,7 +146,14 @@ internal static class McpHttpChecks
                 $"The body is not valid JSON: {ex.Message.Split(" Path:")[0].Split(" LineNumber:")[0]} Send one JSON-RPC message as a JSON object.");
             return false;
         }
-        if (isInitialize && JsonNode.Parse(body) is JsonObject json && json["id"] is { } id
+        var version = request.Headers["MCP-Protocol-Version"].ToString();
+        if (version.Length > 0 && !McpRevisions.IsSupported(version))
+        {
+            await WriteUnsupportedVersionAsync(http, (JsonNode.Parse(body) as JsonObject)?["id"], version);
+            return false;
+        }
+        // On a revision without initialize (2026-07-28) the SDK answers it as a removed method (404, -32601).
+        if (isInitialize && !McpRevisions.IsPerRequest(version) && JsonNode.Parse(body) is JsonObject json && json["id"] is { } id
             && McpParamsCheck.Problem("initialize", json["params"]) is { } problem)
         {
             await WriteAsync(http, StatusCodes.Status400BadRequest, McpErrorCode.InvalidParams, id, $"Invalid params for initialize: {problem}");
@@ -155,7 +162,22 @@ internal static class McpHttpChecks
         return true;
     }
 
-    private static Task WriteAsync(HttpContext http, int statusCode, McpErrorCode code, JsonNode? id, string message)
+    /// <summary>
+    /// 400 with <c>-32022</c>: <c>data.supported</c> lists what <c>server/discover</c> lists (the revisions served per
+    /// request), as the 2026-07-28 revision asks; the message also names the revisions that start with <c>initialize</c>.
+    /// (The SDK 2.4 lists every revision in the error but only the per-request ones in <c>server/discover</c>.)
+    /// </summary>
+    private static Task WriteUnsupportedVersionAsync(HttpContext http, JsonNode? id, string requested)
+    {
+        var perRequest = McpRevisions.PerRequest;
+        var initialize = McpRevisions.WithInitialize;
+        var message = $"The MCP-Protocol-Version header value '{Shorten(requested)}' is not supported. Send one of {string.Join(", ", perRequest)} "
+            + $"with each request (per-request _meta), or start a session with initialize for {string.Join(", ", initialize)}.";
+        return WriteAsync(http, StatusCodes.Status400BadRequest, McpErrorCode.UnsupportedProtocolVersion, id, message,
+            JsonSerializer.SerializeToElement(new UnsupportedProtocolVersionErrorData { Supported = [.. perRequest], Requested = requested }, RelaxedOptions));
+    }
+
+    private static Task WriteAsync(HttpContext http, int statusCode, McpErrorCode code, JsonNode? id, string message, JsonElement? data = null)
     {
         http.Response.StatusCode = statusCode;
         var error = new JsonRpcError
@@ -163,7 +185,7 @@ internal static class McpHttpChecks
             Id = id is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<long>(out var number) ? new RequestId(number)
                 : id is JsonValue text && text.GetValueKind() == JsonValueKind.String ? new RequestId(text.GetValue<string>())
                 : default,
-            Error = new JsonRpcErrorDetail { Code = (int)code, Message = message },
+            Error = new JsonRpcErrorDetail { Code = (int)code, Message = message, Data = data },
         };
         return http.Response.WriteAsJsonAsync<JsonRpcMessage>(error, RelaxedOptions, "application/json; charset=utf-8");
     }
