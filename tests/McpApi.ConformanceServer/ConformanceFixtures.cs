@@ -146,8 +146,10 @@ internal static class ConformanceFixtures
         Tool("test_reconnection", "Closes its SSE stream mid-call so the client reconnects (SEP-1699).",
             async (RequestContext<CallToolRequestParams> request, CancellationToken ct) =>
             {
-                await request.EnablePollingAsync(TimeSpan.FromMilliseconds(500), ct);
+                // Closing the stream as the result is ready (as the SDK's own conformance server does) stores the result
+                // for the reconnecting GET; closing it earlier raced the client's reconnect against the result.
                 await Task.Delay(200, ct);
+                await request.EnablePollingAsync(TimeSpan.FromMilliseconds(500), ct);
                 return "Reconnection test completed";
             }),
         JsonSchema2020Tool(),

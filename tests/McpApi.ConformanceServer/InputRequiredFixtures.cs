@@ -31,6 +31,9 @@ internal sealed class InputRequiredFixtures
         if (context.Params!.InputResponses is { } responses &&
             responses.TryGetValue("user_name", out var response))
         {
+            // An answer that is not an elicitation result (e.g. a number) is a protocol error, not a name.
+            if (response.RawValue.ValueKind != JsonValueKind.Object)
+                throw new McpProtocolException("inputResponses.user_name must be an elicitation result object.", McpErrorCode.InvalidParams);
             var elicit = response.Deserialize(InputResponse.ElicitResultJsonTypeInfo);
             var name = TryReadString(elicit?.Content, "name") ?? "world";
             return TextResult($"Hello, {name}!");
