@@ -92,13 +92,26 @@ internal static class McpHttpChecks
             }
         }
 
-        if (HttpMethods.IsPost(request.Method) && await CheckBodyAsync(http) is false)
-            return;
+        if (HttpMethods.IsPost(request.Method))
+        {
+            var (proceed, requestId) = await CheckBodyAsync(http);
+            if (!proceed)
+                return;
+            if (session is not null && requestId is not null)
+            {
+                using var tracked = http.RequestServices.GetRequiredService<McpCancelledRequests>().Track(http, sessionId, requestId);
+                await next(http);
+                return;
+            }
+        }
         await next(http);
     };
 
-    /// <summary>Reads the (size-checked) body, answers what the SDK would answer wrongly, rewinds it; false when answered.</summary>
-    private static async Task<bool> CheckBodyAsync(HttpContext http)
+    /// <summary>
+    /// Reads the (size-checked) body, answers what the SDK would answer wrongly, rewinds it; false when answered. The id of
+    /// a request (a message with a method and an id) comes back for <see cref="McpCancelledRequests"/>.
+    /// </summary>
+    private static async Task<(bool Proceed, string? RequestId)> CheckBodyAsync(HttpContext http)
     {
         var request = http.Request;
         byte[] body;
@@ -116,6 +129,8 @@ internal static class McpHttpChecks
 
         // One pass over the bytes: well-formed, one object (not a batch), and whether it is an initialize.
         var isInitialize = false;
+        var hasMethod = false;
+        string? requestId = null;
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
         try
         {
@@ -125,15 +140,24 @@ internal static class McpHttpChecks
             {
                 await WriteAsync(http, StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest, default,
                     "Batches (JSON arrays) are not supported: send one JSON-RPC message per POST (MCP 2025-06-18 removed batching).");
-                return false;
+                return (false, null);
             }
             if (reader.TokenType == JsonTokenType.StartObject)
             {
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
                     var isMethod = reader.ValueTextEquals("method"u8);
+                    var isId = reader.ValueTextEquals("id"u8);
                     reader.Read();
                     isInitialize |= isMethod && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("initialize"u8);
+                    hasMethod |= isMethod;
+                    if (isId)
+                        requestId = reader.TokenType switch
+                        {
+                            JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+                            JsonTokenType.String => reader.GetString(),
+                            _ => null,
+                        };
                     reader.Skip();
                 }
             }
@@ -144,22 +168,22 @@ internal static class McpHttpChecks
         {
             await WriteAsync(http, StatusCodes.Status400BadRequest, McpErrorCode.ParseError, default,
                 $"The body is not valid JSON: {ex.Message.Split(" Path:")[0].Split(" LineNumber:")[0]} Send one JSON-RPC message as a JSON object.");
-            return false;
+            return (false, null);
         }
         var version = request.Headers["MCP-Protocol-Version"].ToString();
         if (version.Length > 0 && !McpRevisions.IsSupported(version))
         {
             await WriteUnsupportedVersionAsync(http, (JsonNode.Parse(body) as JsonObject)?["id"], version);
-            return false;
+            return (false, null);
         }
         // On a revision without initialize (2026-07-28) the SDK answers it as a removed method (404, -32601).
         if (isInitialize && !McpRevisions.IsPerRequest(version) && JsonNode.Parse(body) is JsonObject json && json["id"] is { } id
             && McpParamsCheck.Problem("initialize", json["params"]) is { } problem)
         {
             await WriteAsync(http, StatusCodes.Status400BadRequest, McpErrorCode.InvalidParams, id, $"Invalid params for initialize: {problem}");
-            return false;
+            return (false, null);
         }
-        return true;
+        return (true, hasMethod && !isInitialize ? requestId : null);
     }
 
     /// <summary>
