@@ -3,6 +3,7 @@ using System.Text.Json;
 using McpApi.Envelopes;
 using McpApi.Events;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -57,12 +58,56 @@ internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpSe
             _sessions.GetValue(request.Server, server => new Session(server, _hub.Subscribe([], Capacity), _logger)).Add(uri, topic);
             return ValueTask.FromResult(new EmptyResult());
         };
+        options.Handlers.SubscriptionsListenHandler = ListenAsync;
         options.Handlers.UnsubscribeFromResourcesHandler = (request, _) =>
         {
             if (request.Params?.Uri is { } uri && _sessions.TryGetValue(request.Server, out var session))
                 session.Remove(uri);
             return ValueTask.FromResult(new EmptyResult());
         };
+    }
+
+    /// <summary>
+    /// <c>subscriptions/listen</c> (2026-07-28, no session needed): the request's own stream carries the acknowledgement,
+    /// granting the <c>resourceSubscriptions</c> that have a topic (no list-changed: the lists never change), then
+    /// <c>notifications/resources/updated</c> for each change, every one tagged with the subscription id, until the
+    /// client closes the stream. (The SDK's own listen handler grants nothing without a session.)
+    /// </summary>
+    private async ValueTask<EmptyResult> ListenAsync(RequestContext<SubscriptionsListenRequestParams> request, CancellationToken cancellationToken)
+    {
+        var topicByUri = (request.Params?.Notifications?.ResourceSubscriptions ?? [])
+            .Select(uri => (Uri: uri, Topic: TopicOf(uri)))
+            .Where(s => s.Topic is not null)
+            .DistinctBy(s => s.Uri)
+            .ToDictionary(s => s.Uri, s => s.Topic!, StringComparer.Ordinal);
+        var subscriptionId = JsonSerializer.SerializeToNode(request.JsonRpcRequest.Id, McpJsonUtilities.DefaultOptions);
+        System.Text.Json.Nodes.JsonObject Meta() => new() { ["io.modelcontextprotocol/subscriptionId"] = subscriptionId?.DeepClone() };
+
+        using var events = _hub.Subscribe(topicByUri.Values.Distinct(), Capacity);
+        var acknowledged = JsonSerializer.SerializeToNode(new SubscriptionsAcknowledgedNotificationParams
+        {
+            Notifications = new SubscriptionsListenNotifications { ResourceSubscriptions = topicByUri.Count > 0 ? [.. topicByUri.Keys] : null },
+        }, McpJsonUtilities.DefaultOptions)!.AsObject();
+        acknowledged["_meta"] = Meta();
+        await request.Server.SendNotificationAsync(NotificationMethods.SubscriptionsAcknowledgedNotification, acknowledged, cancellationToken: cancellationToken);
+        try
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(events.Overflowed, cancellationToken);
+            await foreach (var modelEvent in events.Reader.ReadAllAsync(stop.Token))
+            {
+                foreach (var (uri, topic) in topicByUri)
+                {
+                    if (topic == modelEvent.Topic && Touches(uri, modelEvent))
+                        await request.Server.SendNotificationAsync(NotificationMethods.ResourceUpdatedNotification,
+                            new ResourceUpdatedNotificationParams { Uri = uri, Meta = Meta() }, cancellationToken: stop.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client closed the stream (or fell too far behind): the subscription ends.
+        }
+        return new EmptyResult();
     }
 
     /// <summary>The hub topic a resource URI follows, or null when it has none.</summary>
