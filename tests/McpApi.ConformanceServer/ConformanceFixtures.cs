@@ -153,6 +153,23 @@ internal static class ConformanceFixtures
                 return "Reconnection test completed";
             }),
         JsonSchema2020Tool(),
+        // SEP-2575: mutate the tool or prompt list (add then remove a transient one) so open listen streams get list_changed.
+        Tool("test_trigger_tool_change", "Changes the tool list (SEP-2575).", (McpServer server) =>
+        {
+            var tools = server.ServerOptions.ToolCollection!;
+            var transient = Tool("test_transient_tool", "Exists for a moment.", () => "transient");
+            tools.TryAdd(transient);
+            tools.Remove(transient);
+            return "The tool list changed.";
+        }),
+        Tool("test_trigger_prompt_change", "Changes the prompt list (SEP-2575).", (McpServer server) =>
+        {
+            var prompts = server.ServerOptions.PromptCollection!;
+            var transient = McpServerPrompt.Create(() => "transient", new McpServerPromptCreateOptions { Name = "test_transient_prompt" });
+            prompts.TryAdd(transient);
+            prompts.Remove(transient);
+            return "The prompt list changed.";
+        }),
         // SEP-2243: the Region argument travels as the Mcp-Param-Region header too, and the server checks the two agree.
         Tool("test_header_tool", "A tool with x-mcp-header annotations for conformance testing",
             ([McpHeader("Region"), Description("The deployment region")] string region, [Description("The query to execute")] string query) =>
