@@ -53,9 +53,10 @@ internal sealed class McpSessions
 /// an <c>initialize</c> with invalid params is <c>-32602</c> and starts no session (the SDK answers 500); <c>GET</c>
 /// without a session is 405
 /// (browsers get the guide before this: <see cref="McpEndpointSelector"/>); <c>DELETE</c> without a session header is 400
-/// and of an unknown session 404. An <c>MCP-Protocol-Version</c> header naming an unsupported revision is the SDK's 400;
-/// one naming another supported revision than the session's gets the SDK's JSON-RPC -32600 in a 200 answer, because the
-/// conformance suite 0.1.16 (server-sse-multiple-streams) sends 2025-03-26 on a 2025-11-25 session and expects 200.
+/// and of an unknown session 404. An <c>MCP-Protocol-Version</c> header naming an unsupported revision is 400 with <c>-32022</c> listing what
+/// <c>server/discover</c> lists; one naming another supported revision than the session's gets the SDK's JSON-RPC -32600
+/// in a 200 answer, because the conformance suite 0.1.16 (server-sse-multiple-streams) sends 2025-03-26 on a 2025-11-25
+/// session and expects 200. A session request's POST also ends when the request is cancelled (<see cref="McpCancelledRequests"/>).
 /// </summary>
 internal static class McpHttpChecks
 {

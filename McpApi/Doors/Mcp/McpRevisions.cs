@@ -3,7 +3,7 @@ namespace McpApi.Doors.Mcp;
 /// <summary>
 /// The MCP revisions McpApi serves, as the SDK 2.4 serves them (its own list is internal): the ones that start with
 /// <c>initialize</c> (and may keep a session), and the ones served per request (<c>_meta</c>, <c>server/discover</c>).
-/// McpPerRequestRevisionTests and McpWireTests hold these to what the SDK answers.
+/// McpPerRequestRevisionTests holds <see cref="PerRequest"/> to what the SDK's <c>server/discover</c> lists.
 /// </summary>
 internal static class McpRevisions
 {
