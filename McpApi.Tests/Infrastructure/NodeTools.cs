@@ -9,6 +9,9 @@ internal static class NodeTools
 
     public static string Conformance => Require(Path.Combine(Directory, "node_modules", "@modelcontextprotocol", "conformance", "dist", "index.js"));
 
+    /// <summary>The conformance suite's 0.2.0 prerelease (npm alias <c>@modelcontextprotocol/conformance-next</c>): 2025-03-26 … 2026-07-28 and extensions.</summary>
+    public static string ConformanceNext => Require(Path.Combine(Directory, "node_modules", "@modelcontextprotocol", "conformance-next", "dist", "index.js"));
+
     public static string SdkClient => Require(Path.Combine(Directory, "clients", "sdk-client.mjs"));
 
     /// <summary>The TypeScript-SDK script that checks every tool's schemas and results with a JSON Schema 2020-12 validator.</summary>

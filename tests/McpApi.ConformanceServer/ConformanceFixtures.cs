@@ -146,11 +146,34 @@ internal static class ConformanceFixtures
         Tool("test_reconnection", "Closes its SSE stream mid-call so the client reconnects (SEP-1699).",
             async (RequestContext<CallToolRequestParams> request, CancellationToken ct) =>
             {
-                await request.EnablePollingAsync(TimeSpan.FromMilliseconds(500), ct);
+                // Closing the stream as the result is ready (as the SDK's own conformance server does) stores the result
+                // for the reconnecting GET; closing it earlier raced the client's reconnect against the result.
                 await Task.Delay(200, ct);
+                await request.EnablePollingAsync(TimeSpan.FromMilliseconds(500), ct);
                 return "Reconnection test completed";
             }),
         JsonSchema2020Tool(),
+        // SEP-2575: mutate the tool or prompt list (add then remove a transient one) so open listen streams get list_changed.
+        Tool("test_trigger_tool_change", "Changes the tool list (SEP-2575).", (McpServer server) =>
+        {
+            var tools = server.ServerOptions.ToolCollection!;
+            var transient = Tool("test_transient_tool", "Exists for a moment.", () => "transient");
+            tools.TryAdd(transient);
+            tools.Remove(transient);
+            return "The tool list changed.";
+        }),
+        Tool("test_trigger_prompt_change", "Changes the prompt list (SEP-2575).", (McpServer server) =>
+        {
+            var prompts = server.ServerOptions.PromptCollection!;
+            var transient = McpServerPrompt.Create(() => "transient", new McpServerPromptCreateOptions { Name = "test_transient_prompt" });
+            prompts.TryAdd(transient);
+            prompts.Remove(transient);
+            return "The prompt list changed.";
+        }),
+        // SEP-2243: the Region argument travels as the Mcp-Param-Region header too, and the server checks the two agree.
+        Tool("test_header_tool", "A tool with x-mcp-header annotations for conformance testing",
+            ([McpHeader("Region"), Description("The deployment region")] string region, [Description("The query to execute")] string query) =>
+                $"Executed in region {region}: {query}"),
     ];
 
     public static IEnumerable<McpServerResource> Resources() =>

@@ -29,8 +29,14 @@ internal static class McpBodyCheck
     private static readonly JsonDocumentOptions Lenient = new() { MaxDepth = MaxDepth };
 
     /// <summary>The problem with <paramref name="body"/>, or null when the SDK may read it.</summary>
-    public static McpBodyProblem? Inspect(ReadOnlyMemory<byte> body)
+    /// <param name="checkInitialize">Check an <c>initialize</c>'s params (false on a revision without initialize, where the SDK answers it as a removed method).</param>
+    /// <param name="id">The message's id (default when it has none, or no readable one), for answers given after this check.</param>
+    /// <param name="requestId">For a request other than <c>initialize</c> (a method and an id), its id as the body writes it
+    /// (<see cref="McpCancelledRequests.KeyOf"/>), so a <c>notifications/cancelled</c> can end its POST; null otherwise.</param>
+    public static McpBodyProblem? Inspect(ReadOnlyMemory<byte> body, bool checkInitialize, out RequestId id, out string? requestId)
     {
+        id = default;
+        requestId = null;
         // The JSON reader lets bad bytes inside strings through; reading such a name or value later throws.
         if (!Utf8.IsValid(body.Span))
             return new(McpErrorCode.ParseError, "The body is not valid UTF-8 text. Send the JSON-RPC message encoded as UTF-8.", default);
@@ -53,9 +59,18 @@ internal static class McpBodyCheck
                 return null; // the SDK answers -32600 itself
             if (LoneSurrogate(body.Span, root) is { } where)
                 return new(McpErrorCode.ParseError, where, IdOf(root));
-            if (IsInitialize(root, out var parameters)
+            var isInitialize = IsInitialize(root, out var parameters);
+            if (checkInitialize && isInitialize
                 && McpParamsCheck.Problem("initialize", parameters is { } p ? JsonNode.Parse(JsonMarshal.GetRawUtf8Value(p)) : null) is { } problem)
                 return new(McpErrorCode.InvalidParams, $"Invalid params for initialize: {problem}", IdOf(root));
+            id = IdOf(root);
+            if (!isInitialize && root.TryGetProperty("method"u8, out _) && root.TryGetProperty("id"u8, out var given))
+                requestId = given.ValueKind switch
+                {
+                    JsonValueKind.Number => given.GetRawText(),
+                    JsonValueKind.String => given.GetString(),
+                    _ => null,
+                };
             return null;
         }
     }

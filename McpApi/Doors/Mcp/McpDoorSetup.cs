@@ -66,7 +66,10 @@ public static class McpDoorSetup
             sessions.Track(transport);
         });
         McpSessionMigration.AddTo(services);
+        services.TryAddSingleton<McpCancelledRequests>();
         mcp.WithMessageFilters(filters => filters.AddIncomingFilter(McpParamsCheck.Filter));
+        services.AddOptions<McpServerOptions>().Configure<McpCancelledRequests>((options, cancelled) =>
+            (options.Filters.Message.IncomingFilters ??= []).Add(cancelled.Filter));
         services.TryAddSingleton<McpResourceSubscriptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<McpServerOptions>, McpResourceSubscriptions>(
             sp => sp.GetRequiredService<McpResourceSubscriptions>()));

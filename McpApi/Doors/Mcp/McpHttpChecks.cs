@@ -53,9 +53,10 @@ internal sealed class McpSessions
 /// starts no session (the SDK answers 500); see <see cref="McpBodyCheck"/>. <c>GET</c>
 /// without a session is 405
 /// (browsers get the guide before this: <see cref="McpEndpointSelector"/>); <c>DELETE</c> without a session header is 400
-/// and of an unknown session 404. An <c>MCP-Protocol-Version</c> header naming an unsupported revision is the SDK's 400;
-/// one naming another supported revision than the session's gets the SDK's JSON-RPC -32600 in a 200 answer, because the
-/// conformance suite 0.1.16 (server-sse-multiple-streams) sends 2025-03-26 on a 2025-11-25 session and expects 200.
+/// and of an unknown session 404. An <c>MCP-Protocol-Version</c> header naming an unsupported revision is 400 with <c>-32022</c> listing what
+/// <c>server/discover</c> lists; one naming another supported revision than the session's gets the SDK's JSON-RPC -32600
+/// in a 200 answer, because the conformance suite 0.1.16 (server-sse-multiple-streams) sends 2025-03-26 on a 2025-11-25
+/// session and expects 200. A session request's POST also ends when the request is cancelled (<see cref="McpCancelledRequests"/>).
 /// </summary>
 internal static class McpHttpChecks
 {
@@ -92,13 +93,26 @@ internal static class McpHttpChecks
             }
         }
 
-        if (HttpMethods.IsPost(request.Method) && await CheckBodyAsync(http) is false)
-            return;
+        if (HttpMethods.IsPost(request.Method))
+        {
+            var (proceed, requestId) = await CheckBodyAsync(http);
+            if (!proceed)
+                return;
+            if (session is not null && requestId is not null)
+            {
+                using var tracked = http.RequestServices.GetRequiredService<McpCancelledRequests>().Track(http, sessionId, requestId);
+                await next(http);
+                return;
+            }
+        }
         await next(http);
     };
 
-    /// <summary>Reads the (size-checked) body, answers what the SDK would answer wrongly (<see cref="McpBodyCheck"/>), rewinds it; false when answered.</summary>
-    private static async Task<bool> CheckBodyAsync(HttpContext http)
+    /// <summary>
+    /// Reads the (size-checked) body, answers what the SDK would answer wrongly, rewinds it; false when answered. The id of
+    /// a request (a message with a method and an id) comes back for <see cref="McpCancelledRequests"/>.
+    /// </summary>
+    private static async Task<(bool Proceed, string? RequestId)> CheckBodyAsync(HttpContext http)
     {
         var request = http.Request;
         ReadOnlyMemory<byte> body;
@@ -123,19 +137,43 @@ internal static class McpHttpChecks
             request.Body = new MemoryStream(bytes, writable: false);
         }
 
-        if (McpBodyCheck.Inspect(body) is not { } problem)
-            return true;
-        await WriteAsync(http, StatusCodes.Status400BadRequest, problem.Code, problem.Id, problem.Message);
-        return false;
+        var version = request.Headers["MCP-Protocol-Version"].ToString();
+        // On a revision without initialize (2026-07-28) the SDK answers initialize as a removed method (404, -32601).
+        if (McpBodyCheck.Inspect(body, checkInitialize: !McpRevisions.IsPerRequest(version), out var id, out var requestId) is { } problem)
+        {
+            await WriteAsync(http, StatusCodes.Status400BadRequest, problem.Code, problem.Id, problem.Message);
+            return (false, null);
+        }
+        if (version.Length > 0 && !McpRevisions.IsSupported(version))
+        {
+            await WriteUnsupportedVersionAsync(http, id, version);
+            return (false, null);
+        }
+        return (true, requestId);
     }
 
-    private static Task WriteAsync(HttpContext http, int statusCode, McpErrorCode code, RequestId id, string message)
+    /// <summary>
+    /// 400 with <c>-32022</c>: <c>data.supported</c> lists what <c>server/discover</c> lists (the revisions served per
+    /// request), as the 2026-07-28 revision asks; the message also names the revisions that start with <c>initialize</c>.
+    /// (The SDK 2.4 lists every revision in the error but only the per-request ones in <c>server/discover</c>.)
+    /// </summary>
+    private static Task WriteUnsupportedVersionAsync(HttpContext http, RequestId id, string requested)
+    {
+        var perRequest = McpRevisions.PerRequest;
+        var initialize = McpRevisions.WithInitialize;
+        var message = $"The MCP-Protocol-Version header value '{Shorten(requested)}' is not supported. Send one of {string.Join(", ", perRequest)} "
+            + $"with each request (per-request _meta), or start a session with initialize for {string.Join(", ", initialize)}.";
+        return WriteAsync(http, StatusCodes.Status400BadRequest, McpErrorCode.UnsupportedProtocolVersion, id, message,
+            JsonSerializer.SerializeToElement(new UnsupportedProtocolVersionErrorData { Supported = [.. perRequest], Requested = requested }, RelaxedOptions));
+    }
+
+    private static Task WriteAsync(HttpContext http, int statusCode, McpErrorCode code, RequestId id, string message, JsonElement? data = null)
     {
         http.Response.StatusCode = statusCode;
         var error = new JsonRpcError
         {
             Id = id,
-            Error = new JsonRpcErrorDetail { Code = (int)code, Message = message },
+            Error = new JsonRpcErrorDetail { Code = (int)code, Message = message, Data = data },
         };
         return http.Response.WriteAsJsonAsync<JsonRpcMessage>(error, RelaxedOptions, "application/json; charset=utf-8");
     }

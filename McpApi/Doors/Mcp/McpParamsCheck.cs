@@ -29,10 +29,13 @@ internal static class McpParamsCheck
         {
             await next(context, cancellationToken);
         }
-        catch (McpProtocolException ex) when (ex.ErrorCode == McpErrorCode.ResourceNotFound && request.Method == "resources/read"
-            && !ex.Data.Contains("uri") && request.Params?["uri"] is JsonValue uri)
+        catch (McpProtocolException ex) when (request.Method == "resources/read" && !ex.Data.Contains("uri") && request.Params?["uri"] is JsonValue uri
+            && (ex.ErrorCode == McpErrorCode.ResourceNotFound
+                || (ex.ErrorCode == McpErrorCode.InvalidParams && ex.Message.Contains(uri.GetValue<string>(), StringComparison.Ordinal))))
         {
-            ex.Data["uri"] = uri.GetValue<string>(); // -32002 names the resource in error.data.uri, as the specification shows
+            // A missing resource names itself in error.data.uri, as the specification shows: McpApi's -32002, and the SDK's
+            // -32602 "Unknown resource URI" for a URI no template matches (2026-07-28 uses -32602 for both, SEP-2164).
+            ex.Data["uri"] = uri.GetValue<string>();
             throw;
         }
     };

@@ -3,6 +3,7 @@ using System.Text.Json;
 using McpApi.Envelopes;
 using McpApi.Events;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -57,12 +58,86 @@ internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpSe
             _sessions.GetValue(request.Server, server => new Session(server, _hub.Subscribe([], Capacity), _logger)).Add(uri, topic);
             return ValueTask.FromResult(new EmptyResult());
         };
+        options.Handlers.SubscriptionsListenHandler = ListenAsync;
         options.Handlers.UnsubscribeFromResourcesHandler = (request, _) =>
         {
             if (request.Params?.Uri is { } uri && _sessions.TryGetValue(request.Server, out var session))
                 session.Remove(uri);
             return ValueTask.FromResult(new EmptyResult());
         };
+    }
+
+    /// <summary>
+    /// <c>subscriptions/listen</c> (2026-07-28, no session needed): the request's own stream carries the acknowledgement,
+    /// granting the <c>resourceSubscriptions</c> that have a topic and the list-changed notifications asked for, then
+    /// <c>notifications/resources/updated</c> for each change (from the event hub) and <c>notifications/*/list_changed</c>
+    /// when a primitive collection changes, every one tagged with the subscription id, until the client closes the
+    /// stream. (The SDK's own listen handler grants nothing without a session; with this one the SDK advertises
+    /// <c>listChanged</c> in <c>server/discover</c>, so it must be delivered.)
+    /// </summary>
+    private async ValueTask<EmptyResult> ListenAsync(RequestContext<SubscriptionsListenRequestParams> request, CancellationToken cancellationToken)
+    {
+        var asked = request.Params?.Notifications ?? new SubscriptionsListenNotifications();
+        var topicByUri = (asked.ResourceSubscriptions ?? [])
+            .Select(uri => (Uri: uri, Topic: TopicOf(uri)))
+            .Where(s => s.Topic is not null)
+            .DistinctBy(s => s.Uri)
+            .ToDictionary(s => s.Uri, s => s.Topic!, StringComparer.Ordinal);
+        var options = request.Server.ServerOptions;
+        var collections = new List<(Action<EventHandler> Add, Action<EventHandler> Remove, string Method)>();
+        if (asked.ToolsListChanged == true && options.ToolCollection is { } tools)
+            collections.Add((h => tools.Changed += h, h => tools.Changed -= h, NotificationMethods.ToolListChangedNotification));
+        if (asked.PromptsListChanged == true && options.PromptCollection is { } prompts)
+            collections.Add((h => prompts.Changed += h, h => prompts.Changed -= h, NotificationMethods.PromptListChangedNotification));
+        var subscriptionId = JsonSerializer.SerializeToNode(request.JsonRpcRequest.Id, McpJsonUtilities.DefaultOptions);
+        System.Text.Json.Nodes.JsonObject Meta() => new() { ["io.modelcontextprotocol/subscriptionId"] = subscriptionId?.DeepClone() };
+
+        using var events = _hub.Subscribe(topicByUri.Values.Distinct(), Capacity);
+        var acknowledged = JsonSerializer.SerializeToNode(new SubscriptionsAcknowledgedNotificationParams
+        {
+            Notifications = new SubscriptionsListenNotifications
+            {
+                ResourceSubscriptions = topicByUri.Count > 0 ? [.. topicByUri.Keys] : null,
+                ToolsListChanged = collections.Any(c => c.Method == NotificationMethods.ToolListChangedNotification) ? true : null,
+                PromptsListChanged = collections.Any(c => c.Method == NotificationMethods.PromptListChangedNotification) ? true : null,
+            },
+        }, McpJsonUtilities.DefaultOptions)!.AsObject();
+        acknowledged["_meta"] = Meta();
+        await request.Server.SendNotificationAsync(NotificationMethods.SubscriptionsAcknowledgedNotification, acknowledged, cancellationToken: cancellationToken);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(events.Overflowed, cancellationToken);
+        var listChanged = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        var handlers = collections.Select(c => (c.Remove, Handler: (EventHandler)((_, _) => listChanged.Writer.TryWrite(c.Method)))).ToList();
+        for (var i = 0; i < collections.Count; i++)
+            collections[i].Add(handlers[i].Handler);
+        try
+        {
+            var lists = Task.Run(async () =>
+            {
+                await foreach (var method in listChanged.Reader.ReadAllAsync(stop.Token))
+                    await request.Server.SendNotificationAsync(method, new System.Text.Json.Nodes.JsonObject { ["_meta"] = Meta() }, cancellationToken: stop.Token);
+            }, stop.Token);
+            await foreach (var modelEvent in events.Reader.ReadAllAsync(stop.Token))
+            {
+                foreach (var (uri, topic) in topicByUri)
+                {
+                    if (topic == modelEvent.Topic && Touches(uri, modelEvent))
+                        await request.Server.SendNotificationAsync(NotificationMethods.ResourceUpdatedNotification,
+                            new ResourceUpdatedNotificationParams { Uri = uri, Meta = Meta() }, cancellationToken: stop.Token);
+                }
+            }
+            await lists;
+        }
+        catch (OperationCanceledException)
+        {
+            // The client closed the stream (or fell too far behind): the subscription ends.
+        }
+        finally
+        {
+            foreach (var (remove, handler) in handlers)
+                remove(handler);
+        }
+        return new EmptyResult();
     }
 
     /// <summary>The hub topic a resource URI follows, or null when it has none.</summary>
