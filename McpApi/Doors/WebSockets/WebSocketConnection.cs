@@ -17,6 +17,9 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
     private readonly CancellationTokenSource _abort = new();
     private int _closing;
 
+    /// <summary>The connection under the WebSocket, when it can hold frames: a batch of events then goes out in one write.</summary>
+    public FrameBatchStream? Frames { get; init; }
+
     public async Task RunAsync(CancellationToken stopping, CancellationToken aborted)
     {
         using var abortOnCut = _abort.Token.Register(socket.Abort);
@@ -161,22 +164,58 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
         }
     }
 
-    /// <summary>Sends a batch of events, one text message each, under one hold of the send lock.</summary>
+    /// <summary>
+    /// Sends a batch of events, one text message each, under one hold of the send lock: with <see cref="Frames"/> the
+    /// frames are held and written to the connection together, with one flush.
+    /// </summary>
     private async ValueTask SendEventsAsync(IReadOnlyList<byte[]> events, CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken);
         try
         {
-            foreach (var message in events)
+            if (Frames is not { } frames || events.Count == 1)
             {
-                if (Volatile.Read(ref _closing) != 0)
-                    return;
-                await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                foreach (var message in events)
+                {
+                    if (Volatile.Read(ref _closing) != 0)
+                        return;
+                    await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                }
+                return;
+            }
+            frames.Hold();
+            try
+            {
+                // Held frames are written to memory: nothing here waits for the client.
+                foreach (var message in events)
+                {
+                    if (Volatile.Read(ref _closing) != 0)
+                        break;
+                    await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                }
+            }
+            finally
+            {
+                await ReleaseAsync(frames, cancellationToken);
             }
         }
         finally
         {
             _sendLock.Release();
+        }
+    }
+
+    /// <summary>Writes the held frames; a cancelled write leaves a frame half sent, so the socket is cut (as the WebSocket does).</summary>
+    private async ValueTask ReleaseAsync(FrameBatchStream frames, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await frames.ReleaseAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            socket.Abort();
+            throw;
         }
     }
 

@@ -1,0 +1,110 @@
+using System.Net.WebSockets;
+using System.Text;
+using McpApi.Doors.WebSockets;
+
+namespace McpApi.Tests.Realtime;
+
+/// <summary>Frames a server WebSocket writes while held reach the connection in one write and one flush, in order.</summary>
+public sealed class FrameBatchStreamTests
+{
+    [Fact]
+    public async Task HeldFramesReachTheConnectionInOneWriteAndOneFlushAndReadBackInOrder()
+    {
+        var connection = new RecordingStream();
+        var frames = new FrameBatchStream(connection);
+        using var server = WebSocket.CreateFromStream(frames, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        string[] messages = ["{\"n\":1}", "{\"n\":2,\"text\":\"" + new string('x', 10_000) + "\"}", "{\"n\":3,\"text\":\"é✓\"}"];
+
+        frames.Hold();
+        foreach (var message in messages)
+            await server.SendAsync(Encoding.UTF8.GetBytes(message), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        connection.Writes.ShouldBeEmpty("held frames wait for the release");
+        connection.Flushes.ShouldBe(0);
+        frames.HeldBytes.ShouldBeGreaterThan(messages.Sum(m => Encoding.UTF8.GetByteCount(m)));
+        await frames.ReleaseAsync(CancellationToken.None);
+
+        connection.Writes.Count.ShouldBe(1, "three frames, one write");
+        connection.Flushes.ShouldBe(1);
+        frames.HeldBytes.ShouldBe(0);
+        (await ReadMessagesAsync(connection.Writes[0], messages.Length)).ShouldBe(messages);
+    }
+
+    [Fact]
+    public async Task OutsideAHoldEachFrameIsWrittenAndFlushedAtOnce()
+    {
+        var connection = new RecordingStream();
+        var frames = new FrameBatchStream(connection);
+        using var server = WebSocket.CreateFromStream(frames, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+
+        await server.SendAsync("{\"n\":1}"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        connection.Writes.Count.ShouldBe(1);
+        frames.Hold();
+        await frames.ReleaseAsync(CancellationToken.None); // an empty hold writes nothing
+        await server.SendAsync("{\"n\":2}"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+
+        connection.Writes.Count.ShouldBe(2);
+        (await ReadMessagesAsync([.. connection.Writes.SelectMany(w => w)], 2)).ShouldBe(["{\"n\":1}", "{\"n\":2}"]);
+    }
+
+    /// <summary>The messages a client reads from <paramref name="wire"/>.</summary>
+    private static async Task<string[]> ReadMessagesAsync(byte[] wire, int count)
+    {
+        using var client = WebSocket.CreateFromStream(new MemoryStream(wire), new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+        var messages = new List<string>();
+        var buffer = new byte[64 * 1024];
+        for (var i = 0; i < count; i++)
+        {
+            using var message = new MemoryStream();
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                result = await client.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+                result.MessageType.ShouldBe(WebSocketMessageType.Text);
+                message.Write(buffer, 0, result.Count);
+            }
+            while (!result.EndOfMessage);
+            messages.Add(Encoding.UTF8.GetString(message.ToArray()));
+        }
+        return [.. messages];
+    }
+
+    /// <summary>A connection that records each write and counts flushes.</summary>
+    private sealed class RecordingStream : Stream
+    {
+        public List<byte[]> Writes { get; } = [];
+
+        public int Flushes { get; private set; }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Writes.Add(buffer.ToArray());
+            return ValueTask.CompletedTask;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Writes.Add(buffer.AsSpan(offset, count).ToArray());
+
+        public override Task FlushAsync(CancellationToken cancellationToken)
+        {
+            Flushes++;
+            return Task.CompletedTask;
+        }
+
+        public override void Flush() => Flushes++;
+
+        public override int Read(byte[] buffer, int offset, int count) => 0;
+
+        public override bool CanRead => true;
+
+        public override bool CanWrite => true;
+
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
