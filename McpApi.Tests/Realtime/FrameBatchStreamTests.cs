@@ -46,6 +46,32 @@ public sealed class FrameBatchStreamTests
         (await ReadMessagesAsync([.. connection.Writes.SelectMany(w => w)], 2)).ShouldBe(["{\"n\":1}", "{\"n\":2}"]);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(125)]
+    [InlineData(126)]
+    [InlineData(65_535)]
+    [InlineData(65_536)]
+    [InlineData(200_000)]
+    public async Task EventFramesOfEveryLengthReadBackAsTextMessagesBetweenTheWebSocketsOwnFrames(int length)
+    {
+        var connection = new RecordingStream();
+        var frames = new FrameBatchStream(connection);
+        using var server = WebSocket.CreateFromStream(frames, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        var eventMessage = "\"" + new string('é', (length - 2) / 2) + new string('a', (length - 2) % 2) + "\"";
+        Encoding.UTF8.GetByteCount(eventMessage).ShouldBe(length);
+
+        frames.Hold();
+        await server.SendAsync("{\"reply\":1}"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        frames.Append(WebSocketEventFrame.Encode(Encoding.UTF8.GetBytes(eventMessage)));
+        await server.SendAsync("{\"reply\":2}"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        await frames.ReleaseAsync(CancellationToken.None);
+
+        connection.Writes.Count.ShouldBe(1);
+        (await ReadMessagesAsync(connection.Writes[0], 3)).ShouldBe(["{\"reply\":1}", eventMessage, "{\"reply\":2}"]);
+        Should.Throw<InvalidOperationException>(() => frames.Append([0x81, 0]));
+    }
+
     /// <summary>The messages a client reads from <paramref name="wire"/>.</summary>
     private static async Task<string[]> ReadMessagesAsync(byte[] wire, int count)
     {

@@ -27,6 +27,16 @@ public sealed class FrameBatchStream(Stream connection) : Stream
         get { lock (_gate) return _heldBytes; }
     }
 
+    /// <summary>
+    /// Adds a whole frame encoded by the caller (an event's <see cref="WebSocketEventFrame"/>, shared by every
+    /// subscriber) to the held frames, after any frame the WebSocket wrote before it. Only while holding.
+    /// </summary>
+    public void Append(ReadOnlySpan<byte> frame)
+    {
+        if (!TryHoldWrite(frame))
+            throw new InvalidOperationException("Frames are appended only between Hold and ReleaseAsync.");
+    }
+
     /// <summary>From now on, frames the WebSocket writes are held until <see cref="ReleaseAsync"/>.</summary>
     public void Hold()
     {

@@ -165,33 +165,36 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
     }
 
     /// <summary>
-    /// Sends a batch of events, one text message each, under one hold of the send lock: with <see cref="Frames"/> the
-    /// frames are held and written to the connection together, with one flush.
+    /// Sends a batch of events, one text message each, under one hold of the send lock: with <see cref="Frames"/> their
+    /// frames (<see cref="WebSocketEventFrame"/>) are written to the connection together, with one flush.
     /// </summary>
-    private async ValueTask SendEventsAsync(IReadOnlyList<byte[]> events, CancellationToken cancellationToken)
+    private async ValueTask SendEventsAsync(IReadOnlyList<Events.ModelEvent> events, CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken);
         try
         {
-            if (Frames is not { } frames || events.Count == 1)
+            if (Frames is not { } frames)
             {
-                foreach (var message in events)
+                foreach (var modelEvent in events)
                 {
                     if (Volatile.Read(ref _closing) != 0)
                         return;
-                    await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                    await socket.SendAsync(RealtimeJson.Encoded(modelEvent), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
                 }
                 return;
             }
+            // Each event's frame is encoded once and shared by every subscriber; this send lock keeps them whole and in
+            // order with the replies and the close frame, and the stream with the WebSocket's own pongs and pings.
+            if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+                throw new WebSocketException(WebSocketError.InvalidState, $"The WebSocket is {socket.State}: no more events are sent.");
             frames.Hold();
             try
             {
-                // Held frames are written to memory: nothing here waits for the client.
-                foreach (var message in events)
+                foreach (var modelEvent in events)
                 {
                     if (Volatile.Read(ref _closing) != 0)
                         break;
-                    await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                    frames.Append(WebSocketEventFrame.Of(modelEvent));
                 }
             }
             finally
