@@ -60,4 +60,42 @@ public sealed class EventBatchDeliveryTests : IDisposable
         sseIds.ShouldBe(Enumerable.Range(1, Events).Select(n => $"{Topic}={n}"));
         await sse.DisposeAsync();
     }
+
+    [Fact]
+    public async Task AStreamOfSeveralTopicsGetsIdsWithEveryCursorWhileAOneTopicStreamSharesTheWholeEvent()
+    {
+        using var http = _server.CreateClient();
+        var (both, bothEvents) = await SseDoorTests.OpenAsync(http, "chat:b,chat:a");
+        var (one, oneEvents) = await SseDoorTests.OpenAsync(http, "chat:a");
+        using var _ = both;
+        using var __ = one;
+        (await SseDoorTests.NextAsync(bothEvents)).EventType.ShouldBe("ready");
+        (await SseDoorTests.NextAsync(oneEvents)).EventType.ShouldBe("ready");
+
+        var hub = _server.Services.GetRequiredService<IEventHub>();
+        hub.Publish(new ModelEvent("chat.message", "chat:a", new { id = 5 }, Cursor: 5));
+        hub.Publish(new ModelEvent("chat.message", "chat:b", new { id = 3 }, Cursor: 3));
+        hub.Publish(new ModelEvent("chat.message", "chat:a", new { id = 6 }, Cursor: 6));
+
+        var seenByBoth = new List<(string? Id, string Data)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var item = await SseDoorTests.NextAsync(bothEvents);
+            item.EventType.ShouldBe("chat.message");
+            seenByBoth.Add((item.EventId, item.Data));
+        }
+        var seenByOne = new List<(string? Id, string Data)>();
+        for (var i = 0; i < 2; i++)
+        {
+            var item = await SseDoorTests.NextAsync(oneEvents);
+            seenByOne.Add((item.EventId, item.Data));
+        }
+
+        seenByBoth.Select(s => s.Id).ShouldBe(["chat:a=5", "chat:a=5,chat:b=3", "chat:a=6,chat:b=3"]);
+        seenByOne.Select(s => s.Id).ShouldBe(["chat:a=5", "chat:a=6"]);
+        seenByOne.Select(s => s.Data).ShouldBe([seenByBoth[0].Data, seenByBoth[2].Data], "the same event data on both streams");
+        JsonDocument.Parse(seenByBoth[1].Data).RootElement.GetProperty("data").GetProperty("id").GetInt32().ShouldBe(3);
+        await bothEvents.DisposeAsync();
+        await oneEvents.DisposeAsync();
+    }
 }
