@@ -72,6 +72,27 @@ public sealed class FrameBatchStreamTests
         Should.Throw<InvalidOperationException>(() => frames.Append([0x81, 0]));
     }
 
+    [Fact]
+    public async Task AReleaseCancelledWhileTheConnectionIsBusyDropsTheHeldFramesAndHoldsNoMore()
+    {
+        var connection = new RecordingStream { Blocked = new TaskCompletionSource() };
+        var frames = new FrameBatchStream(connection);
+        var stuck = frames.WriteAsync(new byte[] { 0x8A, 0 }).AsTask(); // a pong the client does not take: it holds the connection
+        frames.Hold();
+        frames.Append([0x81, 1, (byte)'1']);
+        using var cut = new CancellationTokenSource();
+        await cut.CancelAsync();
+
+        await Should.ThrowAsync<OperationCanceledException>(() => frames.ReleaseAsync(cut.Token).AsTask());
+
+        frames.HeldBytes.ShouldBe(0);
+        Should.Throw<InvalidOperationException>(() => frames.Append([0x81, 1, (byte)'2']), "no longer holding");
+        connection.Blocked.SetResult();
+        await stuck;
+        await frames.WriteAsync(new byte[] { 0x81, 1, (byte)'3' });
+        connection.Writes.Select(w => w.Length).ShouldBe([2, 3], "the pong, then the next frame written straight through; the dropped frame never");
+    }
+
     /// <summary>The messages a client reads from <paramref name="wire"/>.</summary>
     private static async Task<string[]> ReadMessagesAsync(byte[] wire, int count)
     {
@@ -101,10 +122,14 @@ public sealed class FrameBatchStreamTests
 
         public int Flushes { get; private set; }
 
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        /// <summary>While set and not completed, a write waits for it (a client that does not read).</summary>
+        public TaskCompletionSource? Blocked { get; init; }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             Writes.Add(buffer.ToArray());
-            return ValueTask.CompletedTask;
+            if (Blocked is { } blocked)
+                await blocked.Task;
         }
 
         public override void Write(byte[] buffer, int offset, int count) => Writes.Add(buffer.AsSpan(offset, count).ToArray());

@@ -47,7 +47,22 @@ public sealed class FrameBatchStream(Stream connection) : Stream
     /// <summary>Writes every held frame to the connection in one write and one flush, and stops holding.</summary>
     public async ValueTask ReleaseAsync(CancellationToken cancellationToken)
     {
-        await _writing.WaitAsync(cancellationToken);
+        try
+        {
+            await _writing.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection is being cut: the held frames are dropped, and nothing more is held.
+            lock (_gate)
+            {
+                _holding = false;
+                if (_held is not null)
+                    ArrayPool<byte>.Shared.Return(_held);
+                (_held, _heldBytes) = (null, 0);
+            }
+            throw;
+        }
         byte[]? held;
         int length;
         lock (_gate)
