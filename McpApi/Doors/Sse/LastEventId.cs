@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
+using System.Text;
 using McpApi.Dispatching;
 using McpApi.Doors.Realtime;
 
@@ -10,8 +13,29 @@ namespace McpApi.Doors.Sse;
 /// </summary>
 internal static class LastEventId
 {
-    public static string Format(Dictionary<string, long> cursors) =>
-        string.Join(',', cursors.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value.ToString(CultureInfo.InvariantCulture)}"));
+    public static string Format(IDictionary<string, long> cursors)
+    {
+        var text = new ArrayBufferWriter<byte>();
+        Write(text, cursors as SortedList<string, long> ?? new SortedList<string, long>(cursors, StringComparer.Ordinal));
+        return Encoding.UTF8.GetString(text.WrittenSpan);
+    }
+
+    /// <summary>Writes the id of <paramref name="cursors"/> (ordered by topic, ordinal) as UTF-8, without building a string.</summary>
+    public static void Write(IBufferWriter<byte> output, SortedList<string, long> cursors)
+    {
+        var topics = cursors.Keys;
+        var values = cursors.Values;
+        for (var i = 0; i < topics.Count; i++)
+        {
+            if (i > 0)
+                output.Write(","u8);
+            var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(topics[i].Length) + 1 + 20);
+            var length = Encoding.UTF8.GetBytes(topics[i], span);
+            span[length++] = (byte)'=';
+            Utf8Formatter.TryFormat(values[i], span[length..], out var digits);
+            output.Advance(length + digits);
+        }
+    }
 
     public static Dictionary<string, long> Parse(string? header, IReadOnlyCollection<string> topics)
     {

@@ -61,7 +61,7 @@ public sealed partial class TcpEnvelopeHandler(
         });
         LogOpened(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString());
 
-        var push = session.PushEventsAsync(writer.WriteLinesAsync, pushStop.Token);
+        var push = session.PushEventsAsync(writer.WriteEventsAsync, pushStop.Token);
         var pipeline = new EnvelopePipeline(session, session.MaxInFlight, writer.WriteLineAsync, cut.Token);
         try
         {
@@ -274,16 +274,14 @@ public sealed partial class TcpEnvelopeHandler(
             }
         }
 
-        public async ValueTask WriteLinesAsync(IReadOnlyList<byte[]> lines, CancellationToken cancellationToken)
+        /// <summary>Writes each event as its line (<see cref="TcpEventLine"/>, encoded once and shared by every subscriber).</summary>
+        public async ValueTask WriteEventsAsync(IReadOnlyList<ModelEvent> events, CancellationToken cancellationToken)
         {
             await _lock.WaitAsync(cancellationToken);
             try
             {
-                foreach (var json in lines)
-                {
-                    output.Write(json);
-                    output.Write(NewLine);
-                }
+                foreach (var modelEvent in events)
+                    output.Write(TcpEventLine.Of(modelEvent));
                 await output.FlushAsync(cancellationToken);
             }
             finally

@@ -17,6 +17,9 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
     private readonly CancellationTokenSource _abort = new();
     private int _closing;
 
+    /// <summary>The connection under the WebSocket, when it can hold frames: a batch of events then goes out in one write.</summary>
+    public FrameBatchStream? Frames { get; init; }
+
     public async Task RunAsync(CancellationToken stopping, CancellationToken aborted)
     {
         using var abortOnCut = _abort.Token.Register(socket.Abort);
@@ -161,22 +164,61 @@ public sealed partial class WebSocketConnection(WebSocket socket, EnvelopeSessio
         }
     }
 
-    /// <summary>Sends a batch of events, one text message each, under one hold of the send lock.</summary>
-    private async ValueTask SendEventsAsync(IReadOnlyList<byte[]> events, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a batch of events, one text message each, under one hold of the send lock: with <see cref="Frames"/> their
+    /// frames (<see cref="WebSocketEventFrame"/>) are written to the connection together, with one flush.
+    /// </summary>
+    private async ValueTask SendEventsAsync(IReadOnlyList<Events.ModelEvent> events, CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken);
         try
         {
-            foreach (var message in events)
+            if (Frames is not { } frames)
             {
-                if (Volatile.Read(ref _closing) != 0)
-                    return;
-                await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                foreach (var modelEvent in events)
+                {
+                    if (Volatile.Read(ref _closing) != 0)
+                        return;
+                    await socket.SendAsync(RealtimeJson.Encoded(modelEvent), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                }
+                return;
+            }
+            // Each event's frame is encoded once and shared by every subscriber; this send lock keeps them whole and in
+            // order with the replies and the close frame, and the stream with the WebSocket's own pongs and pings.
+            if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+                throw new WebSocketException(WebSocketError.InvalidState, $"The WebSocket is {socket.State}: no more events are sent.");
+            frames.Hold();
+            try
+            {
+                foreach (var modelEvent in events)
+                {
+                    if (Volatile.Read(ref _closing) != 0)
+                        break;
+                    frames.Append(WebSocketEventFrame.Of(modelEvent));
+                }
+            }
+            finally
+            {
+                await ReleaseAsync(frames, cancellationToken);
             }
         }
         finally
         {
             _sendLock.Release();
+        }
+    }
+
+    /// <summary>Writes the held frames; a cancelled write leaves a frame half sent, so the socket is cut (as the WebSocket does).</summary>
+    private async ValueTask ReleaseAsync(FrameBatchStream frames, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await frames.ReleaseAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            socket.Abort();
+            throw;
         }
     }
 

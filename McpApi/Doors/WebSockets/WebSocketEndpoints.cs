@@ -13,8 +13,10 @@ namespace McpApi.Doors.WebSockets;
 /// <summary>The WebSocket door: <c>GET /mcp/ws</c>, one envelope per text message, replies and pushed events back.</summary>
 public static class WebSocketEndpoints
 {
+    public const string Path = "/mcp/ws";
+
     public static RouteHandlerBuilder MapWebSocketDoor(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/mcp/ws", Connect)
+        routes.MapGet(Path, Connect)
             .WithTags("Real-time")
             .WithName("WebSocket")
             .WithSummary("Open a WebSocket: send envelopes, subscribe to topics, receive events")
@@ -53,7 +55,7 @@ public static class WebSocketEndpoints
                 http.RequestServices.GetRequiredService<CredentialCheck>(), http.RequestServices.GetRequiredService<global::McpApi.Limits.AuthFailureLimiter>(),
                 authentication.Options, caller.Identity, address, "ws") { Place = place },
         };
-        var connection = new WebSocketConnection(socket, session, options.Value, logger);
+        var connection = new WebSocketConnection(socket, session, options.Value, logger) { Frames = FrameBatchUpgrade.Of(http) };
         await connection.RunAsync(lifetime.ApplicationStopping, http.RequestAborted);
         return TypedResults.Empty;
     }
