@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text;
+using McpApi.Auth;
+using McpApi.Doors.Mcp;
 using McpApi.Tests.Infrastructure;
 using ModelContextProtocol;
 
@@ -137,5 +139,38 @@ public sealed class McpAuthTests
         ((int)prompt.ErrorCode).ShouldBe(-32003);
         prompt.Message.ShouldContain("'notes:summary_prompt:default'");
         work.Contents.ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task SubscribingToAResourceNeedsTheScopeToReadIt()
+    {
+        using var app = TestKeys.ApiKeyApp();
+        // resources/subscribe is a session's method (2025-11-25); 2026-07-28's subscriptions/listen grants only what MayFollow allows.
+        await using var ana = await McpClients.ConnectAsync(app.CreateClient().WithKey(TestKeys.Ana), "2025-11-25"); // chat:*, notes:read
+        await using var bob = await McpClients.ConnectAsync(app.CreateClient().WithKey(TestKeys.Bob), "2025-11-25"); // move:*, notes:*:work
+
+        var state = await Should.ThrowAsync<McpProtocolException>(() => ana.SubscribeToResourceAsync("state://team/score", cancellationToken: TestContext.Timeout));
+        var latest = await Should.ThrowAsync<McpProtocolException>(() => bob.SubscribeToResourceAsync("notes://latest", cancellationToken: TestContext.Timeout));
+
+        ((int)state.ErrorCode).ShouldBe(-32003);
+        state.Message.ShouldContain("state:get:team");
+        ((int)latest.ErrorCode).ShouldBe(-32003);
+        latest.Message.ShouldContain("notes:latest:default");
+        // What they may read, they may follow.
+        await bob.SubscribeToResourceAsync("notes://work/latest", cancellationToken: TestContext.Timeout);
+        await ana.SubscribeToResourceAsync("chat://lobby/history", cancellationToken: TestContext.Timeout);
+    }
+
+    [Theory]
+    [InlineData("notes:work", true)]
+    [InlineData("notes:default", false)]
+    [InlineData("chat:lobby", false)]
+    [InlineData("state:team", false)]
+    public void ASubscriptionIsGrantedOnlyForWhatTheCallerMayRead(string topic, bool granted)
+    {
+        var bob = new CallerIdentity("bob", ScopeSet.Parse(["move:*", "notes:*:work"], errors: []));
+
+        McpResourceSubscriptions.MayFollow(bob, topic).ShouldBe(granted);
+        McpResourceSubscriptions.MayFollow(null, topic).ShouldBeTrue("anyone, with authentication off");
     }
 }

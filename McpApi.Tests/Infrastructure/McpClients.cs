@@ -10,12 +10,14 @@ internal static class McpClients
 {
     public static Task<McpClient> ConnectAsync(this McpApiApplication app) => ConnectAsync(app.CreateClient());
 
-    public static async Task<McpClient> ConnectAsync(HttpClient http)
+    /// <param name="protocolVersion">The revision to ask for (default: the SDK client's newest).</param>
+    public static async Task<McpClient> ConnectAsync(HttpClient http, string? protocolVersion = null)
     {
         var transport = new HttpClientTransport(
             new HttpClientTransportOptions { Endpoint = new Uri(http.BaseAddress!, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp },
             http, NullLoggerFactory.Instance, ownsHttpClient: true);
-        return await McpClient.CreateAsync(transport, cancellationToken: TestContext.Timeout);
+        return await McpClient.CreateAsync(transport, protocolVersion is null ? null : new McpClientOptions { ProtocolVersion = protocolVersion },
+            cancellationToken: TestContext.Timeout);
     }
 
     /// <summary>The text of every text block of a tool result.</summary>

@@ -55,6 +55,10 @@ internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpSe
             var topic = TopicOf(uri) ?? throw new ModelContextProtocol.McpProtocolException(
                 $"'{uri}' cannot be subscribed to: subscribe to notes://latest, notes://{{notebook}}/latest, state://{{namespace}}/{{key}} or chat://{{room}}/history.",
                 ModelContextProtocol.McpErrorCode.InvalidParams);
+            var caller = request.Services!.GetRequiredService<McpPrimitiveSet>().Callers.Caller(request.User);
+            if (!MayFollow(caller.Identity, topic))
+                throw new ModelContextProtocol.McpProtocolException(
+                    $"Following '{uri}' needs a scope that lets '{caller.Identity!.Name}' read it: {ReadScopeOf(topic)}.", McpDispatch.Forbidden);
             _sessions.GetValue(request.Server, server => new Session(server, _hub.Subscribe([], Capacity), _logger)).Add(uri, topic);
             return ValueTask.FromResult(new EmptyResult());
         };
@@ -78,9 +82,10 @@ internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpSe
     private async ValueTask<EmptyResult> ListenAsync(RequestContext<SubscriptionsListenRequestParams> request, CancellationToken cancellationToken)
     {
         var asked = request.Params?.Notifications ?? new SubscriptionsListenNotifications();
+        var identity = request.Services!.GetRequiredService<McpPrimitiveSet>().Callers.Caller(request.User).Identity;
         var topicByUri = (asked.ResourceSubscriptions ?? [])
             .Select(uri => (Uri: uri, Topic: TopicOf(uri)))
-            .Where(s => s.Topic is not null)
+            .Where(s => s.Topic is not null && MayFollow(identity, s.Topic)) // not granted: the acknowledgement leaves it out
             .DistinctBy(s => s.Uri)
             .ToDictionary(s => s.Uri, s => s.Topic!, StringComparer.Ordinal);
         var options = request.Server.ServerOptions;
@@ -154,6 +159,29 @@ internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpSe
             "chat" when segments == "history" => $"chat:{Authority(parsed)}",
             _ => null,
         };
+    }
+
+    /// <summary>The read action behind each subscribable resource: following a topic needs what reading it needs.</summary>
+    private static readonly Dictionary<string, string> ReadActions = new(StringComparer.Ordinal)
+    {
+        ["notes"] = "latest",
+        ["state"] = "get",
+        ["chat"] = "history",
+    };
+
+    /// <summary>Whether <paramref name="identity"/> may read what <paramref name="topic"/> (<c>model:scope</c>) announces; anyone when authentication is off.</summary>
+    internal static bool MayFollow(Auth.CallerIdentity? identity, string topic)
+    {
+        if (identity is null)
+            return true;
+        var (model, scope) = (topic[..topic.IndexOf(':')], topic[(topic.IndexOf(':') + 1)..]);
+        return identity.Scopes.Allows(model, ReadActions[model], readOnly: true, scope);
+    }
+
+    private static string ReadScopeOf(string topic)
+    {
+        var model = topic[..topic.IndexOf(':')];
+        return $"{model}:{ReadActions[model]}:{topic[(topic.IndexOf(':') + 1)..]} (or {model}:read)";
     }
 
     /// <summary>The URI's host as written (URIs lower-case hosts; names keep their case).</summary>
