@@ -210,13 +210,17 @@ public sealed class ClusterTests(LocalCluster cluster) : IClassFixture<LocalClus
             await cluster.RestartReplicaAsync(2);
         }
 
-        // It rejoins: the balancer sends it requests again (its own request counter grows from balanced traffic).
+        // It rejoins: the balancer sends it requests again (its own request counter grows from balanced traffic). nginx
+        // tries a replica that failed again only after fail_timeout (10 s by default), so keep the traffic going until
+        // then, with a generous bound.
         var replica = cluster.Replicas[1];
         var before = await RequestCountAsync(replica);
-        for (var i = 0; i < 60 && await RequestCountAsync(replica) <= before; i++)
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        for (var i = 0; DateTime.UtcNow < deadline && await RequestCountAsync(replica) <= before; i++)
         {
             var reply = await client.PostEnvelopeAsync(new { model = "echo", data = $"rejoin {i}" });
             reply.StatusCode.ShouldBe(HttpStatusCode.OK, reply.ToString());
+            await Task.Delay(100);
         }
         (await RequestCountAsync(replica)).ShouldBeGreaterThan(before, "the restarted replica got no request through the balancer");
     }
