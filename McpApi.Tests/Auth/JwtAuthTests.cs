@@ -134,4 +134,100 @@ public sealed class JwtAuthTests
         expired.GetProperty("message").GetString()!.ShouldContain("has expired");
         auth.GetProperty("data").GetProperty("name").GetString().ShouldBe("ana");
     }
+
+    /// <summary>
+    /// The token half of the issue's matrix on the doors beyond the envelope: MCP over HTTP, a WebSocket's and a TCP
+    /// connection's auth message, and an event stream's headers — each refused token, a token without the scope and
+    /// one with it; nothing is written by a refused call. (Keys on every door: ApiKeyEnvelopeTests, RealtimeAuthTests.)
+    /// </summary>
+    [Theory]
+    [InlineData("wrong signature", "signature is not valid")]
+    [InlineData("wrong audience", "another audience")]
+    [InlineData("expired", "has expired")]
+    [InlineData("no scope", "notes:add")]
+    [InlineData("scope", null)]
+    public async Task EveryDoorTreatsATokenAlike(string kind, string? refusal)
+    {
+        using var server = new RealtimeServer(new Dictionary<string, string?>
+        {
+            ["Auth:Mode"] = "Jwt", ["Auth:Jwt:Issuer"] = Issuer, ["Auth:Jwt:Audience"] = Audience, ["Auth:Jwt:SigningKey"] = SigningKey,
+        });
+        var token = kind switch
+        {
+            "wrong signature" => Token("ana", "*", key: "another-signing-key-of-at-least-32-bytes"),
+            "wrong audience" => Token("ana", "*", audience: "someone-else"),
+            "expired" => Token("ana", "*", expires: DateTime.UtcNow.AddHours(-1)),
+            "no scope" => Token("ana", "chat:* state:read"),
+            _ => Token("ana", "notes:* chat:*"),
+        };
+        var forbidden = kind == "no scope";
+        var served = refusal is null;
+        var add = new { model = "notes", action = "add", context = "matrix", data = "x" };
+
+        // MCP over Streamable HTTP: a refused token gets no session at all; a token without the scope gets the tool refused.
+        if (forbidden || served)
+        {
+            await using var mcp = await McpClients.ConnectAsync(server.CreateClient().WithKey(token));
+            var tools = (await mcp.ListToolsAsync(cancellationToken: TestContext.Timeout)).Select(t => t.Name).ToList();
+            if (served)
+            {
+                var result = await mcp.CallToolAsync("notes_add", new Dictionary<string, object?> { ["context"] = "matrix", ["data"] = "via mcp" }, cancellationToken: TestContext.Timeout);
+                result.IsError.ShouldNotBe(true, result.Structured().ToString());
+            }
+            else
+            {
+                tools.ShouldNotContain("notes_add");
+                var refused = await Should.ThrowAsync<ModelContextProtocol.McpProtocolException>(() =>
+                    mcp.CallToolAsync("notes_add", new Dictionary<string, object?> { ["context"] = "matrix", ["data"] = "via mcp" }, cancellationToken: TestContext.Timeout).AsTask());
+                ((int)refused.ErrorCode).ShouldBe(-32003);
+            }
+        }
+        else
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+            {
+                Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Accept.ParseAdd("application/json");
+            request.Headers.Accept.ParseAdd("text/event-stream");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var response = await server.CreateClient().SendAsync(request);
+            response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+            response.Headers.Contains("Mcp-Session-Id").ShouldBeFalse();
+        }
+
+        // WebSocket and TCP: the first message authenticates; then the write.
+        using var ws = new WsTestClient(await server.ConnectWebSocketAsync());
+        var wsAuth = await ws.ReplyAsync(new { model = "auth", data = new { key = token } });
+        var wsAdd = await ws.ReplyAsync(add);
+        using var tcp = await TcpTestClient.ConnectAsync(server.TcpPort);
+        var tcpAuth = await tcp.ReplyAsync(System.Text.Json.JsonSerializer.Serialize(new { model = "auth", data = new { key = token } }));
+        var tcpAdd = await tcp.ReplyAsync(System.Text.Json.JsonSerializer.Serialize(add));
+        // An event stream on notes:matrix takes the token in its headers.
+        using var stream = await server.CreateClient().WithKey(token).GetAsync("/mcp/events?topics=notes:matrix", HttpCompletionOption.ResponseHeadersRead);
+
+        foreach (var (auth, write) in new[] { (wsAuth, wsAdd), (tcpAuth, tcpAdd) })
+        {
+            if (refusal is null || forbidden)
+            {
+                auth.GetProperty("status").GetString().ShouldBe("success", auth.ToString());
+                auth.GetProperty("data").GetProperty("name").GetString().ShouldBe("ana");
+            }
+            else
+            {
+                auth.GetProperty("data").GetProperty("code").GetString().ShouldBe("unauthenticated", auth.ToString());
+                auth.GetProperty("message").GetString()!.ShouldContain(refusal);
+            }
+            var expected = served ? null : forbidden ? "forbidden" : "unauthenticated";
+            if (expected is null)
+                write.GetProperty("status").GetString().ShouldBe("success", write.ToString());
+            else
+                write.GetProperty("data").GetProperty("code").GetString().ShouldBe(expected, write.ToString());
+            if (forbidden)
+                write.GetProperty("message").GetString()!.ShouldContain(refusal!);
+        }
+        stream.StatusCode.ShouldBe(served ? HttpStatusCode.OK : forbidden ? HttpStatusCode.Forbidden : HttpStatusCode.Unauthorized);
+        var stored = await server.CreateClient().WithKey(Token("admin", "*")).PostEnvelopeAsync(new { model = "notes", action = "list", context = "matrix" });
+        stored.Data.GetProperty("notes").GetArrayLength().ShouldBe(served ? 3 : 0, "a refused call writes nothing");
+    }
 }
