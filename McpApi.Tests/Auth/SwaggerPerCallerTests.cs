@@ -52,4 +52,20 @@ public sealed class SwaggerPerCallerTests
         requests.Length.ShouldBe(20);
         description.ShouldNotContain("credential");
     }
+
+    [Fact]
+    public async Task WithAuthenticationOnSwaggerUiCanSendACredential()
+    {
+        using var keyed = TestKeys.ApiKeyApp();
+        using var open = new McpApiApplication();
+
+        var withAuth = JsonDocument.Parse(await keyed.CreateClient().GetStringAsync("/swagger/v1/swagger.json")).RootElement;
+        var withoutAuth = JsonDocument.Parse(await open.CreateClient().GetStringAsync("/swagger/v1/swagger.json")).RootElement;
+
+        var scheme = withAuth.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
+        scheme.GetProperty("type").GetString().ShouldBe("http");
+        scheme.GetProperty("scheme").GetString().ShouldBe("bearer");
+        withAuth.GetProperty("security")[0].TryGetProperty("bearer", out _).ShouldBeTrue();
+        withoutAuth.TryGetProperty("security", out _).ShouldBeFalse("an open server asks for no credential");
+    }
 }

@@ -1,12 +1,16 @@
+using McpApi.Auth;
 using McpApi.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace McpApi.OpenApi;
 
 /// <summary>Swagger document and UI, on by default (<c>McpApi:EnableSwagger=false</c> turns them off).</summary>
 public static class SwaggerSetup
 {
+    private const string BearerScheme = "bearer";
+
     public static IServiceCollection AddMcpApiSwagger(this IServiceCollection services)
     {
         services.AddEndpointsApiExplorer();
@@ -33,6 +37,24 @@ public static class SwaggerSetup
             options.OperationFilter<EnvelopeExamplesFilter>();
             JsonSchemaTypes.Map(options);
             options.SupportNonNullableReferenceTypes();
+        });
+        // With authentication on, Swagger UI gets an "Authorize" button: the key (or token) it is given goes with every
+        // "Try it out" request as Authorization: Bearer.
+        services.AddOptions<SwaggerGenOptions>().Configure<IOptions<AuthOptions>>((options, auth) =>
+        {
+            if (!auth.Value.Required)
+                return;
+            options.AddSecurityDefinition(BearerScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "An API key (Auth:Mode=ApiKey) or a JWT (Auth:Mode=Jwt), sent as Authorization: Bearer <credential>. "
+                    + "X-Api-Key: <key> works too. The examples below are those of the caller who fetched this document.",
+            });
+            options.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecuritySchemeReference(BearerScheme, document)] = [],
+            });
         });
         return services;
     }
