@@ -289,6 +289,41 @@ public sealed class ClusterTests(LocalCluster cluster) : IClassFixture<LocalClus
         await WaitUntilTheBalancerUsesAsync(cluster.Replicas[1]);
     }
 
+    [Fact]
+    public async Task MoreWebSocketsThroughTheBalancerThanAReplicaTakesFromOneAddressAreAllAccepted()
+    {
+        // Every connection a replica gets comes from nginx. 330 WebSockets from four client addresses (about 83 each,
+        // under nginx's cap of 100 per address) put about 110 on each replica: more than one address may hold there.
+        var sockets = new List<ClientWebSocket>();
+        var handlers = Enumerable.Range(11, 4).Select(n => new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(IPAddress.Parse($"127.0.0.{n}"), 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        }).ToList();
+        var invokers = handlers.Select(h => new HttpMessageInvoker(h)).ToList();
+        try
+        {
+            for (var i = 0; i < 330; i++)
+            {
+                var socket = new ClientWebSocket();
+                sockets.Add(socket);
+                await socket.ConnectAsync(new Uri($"ws://{cluster.Url.Authority}/mcp/ws"), invokers[i % invokers.Count], CancellationToken.None);
+            }
+            foreach (var socket in sockets.TakeLast(3))
+                (await new WsTestClient(socket).ReplyAsync(new { model = "echo", data = "still here" })).GetProperty("status").GetString().ShouldBe("success");
+        }
+        finally
+        {
+            sockets.ForEach(s => s.Dispose());
+            invokers.ForEach(i => i.Dispose());
+        }
+    }
+
     /// <summary>One subscriber of a chat room that reconnects through the balancer when its connection ends.</summary>
     private abstract class Follower : IDisposable
     {
