@@ -122,11 +122,10 @@ public static class McpDoorSetup
             else if (endpoint.RequestDelegate is { } other)
             {
                 endpoint.RequestDelegate = McpHttpChecks.Around(other); // GET and DELETE
-                if (endpoint.Metadata.OfType<IHttpMethodMetadata>().Any(m => m.HttpMethods.Contains(HttpMethods.Delete)))
-                    endpoint.RequestDelegate = McpSessionMigration.ForgetOnDelete(endpoint.RequestDelegate);
             }
+            // A session started on another replica, or ended on one, is looked up in shared storage first.
             if (endpoint.RequestDelegate is { } handler)
-                endpoint.RequestDelegate = Hosting.CurrentRequest.Around(McpAuthenticationGate.Around(RelaxedJsonResponses.Around(handler)));
+                endpoint.RequestDelegate = Hosting.CurrentRequest.Around(McpAuthenticationGate.Around(RelaxedJsonResponses.Around(McpSessionMigration.Around(handler))));
         });
         return endpoints;
     }
