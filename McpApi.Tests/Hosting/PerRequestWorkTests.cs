@@ -84,4 +84,23 @@ public sealed class PerRequestWorkTests
 
         ((GC.GetAllocatedBytesForCurrentThread() - before) / 100).ShouldBeLessThan(800);
     }
+
+    [Theory]
+    [InlineData("""{"model":"echo","context":"user","data":"Hello, world!"}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", true)]
+    public async Task ChoosingBetweenEnvelopeAndMcpCopiesTheBodyOnlyForMcp(string json, bool mcp)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+        var http = new DefaultHttpContext();
+        var original = new MemoryStream(bytes);
+        http.Request.Body = original;
+        http.Request.ContentLength = bytes.Length;
+
+        (await McpApi.Doors.Mcp.McpEndpointSelector.HasJsonRpcBodyAsync(http.Request, 1 << 20)).ShouldBe(mcp);
+
+        // An envelope stays in the request's pipe, unconsumed: no copy, no stream, no feature for the endpoint to find.
+        ReferenceEquals(http.Request.Body, original).ShouldBe(!mcp, "the body stream is replaced by a copy only for MCP");
+        var read = await http.Request.BodyReader.ReadAsync();
+        System.Text.Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(read.Buffer)).ShouldBe(json);
+    }
 }
