@@ -9,7 +9,8 @@
 # CPU: utime+stime of the server process from /proc/<pid>/stat over the same run.
 # Usage: bench/envelope_costs.sh [seconds per run=8] [rounds=3]
 #   BASE_REF=<git ref> also measures McpApi (off and on) as of that commit, for before/after figures in one run.
-#   PROFILE=1 then samples each server with perf (JIT symbols) and prints its CPU shares by part (bench/mcp/cpu_shares.py).
+#   PROFILE=1 then samples each server with perf (JIT symbols) and prints its CPU shares by part (bench/mcp/cpu_shares.py);
+#   PROFILE_OUT=<dir> keeps the perf script text of each, for `cpu_shares.py FILE REQUESTS --tree REGEX`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-8}; rounds=${2:-3}; connections=32
@@ -113,5 +114,6 @@ if [ "${PROFILE:-}" = 1 ]; then
     echo; echo "== $name: $(cat "$out/$name.wrk")"
     perf script -i "$out/$name.perf" 2>/dev/null >"$out/$name.txt"
     python3 bench/mcp/cpu_shares.py "$out/$name.txt" "$((rps * seconds))"
+    if [ -n "${PROFILE_OUT:-}" ]; then mkdir -p "$PROFILE_OUT"; cp "$out/$name.txt" "$PROFILE_OUT/$name.txt"; echo "$((rps * seconds))" >"$PROFILE_OUT/$name.requests"; fi
   done
 fi
