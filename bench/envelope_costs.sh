@@ -37,7 +37,7 @@ start() { # name dll [scrape] [args...]
   (cd "$(dirname "$dll")" && DOTNET_STARTUP_HOOKS="$out/probe/AllocationProbe.dll" ALLOCATION_PROBE_FILE="$out/$name.allocated" \
     exec dotnet "$(basename "$dll")" --urls "http://127.0.0.1:$p" "$@") >"$out/$name.log" 2>&1 &
   pids+=($!); pid[$name]=$!; names+=("$name")
-  for _ in $(seq 1 150); do curl -fsS -o /dev/null -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$p/mcp" && return; sleep 0.2; done
+  for _ in $(seq 1 600); do curl -fs -o /dev/null -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$p/mcp" && return; sleep 0.2; done
   echo "$name did not start"; cat "$out/$name.log"; exit 1
 }
 mcpapi() { # name dll [scrape] [args...]
