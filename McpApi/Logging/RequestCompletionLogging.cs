@@ -94,14 +94,15 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
         private const int MaxEntries = 1024;
         private const int MaxLength = 128;
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ScalarValue> Cache = new(StringComparer.Ordinal);
+        private static int s_entries; // counted here: ConcurrentDictionary.Count takes every lock
 
         public static ScalarValue Of(string value)
         {
             if (Cache.TryGetValue(value, out var cached))
                 return cached;
             var created = new ScalarValue(value);
-            if (value.Length <= MaxLength && Cache.Count < MaxEntries)
-                Cache.TryAdd(value, created);
+            if (value.Length <= MaxLength && Volatile.Read(ref s_entries) < MaxEntries && Cache.TryAdd(value, created))
+                Interlocked.Increment(ref s_entries);
             return created;
         }
     }
