@@ -74,7 +74,7 @@ for round in $(seq 1 "$rounds"); do
   kill "$scraper" 2>/dev/null || true; wait "$scraper" 2>/dev/null || true
   echo "paired $round: off $(cat "$out/paired-off.txt" | sed 's/^RESULT //') cpu_ticks=$(( $(cpu_ticks "${pids[1]}") - off_before )); on $(cat "$out/paired-on.txt" | sed 's/^RESULT //') cpu_ticks=$(( $(cpu_ticks "${pids[2]}") - on_before ))" | tee -a "$out/paired.txt"
 done
-curl -fsS "http://127.0.0.1:$metrics_port/metrics" | grep -E '^mcpapi_requests_total' | head -n 3
+curl -fsS "http://127.0.0.1:$metrics_port/metrics" | grep -E '^mcpapi_handler_duration_seconds_count' | head -n 3
 lines=$(grep -c 'HTTP POST /mcp' "$out/mcpapi.log" || true)
 echo "mcpapi request-log lines written: $lines"
 

@@ -73,15 +73,16 @@ public sealed partial class MetricsEndpointTests
         scrape.StatusCode.ShouldBe(HttpStatusCode.OK);
         var samples = Parse(await scrape.Content.ReadAsStringAsync());
 
-        Value(samples, "mcpapi_requests_total", new() { ["door"] = "http", ["model"] = "echo", ["action"] = "echo", ["status"] = "200" }).ShouldBe(3);
-        Value(samples, "mcpapi_requests_total", new() { ["door"] = "http", ["model"] = "notes", ["action"] = "add", ["status"] = "200" }).ShouldBe(1);
-        Value(samples, "mcpapi_requests_total", new() { ["door"] = "http", ["model"] = "notes", ["action"] = "add", ["status"] = "422" }).ShouldBe(1);
+        Value(samples, "mcpapi_handler_duration_seconds_count", new() { ["door"] = "http", ["model"] = "echo", ["action"] = "echo", ["status"] = "200" }).ShouldBe(3);
+        Value(samples, "mcpapi_handler_duration_seconds_count", new() { ["door"] = "http", ["model"] = "notes", ["action"] = "add", ["status"] = "200" }).ShouldBe(1);
+        Value(samples, "mcpapi_handler_duration_seconds_count", new() { ["door"] = "http", ["model"] = "notes", ["action"] = "add", ["status"] = "422" }).ShouldBe(1);
         // A name nobody registered never becomes a label value.
-        Value(samples, "mcpapi_requests_total", new() { ["door"] = "http", ["model"] = "unknown", ["action"] = "unknown", ["status"] = "404" }).ShouldBe(1);
+        Value(samples, "mcpapi_handler_duration_seconds_count", new() { ["door"] = "http", ["model"] = "unknown", ["action"] = "unknown", ["status"] = "404" }).ShouldBe(1);
         samples.ShouldNotContain(s => s.Labels.Values.Contains("no-such-model"));
-        Value(samples, "mcpapi_requests_total", new() { ["door"] = "tcp", ["model"] = "echo", ["action"] = "echo", ["status"] = "200" }).ShouldBe(1);
-        Value(samples, "mcpapi_requests_total", new() { ["door"] = "ws", ["model"] = "subscribe", ["action"] = "-", ["status"] = "200" }).ShouldBe(1);
-        Value(samples, "mcpapi_handler_duration_seconds_count", new() { ["door"] = "http", ["model"] = "echo", ["action"] = "echo" }).ShouldBe(3);
+        Value(samples, "mcpapi_handler_duration_seconds_count", new() { ["door"] = "tcp", ["model"] = "echo", ["action"] = "echo", ["status"] = "200" }).ShouldBe(1);
+        Value(samples, "mcpapi_handler_duration_seconds_count", new() { ["door"] = "ws", ["model"] = "subscribe", ["action"] = "-", ["status"] = "200" }).ShouldBe(1);
+        // One instrument per envelope: there is no separate request counter to pay for.
+        samples.ShouldNotContain(s => s.Name.StartsWith("mcpapi_requests", StringComparison.Ordinal));
         Value(samples, "mcpapi_connections_open", new() { ["door"] = "ws" }).ShouldBe(1);
         Value(samples, "mcpapi_connections_open", new() { ["door"] = "tcp" }).ShouldBe(1);
         Value(samples, "mcpapi_subscribers", []).ShouldBe(2);

@@ -624,14 +624,14 @@ public sealed class ClusterTests(LocalCluster cluster) : IClassFixture<LocalClus
     }
 
     /// <summary>
-    /// The replica's <c>mcpapi_requests_total</c> (Prometheus text format), summed over the series whose labels contain
+    /// The replica's envelopes answered, <c>mcpapi_handler_duration_seconds_count</c> (Prometheus text format), summed over the series whose labels contain
     /// <paramref name="label"/> (all when null).
     /// </summary>
     private static async Task<double> RequestCountAsync(Uri replica, string? label = null)
     {
         using var http = new HttpClient { BaseAddress = replica, Timeout = TimeSpan.FromSeconds(30) };
         var text = await http.GetStringAsync("/metrics");
-        return text.Split('\n').Where(l => l.StartsWith("mcpapi_requests_total", StringComparison.Ordinal) && (label is null || l.Contains(label, StringComparison.Ordinal)))
+        return text.Split('\n').Where(l => l.StartsWith("mcpapi_handler_duration_seconds_count", StringComparison.Ordinal) && (label is null || l.Contains(label, StringComparison.Ordinal)))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 

@@ -108,6 +108,8 @@ public static class BatchedConsoleSinkExtensions
         ITextFormatter textFormatter = formatter.ToLowerInvariant() switch
         {
             "compact" or "json" => new CompactJsonFormatter(),
+            // The request event in the default layout is rendered without Serilog's per-token work (same characters).
+            "text" when outputTemplate == DefaultOutputTemplate => new RequestLineFormatter(new MessageTemplateTextFormatter(outputTemplate)),
             "text" => new MessageTemplateTextFormatter(outputTemplate),
             _ => throw new ArgumentException($"Serilog BatchedConsole formatter '{formatter}' is unknown; use \"text\" or \"compact\".", nameof(formatter)),
         };

@@ -21,6 +21,8 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
 
     private static readonly ScalarValue None = new("-");
 
+    private static readonly ScalarValue NoPath = new(null);
+
     public async Task InvokeAsync(HttpContext http)
     {
         var started = Stopwatch.GetTimestamp();
@@ -56,19 +58,52 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
     private void Write(HttpContext http, LogEventLevel level, int status, double elapsedMs, Exception? failure)
     {
         var items = http.Items;
-        var model = items.TryGetValue(EnvelopeEndpoints.ModelItem, out var m) && m is string modelName ? new ScalarValue(modelName) : None;
-        var action = items.TryGetValue(EnvelopeEndpoints.ActionItem, out var a) && a is string actionName ? new ScalarValue(actionName) : None;
-        var properties = new LogEventProperty[]
+        var model = items.TryGetValue(EnvelopeEndpoints.ModelItem, out var m) && m is string modelName ? Values.Of(modelName) : None;
+        var action = items.TryGetValue(EnvelopeEndpoints.ActionItem, out var a) && a is string actionName ? Values.Of(actionName) : None;
+        // Handed to the event as it is (no copy), sized for its properties and the few an enricher may add.
+        var properties = new Dictionary<string, LogEventPropertyValue>(PropertyCapacity)
         {
-            new("RequestMethod", new ScalarValue(http.Request.Method)),
-            new("RequestPath", new ScalarValue(http.Request.Path.Value)),
-            new("Model", model),
-            new("Action", action),
-            new("StatusCode", new ScalarValue(status)),
-            new("Elapsed", new ScalarValue(elapsedMs)),
-            new("TraceId", new ScalarValue(http.TraceIdentifier)),
-            SourceContext,
+            ["RequestMethod"] = Values.Of(http.Request.Method),
+            ["RequestPath"] = http.Request.Path.Value is { } path ? Values.Of(path) : NoPath,
+            ["Model"] = model,
+            ["Action"] = action,
+            ["StatusCode"] = StatusValue(status),
+            ["Elapsed"] = new ScalarValue(elapsedMs),
+            ["TraceId"] = new ScalarValue(http.TraceIdentifier),
+            [SourceContext.Name] = SourceContext.Value,
         };
-        logger.Write(new LogEvent(DateTimeOffset.UtcNow, level, failure, Template, properties));
+        logger.Write(LogEvent.UnstableAssembleFromParts(DateTimeOffset.UtcNow, level, failure, Template, properties, default, default));
+    }
+
+    private const int PropertyCapacity = 10;
+
+    /// <summary>The pre-parsed request template, so a formatter can tell the request event from others.</summary>
+    internal static MessageTemplate RequestTemplate => Template;
+
+    private static readonly ScalarValue?[] StatusValues = new ScalarValue?[600];
+
+    private static ScalarValue StatusValue(int status) =>
+        (uint)status < (uint)StatusValues.Length ? StatusValues[status] ??= new ScalarValue(status) : new ScalarValue(status);
+
+    /// <summary>
+    /// The values requests repeat (methods, paths, model and action names) as shared property values. Bounded: once full,
+    /// or for long values, a new value per event, so input that varies (unknown models, paths) cannot grow it.
+    /// </summary>
+    private static class Values
+    {
+        private const int MaxEntries = 1024;
+        private const int MaxLength = 128;
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ScalarValue> Cache = new(StringComparer.Ordinal);
+        private static int s_entries; // counted here: ConcurrentDictionary.Count takes every lock
+
+        public static ScalarValue Of(string value)
+        {
+            if (Cache.TryGetValue(value, out var cached))
+                return cached;
+            var created = new ScalarValue(value);
+            if (value.Length <= MaxLength && Volatile.Read(ref s_entries) < MaxEntries && Cache.TryAdd(value, created))
+                Interlocked.Increment(ref s_entries);
+            return created;
+        }
     }
 }

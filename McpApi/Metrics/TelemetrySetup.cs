@@ -53,7 +53,7 @@ public static class TelemetrySetup
                     .AddMeter(AspNetCoreMeters)
                     .AddRuntimeInstrumentation()
                     // Instruments ASP.NET Core updates several times per request that add little to
-                    // http.server.request.duration and mcpapi.requests (every request matches a route; requests in flight;
+                    // http.server.request.duration and mcpapi.handler.duration (every request matches a route; requests in flight;
                     // every rent and return of a Kestrel memory block): dropped, so ASP.NET Core does not record them,
                     // to keep the metrics' cost on the envelope benchmark small.
                     .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop)

@@ -25,9 +25,12 @@ PARTS = [
     ("McpApi: endpoint selector and routing", r"McpEndpointSelector|DfaMatcher|EndpointRoutingMiddleware"),
     ("McpApi: Origin policy", r"OriginPolicy"),
     ("McpApi: request log", r"RequestCompletionLogging"),
+    ("McpApi: envelope endpoint, body read, answer written", r"^McpApi\.Doors\.Http\.(EnvelopeEndpoints|EnvelopeResult|HttpBodyReader)"),
+    ("metrics (OpenTelemetry, System.Diagnostics.Metrics, ASP.NET Core's and McpApi's instruments)",
+     r"OpenTelemetry|System\.Diagnostics\.Metrics|McpApiMetrics|HostingMetrics|KestrelMetrics|System\.Diagnostics\.TagList"),
     ("McpApi: connection limits", r"ConnectionLimit"),
     ("ASP.NET Core middleware", r"StatusCodePages|ExceptionHandler|StaticFiles|WebSocketMiddleware|EndpointMiddleware|TraceIdentifier"),
-    ("logging (Serilog / console logger)", r"BatchedConsoleSink|Serilog|ConsoleLogger|SimpleConsoleFormatter|Microsoft\.Extensions\.Logging"),
+    ("logging (Serilog / console logger)", r"BatchedConsoleSink|RequestLineFormatter|LogValueEscaping|Serilog|ConsoleLogger|SimpleConsoleFormatter|Microsoft\.Extensions\.Logging"),
     ("Kestrel, sockets, pipes", r"Kestrel|System\.IO\.Pipelines|System\.Net\.Sockets"),
     ("thread pool, timers", r"ThreadPool|TimerQueue|WorkerThread"),
 ]

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using McpApi.Doors.Http;
 using McpApi.Hosting;
@@ -78,13 +80,17 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
     }
 
     /// <summary>True when the body is a JSON object with a top-level <c>jsonrpc</c> property. Leaves the body rewound.</summary>
-    private static async Task<bool> HasJsonRpcBodyAsync(HttpRequest request, long limit)
+    internal static async Task<bool> HasJsonRpcBodyAsync(HttpRequest request, long limit)
     {
         if (request.ContentLength is 0 || request.ContentLength > limit)
             return false;
         if (request.ContentLength is { } length)
         {
-            // The usual case: read exactly the announced body once and hand the endpoint an in-memory copy.
+            // The usual case, a small body: decide from the bytes in the request's pipe and consume none of them when it
+            // is an envelope, so the envelope endpoint reads the body as if nobody had looked (no copy, stream or feature).
+            if (length <= PeekLimit)
+                return await PeekHasJsonRpcAsync(request, length);
+            // A large body: read exactly the announced body once and hand the endpoint an in-memory copy.
             var bytes = new byte[length];
             int read;
             try
@@ -124,9 +130,56 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
         return HasJsonRpcProperty(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
-    internal static bool HasJsonRpcProperty(ReadOnlySpan<byte> json)
+    /// <summary>Bodies up to this size are looked at in the request's pipe, well below the bytes a server buffers unread.</summary>
+    private const long PeekLimit = 64 * 1024;
+
+    /// <summary>
+    /// Waits until the request's pipe holds the whole body (<paramref name="length"/> bytes) and looks at it. An envelope
+    /// stays unconsumed, for the envelope endpoint to read; JSON-RPC is consumed into a copy the MCP door reuses.
+    /// </summary>
+    private static async ValueTask<bool> PeekHasJsonRpcAsync(HttpRequest request, long length)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
+        var reader = request.BodyReader;
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(request.HttpContext.RequestAborted);
+            }
+            catch (BadHttpRequestException)
+            {
+                return false; // unreadable body: the envelope endpoint reports it
+            }
+            var buffer = result.Buffer;
+            if (buffer.Length < length && !result.IsCompleted && !result.IsCanceled)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End); // nothing consumed, all of it seen: wait for more
+                continue;
+            }
+            var body = buffer.Slice(0, Math.Min(buffer.Length, length));
+            if (!HasJsonRpcProperty(body))
+            {
+                reader.AdvanceTo(buffer.Start);
+                return false;
+            }
+            var bytes = body.ToArray();
+            reader.AdvanceTo(body.End);
+            request.Body = new MemoryStream(bytes, writable: false);
+            request.HttpContext.Features.Set(new PreReadRequestBody(bytes));
+            return true;
+        }
+    }
+
+    internal static bool HasJsonRpcProperty(ReadOnlySequence<byte> json) =>
+        json.IsSingleSegment ? HasJsonRpcProperty(json.FirstSpan) : HasJsonRpcProperty(new Utf8JsonReader(json, ReaderOptions));
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
+
+    internal static bool HasJsonRpcProperty(ReadOnlySpan<byte> json) => HasJsonRpcProperty(new Utf8JsonReader(json, ReaderOptions));
+
+    private static bool HasJsonRpcProperty(Utf8JsonReader reader)
+    {
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)

@@ -1,0 +1,101 @@
+using McpApi.Logging;
+using Microsoft.AspNetCore.Http;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting.Display;
+using Serilog.Parsing;
+
+namespace McpApi.Tests.Logging;
+
+/// <summary>The request line in the default text layout is written without Serilog's formatter, character for character alike.</summary>
+public sealed class RequestLineFormatterTests
+{
+    private static readonly MessageTemplateTextFormatter Serilog = new(BatchedConsoleSinkExtensions.DefaultOutputTemplate);
+
+    private sealed class LastEvent : ILogEventSink
+    {
+        public LogEvent? Event { get; private set; }
+
+        public void Emit(LogEvent logEvent) => Event = logEvent;
+    }
+
+    /// <summary>Takes characters without allocating (a StreamWriter's flushes do).</summary>
+    private sealed class DiscardingWriter : TextWriter
+    {
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value) { }
+
+        public override void Write(ReadOnlySpan<char> buffer) { }
+    }
+
+    /// <summary>A request event as the middleware writes it, escaped by the enricher the host adds.</summary>
+    private static async Task<LogEvent> RequestEventAsync(string method, string path, string? model, string? action, int status, string traceId = "0HN7:00000001")
+    {
+        var sink = new LastEvent();
+        using var logger = new LoggerConfiguration().Enrich.FromLogContext().Enrich.With<LogValueEscaping>().WriteTo.Sink(sink).CreateLogger();
+        var http = new DefaultHttpContext { TraceIdentifier = traceId };
+        http.Request.Method = method;
+        http.Request.Path = path;
+        if (model is not null)
+            http.Items["mcp.model"] = model;
+        if (action is not null)
+            http.Items["mcp.action"] = action;
+        await new RequestCompletionLogging(context => { context.Response.StatusCode = status; return Task.CompletedTask; }, logger).InvokeAsync(http);
+        return sink.Event.ShouldNotBeNull();
+    }
+
+    private static string Write(Serilog.Formatting.ITextFormatter formatter, LogEvent logEvent)
+    {
+        using var writer = new StringWriter();
+        formatter.Format(logEvent, writer);
+        return writer.ToString();
+    }
+
+    public static TheoryData<string, string, string?, string?, int> Requests() => new()
+    {
+        { "POST", "/mcp", "echo", "echo", 200 },
+        { "GET", "/health", null, null, 200 },
+        { "POST", "/mcp", "x\r\n[21:05:00 INF] HTTP POST /mcp notes/delete responded 200\0", null, 404 },
+        { "GET", "/nothing\r\n[fake]\u2028\u007f", null, null, 404 },
+        { "PATCH", "/mcp/ünïcødé/€", "notes", "add", 422 },
+        { "POST", "/mcp", "chat", "send", 503 },
+        { "DELETE", "/" + new string('a', 600), null, null, 404 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Requests))]
+    public async Task TheRequestLineIsWhatSerilogWrites(string method, string path, string? model, string? action, int status)
+    {
+        var logEvent = await RequestEventAsync(method, path, model, action, status);
+
+        Write(new RequestLineFormatter(Serilog), logEvent).ShouldBe(Write(Serilog, logEvent));
+    }
+
+    [Fact]
+    public void OtherEventsAndEventsWithAnExceptionAreWrittenBySerilog()
+    {
+        var other = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Warning, null, new MessageTemplateParser().Parse("Other {Value:0.0}"),
+            [new LogEventProperty("Value", new ScalarValue(1.25))]);
+        var failed = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Error, new InvalidOperationException("boom"), other.MessageTemplate, []);
+
+        Write(new RequestLineFormatter(Serilog), other).ShouldBe(Write(Serilog, other));
+        Write(new RequestLineFormatter(Serilog), failed).ShouldBe(Write(Serilog, failed));
+    }
+
+    [Fact]
+    public async Task WritingTheRequestLineAllocatesNothing()
+    {
+        var logEvent = await RequestEventAsync("POST", "/mcp", "echo", "echo", 200);
+        var formatter = new RequestLineFormatter(Serilog);
+        using var writer = new DiscardingWriter();
+        formatter.Format(logEvent, writer);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+            formatter.Format(logEvent, writer);
+
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBe(0);
+    }
+}
