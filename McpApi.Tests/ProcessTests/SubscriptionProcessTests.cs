@@ -19,6 +19,7 @@ public sealed class SubscriptionProcessTests
 
         result.ExitCode.ShouldBe(0, result.ToString());
         result.Output.ShouldContain("ok   a note added over the envelope door arrives as notifications/resources/updated");
+        result.Output.ShouldContain("ok   a new room's first message (envelope door) updates chat://rooms");
         result.Output.ShouldContain("ok   a new GET with Last-Event-ID is accepted after the stream dropped");
         result.Output.ShouldContain("subscriptions: all checks passed");
         result.Output.ShouldNotContain("FAIL");
