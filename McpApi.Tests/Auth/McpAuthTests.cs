@@ -47,7 +47,7 @@ public sealed class McpAuthTests
         var anaTools = (await ana.ListToolsAsync(cancellationToken: TestContext.Timeout)).Select(t => t.Name).ToList();
         var adminTools = (await admin.ListToolsAsync(cancellationToken: TestContext.Timeout)).Select(t => t.Name).ToList();
 
-        anaTools.ShouldBe(["notes_list", "notes_latest", "notes_summary_prompt", "chat_send", "chat_history", "chat_rooms", "read_notes"], ignoreOrder: true);
+        anaTools.ShouldBe(["notes_list", "notes_latest", "notes_summary_prompt", "notes_notebooks", "chat_send", "chat_history", "chat_rooms", "read_notes"], ignoreOrder: true);
         adminTools.ShouldContain("state_set");
         adminTools.ShouldContain("add_note");
         adminTools.Count.ShouldBeGreaterThan(anaTools.Count);

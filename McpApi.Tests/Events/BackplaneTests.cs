@@ -109,6 +109,36 @@ public abstract class BackplaneTests : IDisposable
     }
 
     [Fact]
+    public async Task AnMcpClientFollowingChatRoomsOnOneReplicaHearsARoomCreatedOnTheOther()
+    {
+        _ = B.CreateClient();
+        await WaitUntilLinkedAsync(A, B, "warmup");
+        await using var mcp = await McpClients.ConnectAsync(B.CreateClient(), "2025-11-25");
+        var updates = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        await using var subscription = await mcp.SubscribeToResourceAsync("chat://rooms",
+            (update, _) => { updates.Writer.TryWrite(update.Uri); return ValueTask.CompletedTask; }, cancellationToken: TestContext.Timeout);
+        var client = A.CreateClient();
+
+        // B's session stream may open just after the subscription: send until an update arrives (bounded).
+        var clock = Stopwatch.StartNew();
+        string? uri = null;
+        while (uri is null && clock.Elapsed < Patience)
+        {
+            (await Send(client, "attic", "made on A")).Status.ShouldBe("success");
+            using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+            try
+            {
+                uri = await updates.Reader.ReadAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        uri.ShouldBe("chat://rooms");
+    }
+
+    [Fact]
     public async Task AfterTheBackplaneIsLostSubscribersAreCutEventsFlowAgainAndTheHistoryHoldsEveryAcknowledgedMessage()
     {
         _ = B.CreateClient();

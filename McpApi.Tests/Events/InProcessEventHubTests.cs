@@ -24,6 +24,27 @@ public sealed class InProcessEventHubTests
     }
 
     [Fact]
+    public void AnEveryTopicSubscriberGetsEachEventOfItsModelOnceEvenWhenItAlsoFollowsTheRoom()
+    {
+        using var rooms = _hub.Subscribe([IEventHub.EveryTopicOf("chat")], 8);
+        using var both = _hub.Subscribe(["chat:*", "chat:lobby"], 8);
+
+        _hub.Publish(Event("chat:lobby", 1));
+        _hub.Publish(Event("chat:kitchen", 2));
+        _hub.Publish(Event("chatter:x", 3));
+        _hub.Publish(Event("state:lobby", 4));
+        both.Remove(["chat:*"]);
+        _hub.Publish(Event("chat:kitchen", 5));
+        _hub.Publish(Event("chat:lobby", 6));
+
+        Drain(rooms).Select(e => e.Data).ShouldBe([1, 2, 5, 6]);
+        Drain(both).Select(e => e.Data).ShouldBe([1, 2, 6]);
+        IEventHub.Follows("chat:*", "chat:lobby").ShouldBeTrue();
+        IEventHub.Follows("chat:*", "chatter:lobby").ShouldBeFalse();
+        IEventHub.Follows("chat:lobby", "chat:lobby").ShouldBeTrue();
+    }
+
+    [Fact]
     public void AddAndRemoveChangeWhatASubscriptionReceives()
     {
         using var subscription = _hub.Subscribe(["state:a"], 8);

@@ -53,11 +53,51 @@ public sealed class McpCompletionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TheNotebookPromptArgumentCompletesToTheDefaultNotebook()
+    public async Task NotebooksCompleteFromTheNotebooksThatHaveNotesForTheTemplateAndThePromptArgument()
     {
-        var result = await _mcp.CompleteAsync(new PromptReference { Name = "note_summary_prompt" }, "notebook", "de",
+        var http = _app.CreateClient();
+        foreach (var notebook in new[] { "work", "world", "home" })
+            await http.PostEnvelopeAsync(new { model = "notes", action = "add", context = notebook, data = "a note" });
+
+        var template = await _mcp.CompleteAsync(new ResourceTemplateReference { Uri = "notes://{notebook}/latest" }, "notebook", "w",
+            cancellationToken: TestContext.Timeout);
+        var prompt = await _mcp.CompleteAsync(new PromptReference { Name = "note_summary_prompt" }, "notebook", "",
             cancellationToken: TestContext.Timeout);
 
-        result.Completion.Values.ShouldBe(["default"]);
+        template.Completion.Values.ShouldBe(["work", "world"]);
+        prompt.Completion.Values.ShouldBe(["home", "work", "world"]);
+        prompt.Completion.Total.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task NamespacesCompleteFromTheNamespacesThatHaveKeys()
+    {
+        var http = _app.CreateClient();
+        foreach (var @namespace in new[] { "app", "apple", "other" })
+            await http.PostEnvelopeAsync(new { model = "state", action = "set", context = @namespace, data = new { key = "k", value = 1 } });
+
+        var result = await _mcp.CompleteAsync(new ResourceTemplateReference { Uri = "state://{namespace}/{key}" }, "namespace", "ap",
+            cancellationToken: TestContext.Timeout);
+
+        result.Completion.Values.ShouldBe(["app", "apple"]);
+    }
+
+    [Fact]
+    public async Task ACallerGetsOnlyTheNotebooksItsScopesLetItRead()
+    {
+        using var app = TestKeys.ApiKeyApp();
+        var http = app.CreateClient();
+        foreach (var notebook in new[] { "work", "home" })
+            await http.WithKey(TestKeys.Admin).PostEnvelopeAsync(new { model = "notes", action = "add", context = notebook, data = "a note" });
+        await using var ana = await McpClients.ConnectAsync(app.CreateClient().WithKey(TestKeys.Ana)); // notes:read
+        await using var bob = await McpClients.ConnectAsync(app.CreateClient().WithKey(TestKeys.Bob)); // notes:*:work
+
+        var anaSees = await ana.CompleteAsync(new ResourceTemplateReference { Uri = "notes://{notebook}/latest" }, "notebook", "",
+            cancellationToken: TestContext.Timeout);
+        var bobSees = await bob.CompleteAsync(new ResourceTemplateReference { Uri = "notes://{notebook}/latest" }, "notebook", "",
+            cancellationToken: TestContext.Timeout);
+
+        anaSees.Completion.Values.ShouldBe(["home", "work"]);
+        bobSees.Completion.Values.ShouldBe(["work"]);
     }
 }

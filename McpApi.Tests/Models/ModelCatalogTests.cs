@@ -12,9 +12,9 @@ public sealed class ModelCatalogTests : IDisposable
 
     public static TheoryData<string, string[]> Models => new()
     {
-        { "notes", ["add", "list", "latest", "delete", "summary_prompt"] },
+        { "notes", ["add", "list", "latest", "delete", "summary_prompt", "notebooks"] },
         { "chat", ["send", "history", "rooms"] },
-        { "state", ["get", "set", "delete", "list"] },
+        { "state", ["get", "set", "delete", "list", "namespaces"] },
         { "move", ["new", "join", "play", "get", "list"] },
     };
 

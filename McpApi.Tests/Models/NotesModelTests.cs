@@ -236,6 +236,26 @@ public abstract class NotesModelTests : IDisposable
         Should.Throw<Exception>(() => app.CreateClient());
     }
 
+    [Fact]
+    public async Task NotebooksListsEachNotebookThatHasNotesInOrdinalOrderWithItsCountAndNewestNote()
+    {
+        (await Notes("notebooks")).Data.GetProperty("notebooks").GetArrayLength().ShouldBe(0);
+        await Notes("add", "work", "1");
+        var last = await Notes("add", "work", "2");
+        var gone = await Notes("add", "Zed", "3");
+        await Notes("add", "home", "4");
+        await Notes("delete", "Zed", new { id = gone.Data.GetProperty("id").GetInt64() });
+
+        var reply = await Notes("notebooks");
+
+        reply.StatusCode.ShouldBe(HttpStatusCode.OK, reply.ToString());
+        reply.Message.ShouldBe("2 notebook(s) with notes.");
+        var notebooks = reply.Data.GetProperty("notebooks").EnumerateArray().ToArray();
+        notebooks.Select(n => n.GetProperty("notebook").GetString()).ShouldBe(["home", "work"]);
+        notebooks.Select(n => n.GetProperty("notes").GetInt64()).ShouldBe([1L, 2L]);
+        notebooks[1].GetProperty("lastAdded").GetString().ShouldBe(last.Data.GetProperty("createdAt").GetString());
+    }
+
     private static string[] Texts(EnvelopeReply reply) =>
         [.. reply.Data.GetProperty("notes").EnumerateArray().Select(n => n.GetProperty("text").GetString()!)];
 }

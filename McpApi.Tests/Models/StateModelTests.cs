@@ -282,6 +282,26 @@ public abstract class StateModelTests : IDisposable
         final.Data.GetProperty("version").GetInt64().ShouldBe(51);
     }
 
+    [Fact]
+    public async Task NamespacesListsEachNamespaceThatHasKeysInOrdinalOrderWithItsCountAndLastWrite()
+    {
+        (await State("namespaces")).Data.GetProperty("namespaces").GetArrayLength().ShouldBe(0);
+        await State("set", new { key = "a", value = 1 }, "app");
+        var last = await State("set", new { key = "b", value = 2 }, "app");
+        await State("set", new { key = "a", value = 1 }, "Zed");
+        await State("set", new { key = "a", value = 1 }, "gone");
+        await State("delete", new { key = "a" }, "gone");
+
+        var reply = await State("namespaces");
+
+        reply.StatusCode.ShouldBe(HttpStatusCode.OK, reply.ToString());
+        reply.Message.ShouldBe("2 namespace(s) with keys.");
+        var namespaces = reply.Data.GetProperty("namespaces").EnumerateArray().ToArray();
+        namespaces.Select(n => n.GetProperty("namespace").GetString()).ShouldBe(["Zed", "app"]);
+        namespaces.Select(n => n.GetProperty("keys").GetInt64()).ShouldBe([1L, 2L]);
+        namespaces[1].GetProperty("lastUpdated").GetString().ShouldBe(last.Data.GetProperty("updatedAt").GetString());
+    }
+
     private static string[] Keys(EnvelopeReply reply) =>
         [.. reply.Data.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("key").GetString()!)];
 }

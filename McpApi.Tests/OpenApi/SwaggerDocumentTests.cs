@@ -43,8 +43,8 @@ public sealed partial class SwaggerDocumentTests : IDisposable
     private static readonly string[] Scenario =
     [
         "echo-echo", "seed-echo", "chat-send", "seed-chat", "chat-history", "chat-rooms",
-        "notes-add", "notes-list", "notes-latest", "notes-summary_prompt", "notes-delete",
-        "state-set", "state-get", "state-list", "state-delete",
+        "notes-add", "notes-list", "notes-latest", "notes-summary_prompt", "notes-notebooks", "notes-delete",
+        "state-set", "state-get", "state-list", "state-namespaces", "state-delete",
         "move-new", "move-join", "+bo-joins", "move-play", "move-get", "move-list",
     ];
 

@@ -109,6 +109,7 @@ public sealed partial class SseDoorTests : IDisposable
     [InlineData("/mcp/events", HttpStatusCode.BadRequest, "invalid_topic")]
     [InlineData("/mcp/events?topics=lobby", HttpStatusCode.UnprocessableEntity, "invalid_topic")]
     [InlineData("/mcp/events?topics=ghost:x", HttpStatusCode.UnprocessableEntity, "invalid_topic")]
+    [InlineData("/mcp/events?topics=chat:*", HttpStatusCode.UnprocessableEntity, "invalid_topic")] // the hub's every-room topic is MCP's (chat://rooms)
     public async Task MissingOrInvalidTopicsGetAnErrorEnvelope(string path, HttpStatusCode status, string code)
     {
         using var http = _server.CreateClient();

@@ -41,6 +41,11 @@ public sealed class ScopeSet
         return false;
     }
 
+    /// <summary>The context scopes named in scopes that allow the action there (<c>work</c> of <c>notes:*:work</c>); none for model-wide scopes.</summary>
+    public IEnumerable<string> NamedContextScopes(string model, string action, bool readOnly) =>
+        _scopes.Where(s => s.ContextScope is { } named && named != AccessScope.Any && s.AllowsSomewhere(model, action, readOnly))
+            .Select(s => s.ContextScope!).Distinct(StringComparer.Ordinal);
+
     /// <summary>Reads scopes from settings: every one must be valid, else <paramref name="errors"/> lists what is wrong.</summary>
     public static ScopeSet Parse(IEnumerable<string> texts, List<string> errors)
     {

@@ -13,8 +13,24 @@ public interface IEventPublisher
 /// </summary>
 public interface IEventHub : IEventPublisher
 {
-    /// <summary>Subscribes to <paramref name="topics"/> with a bounded queue of <paramref name="capacity"/> events.</summary>
+    /// <summary>
+    /// Subscribes to <paramref name="topics"/> with a bounded queue of <paramref name="capacity"/> events. A topic
+    /// <c>{model}:*</c> (<see cref="EveryTopicOf"/>) follows every topic of the model; each event reaches a subscriber once.
+    /// </summary>
     IEventSubscription Subscribe(IEnumerable<string> topics, int capacity);
+
+    /// <summary>The topic that follows every topic of <paramref name="model"/>: <c>chat:*</c> (no name is <c>*</c>).</summary>
+    static string EveryTopicOf(string model) => model + ":*";
+
+    /// <summary>The model whose every topic <paramref name="topic"/> follows, or null for a topic of one place.</summary>
+    static string? EveryTopicModel(string topic) =>
+        topic.Length > 2 && topic.EndsWith(":*", StringComparison.Ordinal) ? topic[..^2] : null;
+
+    /// <summary>Whether an event on <paramref name="eventTopic"/> reaches a subscriber of <paramref name="followed"/>.</summary>
+    static bool Follows(string followed, string eventTopic) =>
+        string.Equals(followed, eventTopic, StringComparison.Ordinal)
+        || EveryTopicModel(followed) is { } model && eventTopic.Length > model.Length
+            && eventTopic[model.Length] == ':' && eventTopic.StartsWith(model, StringComparison.Ordinal);
 }
 
 /// <summary>

@@ -6,26 +6,44 @@ namespace McpApi.Events;
 
 /// <summary>
 /// The default hub: in-process fan-out with one bounded queue per subscriber and an index by topic,
-/// so publishing costs one lookup plus one non-blocking write per interested subscriber.
+/// so publishing costs one lookup plus one non-blocking write per interested subscriber. A model's every-topic
+/// subscribers (<c>{model}:*</c>, <see cref="IEventHub.EveryTopicOf"/>) have an index of their own, looked up only while
+/// there are any.
 /// </summary>
 public sealed class InProcessEventHub : IEventHub, IQueueDepthSource, IDisposable
 {
     // Each topic's subscribers are an immutable array, replaced whole (copy-on-write) by subscribe and unsubscribe
     // under the lock; Publish reads the current array without a lock and without allocating.
     private readonly ConcurrentDictionary<string, Subscription[]> _byTopic = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Subscription[]> _byModel = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Subscription[]>.AlternateLookup<ReadOnlySpan<char>> _byModelName;
+    private int _everyTopicModels; // _byModel's count, read without the dictionary's locks
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<Subscription, byte> _live = new();
     private readonly IDisposable _observed;
 
-    public InProcessEventHub() => _observed = McpApiMetrics.ObserveQueues(this);
+    public InProcessEventHub()
+    {
+        _byModelName = _byModel.GetAlternateLookup<ReadOnlySpan<char>>();
+        _observed = McpApiMetrics.ObserveQueues(this);
+    }
 
     public void Publish(ModelEvent modelEvent)
     {
         ArgumentNullException.ThrowIfNull(modelEvent);
-        if (!_byTopic.TryGetValue(modelEvent.Topic, out var subscribers))
-            return;
-        foreach (var subscription in subscribers)
+        var exact = _byTopic.GetValueOrDefault(modelEvent.Topic, []);
+        foreach (var subscription in exact)
             subscription.Offer(modelEvent);
+        if (Volatile.Read(ref _everyTopicModels) == 0)
+            return;
+        var colon = modelEvent.Topic.IndexOf(':');
+        if (colon <= 0 || !_byModelName.TryGetValue(modelEvent.Topic.AsSpan(0, colon), out var everyTopic))
+            return;
+        foreach (var subscription in everyTopic)
+        {
+            if (Array.IndexOf(exact, subscription) < 0) // once per subscriber, even one that follows both
+                subscription.Offer(modelEvent);
+        }
     }
 
     public IEventSubscription Subscribe(IEnumerable<string> topics, int capacity)
@@ -62,12 +80,18 @@ public sealed class InProcessEventHub : IEventHub, IQueueDepthSource, IDisposabl
         {
             foreach (var topic in topics)
             {
-                var subscribers = _byTopic.GetValueOrDefault(topic, []);
+                var (index, key) = IndexOf(topic);
+                var subscribers = index.GetValueOrDefault(key, []);
                 if (Array.IndexOf(subscribers, subscription) < 0)
-                    _byTopic[topic] = [.. subscribers, subscription];
+                    index[key] = [.. subscribers, subscription];
             }
+            Volatile.Write(ref _everyTopicModels, _byModel.Count);
         }
     }
+
+    /// <summary>The index a topic lives in, and its key there: <c>chat:*</c> is model <c>chat</c> in the every-topic index.</summary>
+    private (ConcurrentDictionary<string, Subscription[]> Index, string Key) IndexOf(string topic) =>
+        IEventHub.EveryTopicModel(topic) is { } model ? (_byModel, model) : (_byTopic, topic);
 
     private void Unindex(Subscription subscription, IEnumerable<string> topics)
     {
@@ -75,13 +99,15 @@ public sealed class InProcessEventHub : IEventHub, IQueueDepthSource, IDisposabl
         {
             foreach (var topic in topics)
             {
-                if (!_byTopic.TryGetValue(topic, out var subscribers) || Array.IndexOf(subscribers, subscription) < 0)
+                var (index, key) = IndexOf(topic);
+                if (!index.TryGetValue(key, out var subscribers) || Array.IndexOf(subscribers, subscription) < 0)
                     continue;
                 if (subscribers.Length == 1)
-                    _byTopic.TryRemove(topic, out _);
+                    index.TryRemove(key, out _);
                 else
-                    _byTopic[topic] = [.. subscribers.Where(s => s != subscription)];
+                    index[key] = [.. subscribers.Where(s => s != subscription)];
             }
+            Volatile.Write(ref _everyTopicModels, _byModel.Count);
         }
     }
 

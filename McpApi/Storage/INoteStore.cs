@@ -3,6 +3,9 @@ namespace McpApi.Storage;
 /// <summary>A note in a notebook. Ids are unique across notebooks and grow with every note.</summary>
 public sealed record Note(long Id, string Notebook, string Text, DateTime CreatedAt);
 
+/// <summary>A notebook that has notes: how many, and when the newest was added.</summary>
+public sealed record NotebookInfo(string Notebook, long Notes, DateTime LastAdded);
+
 /// <summary>Where the notes model keeps its notes.</summary>
 public interface INoteStore
 {
@@ -19,4 +22,7 @@ public interface INoteStore
 
     /// <summary>Deletes a note of the notebook; false when it has no such note.</summary>
     Task<bool> DeleteAsync(string notebook, long id, CancellationToken cancellationToken);
+
+    /// <summary>The notebooks that have notes, in ordinal order of their names.</summary>
+    Task<IReadOnlyList<NotebookInfo>> NotebooksAsync(CancellationToken cancellationToken);
 }

@@ -21,6 +21,9 @@ public sealed record StateWriteResult(StateOutcome Outcome, StateEntry? Entry, l
 
 public sealed record StateKeyInfo(string Key, long Version, DateTime UpdatedAt);
 
+/// <summary>A namespace that has keys: how many, and when one was last written.</summary>
+public sealed record StateNamespaceInfo(string Namespace, long Keys, DateTime LastUpdated);
+
 /// <summary>Where the state model keeps its documents. Writes compare-and-set atomically.</summary>
 public interface IStateStore
 {
@@ -39,4 +42,7 @@ public interface IStateStore
 
     /// <summary>Keys starting with <paramref name="prefix"/> and sorting after <paramref name="after"/>, in ordinal order.</summary>
     Task<IReadOnlyList<StateKeyInfo>> ListAsync(string @namespace, string prefix, string? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The namespaces that have keys, in ordinal order of their names.</summary>
+    Task<IReadOnlyList<StateNamespaceInfo>> NamespacesAsync(CancellationToken cancellationToken);
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using McpApi.Dispatching;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
@@ -8,13 +7,24 @@ namespace McpApi.Doors.Mcp;
 
 /// <summary>
 /// <c>completion/complete</c> for the resource templates and the prompt argument, from the data through the dispatcher:
-/// <c>{room}</c> from <c>chat.rooms</c>, <c>{key}</c> from <c>state.list</c> (in the namespace already chosen, else
-/// <c>default</c>). <c>{notebook}</c> and <c>{namespace}</c> offer <c>default</c> only: no model action lists notebooks
-/// or namespaces yet. Values start with what the user typed, at most 100.
+/// <c>{room}</c> from <c>chat.rooms</c>, <c>{notebook}</c> from <c>notes.notebooks</c>, <c>{namespace}</c> from
+/// <c>state.namespaces</c>, <c>{key}</c> from <c>state.list</c> (in the namespace already chosen, else <c>default</c>).
+/// An authenticated caller gets only the names it may read; one whose scopes name places (<c>notes:*:work</c>) rather
+/// than the whole model, and so may not list them all, gets those places. Values start with what the user typed, at most 100.
 /// </summary>
 internal sealed class McpCompletions(Dispatcher dispatcher, McpPrimitiveSet primitives) : IConfigureOptions<McpServerOptions>
 {
     private const int MaxValues = 100;
+
+    /// <summary>Each completable name: the action that lists it, the list's property and item name, and the action reading one.</summary>
+    private sealed record NameList(string Model, string ListAction, string Items, string Item, string ReadAction);
+
+    private static readonly Dictionary<string, NameList> Lists = new(StringComparer.Ordinal)
+    {
+        ["room"] = new("chat", "rooms", "rooms", "room", "history"),
+        ["notebook"] = new("notes", "notebooks", "notebooks", "notebook", "latest"),
+        ["namespace"] = new("state", "namespaces", "namespaces", "namespace", "get"),
+    };
 
     public void Configure(McpServerOptions options)
     {
@@ -28,14 +38,14 @@ internal sealed class McpCompletions(Dispatcher dispatcher, McpPrimitiveSet prim
             var typed = argument?.Value ?? "";
             string? namespaceChosen = null;
             request.Params?.Context?.Arguments?.TryGetValue("namespace", out namespaceChosen);
+            var caller = primitives.Callers.Caller(request.User);
             var values = argument?.Name switch
             {
-                "room" => await RoomsAsync(primitives.Callers.Caller(request.User), cancellationToken),
-                "key" => await KeysAsync(primitives.Callers.Caller(request.User), namespaceChosen ?? "default", typed, cancellationToken),
-                "notebook" or "namespace" => ["default"],
+                "key" => await KeysAsync(caller, namespaceChosen ?? "default", typed, cancellationToken),
+                { } name when Lists.TryGetValue(name, out var list) => await NamesAsync(caller, list, cancellationToken),
                 _ => [],
             };
-            var matching = values.Where(v => v.StartsWith(typed, StringComparison.Ordinal)).Distinct().ToList();
+            var matching = values.Where(v => v.StartsWith(typed, StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal).ToList();
             return new CompleteResult
             {
                 Completion = new Completion { Values = [.. matching.Take(MaxValues)], Total = matching.Count, HasMore = matching.Count > MaxValues },
@@ -43,13 +53,14 @@ internal sealed class McpCompletions(Dispatcher dispatcher, McpPrimitiveSet prim
         };
     }
 
-    private async Task<IReadOnlyList<string>> RoomsAsync(CallContext caller, CancellationToken cancellationToken)
+    private async Task<IEnumerable<string>> NamesAsync(CallContext caller, NameList list, CancellationToken cancellationToken)
     {
-        var result = await McpDispatch.SendAsync(dispatcher, caller, "chat", "rooms", null, McpDispatch.Json(new { }), cancellationToken);
+        var scopes = caller.Identity?.Scopes;
+        var result = await McpDispatch.SendAsync(dispatcher, caller, list.Model, list.ListAction, null, McpDispatch.Json(new { }), cancellationToken);
         if (!result.IsSuccess)
-            return [];
-        var data = McpDispatch.DataOrThrow(result);
-        return [.. data.GetProperty("rooms").EnumerateArray().Select(r => r.GetProperty("room").GetString()!)];
+            return scopes?.NamedContextScopes(list.Model, list.ReadAction, readOnly: true) ?? [];
+        var names = McpDispatch.DataOrThrow(result).GetProperty(list.Items).EnumerateArray().Select(item => item.GetProperty(list.Item).GetString()!);
+        return scopes is null ? names : names.Where(name => scopes.Allows(list.Model, list.ReadAction, readOnly: true, name));
     }
 
     private async Task<IReadOnlyList<string>> KeysAsync(CallContext caller, string @namespace, string prefix, CancellationToken cancellationToken)

@@ -67,7 +67,7 @@ public static class McpDoorSetup
         });
         McpSessionMigration.AddTo(services);
         services.TryAddSingleton<McpCancelledRequests>();
-        mcp.WithMessageFilters(filters => filters.AddIncomingFilter(McpParamsCheck.Filter));
+        mcp.WithMessageFilters(filters => filters.AddIncomingFilter(McpParamsCheck.Filter).AddOutgoingFilter(McpResourceSubscriptions.StaticResourceList));
         services.AddOptions<McpServerOptions>().Configure<McpCancelledRequests>((options, cancelled) =>
             (options.Filters.Message.IncomingFilters ??= []).Add(cancelled.Filter));
         services.TryAddSingleton<McpResourceSubscriptions>();

@@ -14,7 +14,8 @@ namespace McpApi.Doors.Mcp;
 /// announces (a write from any door) is sent to the session as <c>notifications/resources/updated</c> for the URIs it
 /// touches: <c>notes://latest</c> and <c>notes://{notebook}/latest</c> (<c>notes:{notebook}</c>),
 /// <c>state://{namespace}/{key}</c> (<c>state:{namespace}</c>, that key only), <c>chat://{room}/history</c>
-/// (<c>chat:{room}</c>). <c>chat://rooms</c> has no topic (the hub has no "every room" topic) and gets no updates.
+/// (<c>chat:{room}</c>), and <c>chat://rooms</c> (<c>chat:*</c>, every room: each message changes a room's count and
+/// last activity, and a room's first message adds it). The hub's backplane brings writes made on other replicas.
 /// </summary>
 internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpServerOptions>
 {
@@ -53,7 +54,7 @@ internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpSe
                     ModelContextProtocol.McpErrorCode.InvalidRequest);
             var uri = request.Params?.Uri ?? "";
             var topic = TopicOf(uri) ?? throw new ModelContextProtocol.McpProtocolException(
-                $"'{uri}' cannot be subscribed to: subscribe to notes://latest, notes://{{notebook}}/latest, state://{{namespace}}/{{key}} or chat://{{room}}/history.",
+                $"'{uri}' cannot be subscribed to: subscribe to notes://latest, notes://{{notebook}}/latest, state://{{namespace}}/{{key}}, chat://rooms or chat://{{room}}/history.",
                 ModelContextProtocol.McpErrorCode.InvalidParams);
             var caller = request.Services!.GetRequiredService<McpPrimitiveSet>().Callers.Caller(request.User);
             if (!MayFollow(caller.Identity, topic))
@@ -126,7 +127,7 @@ internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpSe
             {
                 foreach (var (uri, topic) in topicByUri)
                 {
-                    if (topic == modelEvent.Topic && Touches(uri, modelEvent))
+                    if (IEventHub.Follows(topic, modelEvent.Topic) && Touches(uri, modelEvent))
                         await request.Server.SendNotificationAsync(NotificationMethods.ResourceUpdatedNotification,
                             new ResourceUpdatedNotificationParams { Uri = uri, Meta = Meta() }, cancellationToken: stop.Token);
                 }
@@ -145,6 +146,21 @@ internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpSe
         return new EmptyResult();
     }
 
+    /// <summary>
+    /// An outgoing message filter: the capabilities answered to <c>initialize</c> and <c>server/discover</c> carry no
+    /// <c>resources.listChanged</c>. The listed resources (<c>notes://latest</c>, <c>chat://rooms</c>) and the templates
+    /// do not depend on the data, so the list never changes; the SDK 2.4 advertises <c>listChanged: true</c> whenever a
+    /// server has a resource collection (and offers no setting against it).
+    /// </summary>
+    public static McpMessageFilter StaticResourceList { get; } = next => (context, cancellationToken) =>
+    {
+        if (context.JsonRpcMessage is JsonRpcResponse { Result: System.Text.Json.Nodes.JsonObject result }
+            && result["capabilities"] is System.Text.Json.Nodes.JsonObject capabilities
+            && capabilities["resources"] is System.Text.Json.Nodes.JsonObject resources)
+            resources.Remove("listChanged");
+        return next(context, cancellationToken);
+    };
+
     /// <summary>The hub topic a resource URI follows, or null when it has none.</summary>
     internal static string? TopicOf(string uri)
     {
@@ -157,6 +173,7 @@ internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpSe
             "notes" when segments == "latest" && parsed.Host.Length > 0 => $"notes:{Authority(parsed)}",
             "state" when segments.Length > 0 && !segments.Contains('/') => $"state:{Authority(parsed)}",
             "chat" when segments == "history" => $"chat:{Authority(parsed)}",
+            "chat" when parsed.Host == "rooms" && segments.Length == 0 => IEventHub.EveryTopicOf("chat"),
             _ => null,
         };
     }
@@ -174,14 +191,23 @@ internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpSe
     {
         if (identity is null)
             return true;
-        var (model, scope) = (topic[..topic.IndexOf(':')], topic[(topic.IndexOf(':') + 1)..]);
-        return identity.Scopes.Allows(model, ReadActions[model], readOnly: true, scope);
+        var (model, action, scope) = ReadBy(topic);
+        return identity.Scopes.Allows(model, action, readOnly: true, scope);
     }
 
     private static string ReadScopeOf(string topic)
     {
+        var (model, action, scope) = ReadBy(topic);
+        return scope is null ? $"{model}:{action} (or {model}:read)" : $"{model}:{action}:{scope} (or {model}:read)";
+    }
+
+    /// <summary>The action reading what a topic announces, and where: <c>chat:*</c> is read by <c>chat.rooms</c>, which lists every room.</summary>
+    private static (string Model, string Action, string? Scope) ReadBy(string topic)
+    {
+        if (IEventHub.EveryTopicModel(topic) is "chat")
+            return ("chat", "rooms", null);
         var model = topic[..topic.IndexOf(':')];
-        return $"{model}:{ReadActions[model]}:{topic[(topic.IndexOf(':') + 1)..]} (or {model}:read)";
+        return (model, ReadActions[model], topic[(topic.IndexOf(':') + 1)..]);
     }
 
     /// <summary>The URI's host as written (URIs lower-case hosts; names keep their case).</summary>
@@ -241,7 +267,7 @@ internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpSe
                 {
                     string[] uris;
                     lock (_gate)
-                        uris = [.. _topicByUri.Where(s => s.Value == modelEvent.Topic && Touches(s.Key, modelEvent)).Select(s => s.Key)];
+                        uris = [.. _topicByUri.Where(s => IEventHub.Follows(s.Value, modelEvent.Topic) && Touches(s.Key, modelEvent)).Select(s => s.Key)];
                     foreach (var uri in uris)
                     {
                         await server.SendNotificationAsync(NotificationMethods.ResourceUpdatedNotification,

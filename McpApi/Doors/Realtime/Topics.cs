@@ -43,6 +43,8 @@ public static class Topics
             return $"'{topic}' names no model '{model}' (models: {string.Join(", ", registry.Names)}).";
         if (scope.Length > MaxScopeLength)
             return $"'{topic[..Math.Min(topic.Length, 40)]}...' has a scope longer than {MaxScopeLength} characters.";
+        if (scope == "*")
+            return $"'{topic}' names no place: '*' is not a {model} scope here; subscribe to each one ('{model}:lobby').";
         if (scope.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is ',' or ';' or '='))
             return $"'{topic}' contains a space, comma, semicolon or '='.";
         return null;

@@ -66,12 +66,18 @@ public sealed class NotesModel : IModelHandler
                 ReadOnly = true,
                 Idempotent = true,
             },
+            ModelAction.For<NoContext, NoData, NotebookList>("notebooks", "Lists the notebooks that have notes, with their note count and when the newest was added.", NotebooksAsync)
+            with
+            {
+                ReadOnly = true,
+                Idempotent = true,
+            },
         ];
     }
 
     public string Name => "notes";
 
-    public string Description => "AI Sticky Notes: add, list, read the latest, delete and summarize notes in named notebooks (context: the notebook).";
+    public string Description => "AI Sticky Notes: add, list, read the latest, delete and summarize notes in named notebooks, list the notebooks (context: the notebook).";
 
     public IReadOnlyList<ModelAction> Actions { get; }
 
@@ -131,6 +137,14 @@ public sealed class NotesModel : IModelHandler
         return new($"A prompt to summarize {which} of notebook '{notebook}'.",
             new NoteSummaryPrompt(notebook, notes.Count, prompt));
     }
+
+    private async ValueTask<ModelResult<NotebookList>> NotebooksAsync(ActionCall<NoContext, NoData> call, CancellationToken ct)
+    {
+        var notebooks = await _store.NotebooksAsync(ct);
+        return new($"{notebooks.Count} notebook(s) with notes.", new NotebookList(notebooks));
+    }
+
+    public sealed record NotebookList(IReadOnlyList<NotebookInfo> Notebooks);
 
     public sealed record NoteList(string Notebook, IReadOnlyList<Note> Notes, long? NextAfter);
 

@@ -64,12 +64,18 @@ public sealed class StateModel : IModelHandler
                 ReadOnly = true,
                 Idempotent = true,
             },
+            ModelAction.For<NoContext, NoData, StateNamespaces>("namespaces", "Lists the namespaces that have keys, with their key count and last write.", NamespacesAsync)
+            with
+            {
+                ReadOnly = true,
+                Idempotent = true,
+            },
         ];
     }
 
     public string Name => "state";
 
-    public string Description => "Versioned key/value JSON documents with compare-and-set (ifVersion), per namespace (context: the namespace).";
+    public string Description => "Versioned key/value JSON documents with compare-and-set (ifVersion), per namespace; list a namespace's keys or the namespaces (context: the namespace).";
 
     public IReadOnlyList<ModelAction> Actions { get; }
 
@@ -121,6 +127,12 @@ public sealed class StateModel : IModelHandler
         return new($"{page.Length} key(s) in namespace '{ns}'{(nextAfter is null ? "" : "; more follow")}.", new StateKeys(ns, page, nextAfter));
     }
 
+    private async ValueTask<ModelResult<StateNamespaces>> NamespacesAsync(ActionCall<NoContext, NoData> call, CancellationToken ct)
+    {
+        var namespaces = await _store.NamespacesAsync(ct);
+        return new($"{namespaces.Count} namespace(s) with keys.", new StateNamespaces(namespaces));
+    }
+
     private void Announce(string ns, string key, long version, bool deleted) =>
         _events.Publish(new ModelEvent("state.changed", $"state:{ns}", new StateChanged(ns, key, version, deleted ? true : null)));
 
@@ -150,6 +162,8 @@ public sealed class StateModel : IModelHandler
     }
 
     public sealed record StateDeleted(string Key, bool Deleted, long Version);
+
+    public sealed record StateNamespaces(IReadOnlyList<StateNamespaceInfo> Namespaces);
 
     public sealed record StateKeys(string Namespace, IReadOnlyList<StateKeyInfo> Keys, string? NextAfter);
 

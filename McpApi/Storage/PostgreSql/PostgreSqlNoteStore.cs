@@ -17,6 +17,8 @@ internal sealed class PostgreSqlNoteStore(PostgreSqlDatabase database, TimeProvi
 
     private const string Delete = "DELETE FROM notes WHERE notebook = $1 AND id = $2;";
 
+    private const string Notebooks = "SELECT notebook, COUNT(*), MAX(created_at) FROM notes GROUP BY notebook ORDER BY notebook COLLATE \"C\";";
+
     public Task<Note> AddAsync(string notebook, string text, Action<Note>? committed, CancellationToken cancellationToken) =>
         database.WriteAsync($"notes:{notebook}", async (connection, transaction) =>
         {
@@ -46,6 +48,17 @@ internal sealed class PostgreSqlNoteStore(PostgreSqlDatabase database, TimeProvi
             await using var command = connection.Command(Delete, transaction, notebook, id);
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
         }, null, cancellationToken);
+
+    public Task<IReadOnlyList<NotebookInfo>> NotebooksAsync(CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<NotebookInfo>>(async connection =>
+        {
+            await using var command = connection.Command(Notebooks, null);
+            var notebooks = new List<NotebookInfo>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                notebooks.Add(new NotebookInfo(reader.GetString(0), reader.GetInt64(1), PostgreSqlCommands.ToDateTime(reader.GetInt64(2))));
+            return notebooks;
+        }, cancellationToken);
 
     private static async Task<IReadOnlyList<Note>> Notes(NpgsqlCommand command, int limit, CancellationToken cancellationToken)
     {

@@ -28,6 +28,8 @@ internal sealed class PostgreSqlStateStore(PostgreSqlDatabase database, TimeProv
 
     private const string Remove = "DELETE FROM state_entries WHERE namespace = $1 AND state_key = $2;";
 
+    private const string Namespaces = "SELECT namespace, COUNT(*), MAX(updated_at) FROM state_entries GROUP BY namespace ORDER BY namespace COLLATE \"C\";";
+
     private const string Tombstone = """
         INSERT INTO state_tombstones (namespace, state_key, version) VALUES ($1, $2, $3)
         ON CONFLICT (namespace, state_key) DO UPDATE SET version = excluded.version;
@@ -95,6 +97,17 @@ internal sealed class PostgreSqlStateStore(PostgreSqlDatabase database, TimeProv
             while (await reader.ReadAsync(cancellationToken))
                 keys.Add(new StateKeyInfo(reader.GetString(0), reader.GetInt64(1), PostgreSqlCommands.ToDateTime(reader.GetInt64(2))));
             return keys;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<StateNamespaceInfo>> NamespacesAsync(CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<StateNamespaceInfo>>(async connection =>
+        {
+            await using var command = connection.Command(Namespaces, null);
+            var namespaces = new List<StateNamespaceInfo>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                namespaces.Add(new StateNamespaceInfo(reader.GetString(0), reader.GetInt64(1), PostgreSqlCommands.ToDateTime(reader.GetInt64(2))));
+            return namespaces;
         }, cancellationToken);
 
     /// <summary>The namespace's length first, so ("a:b", "c") and ("a", "b:c") are different keys.</summary>

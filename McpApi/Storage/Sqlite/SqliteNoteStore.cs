@@ -17,6 +17,8 @@ internal sealed class SqliteNoteStore(SqliteDatabase database, TimeProvider cloc
 
     private const string Delete = "DELETE FROM notes WHERE notebook = $notebook AND id = $id;";
 
+    private const string Notebooks = "SELECT notebook, COUNT(*), MAX(created_at) FROM notes GROUP BY notebook ORDER BY notebook;";
+
     public Task<Note> AddAsync(string notebook, string text, Action<Note>? committed, CancellationToken cancellationToken) =>
         database.WriteAsync(session =>
         {
@@ -42,6 +44,16 @@ internal sealed class SqliteNoteStore(SqliteDatabase database, TimeProvider cloc
     public Task<bool> DeleteAsync(string notebook, long id, CancellationToken cancellationToken) =>
         database.WriteAsync(session => session.Command(Delete).With("$notebook", notebook).With("$id", id).ExecuteNonQuery() > 0,
             null, cancellationToken);
+
+    public Task<IReadOnlyList<NotebookInfo>> NotebooksAsync(CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<NotebookInfo>>(session =>
+        {
+            var notebooks = new List<NotebookInfo>();
+            using var reader = session.Command(Notebooks).ExecuteReader();
+            while (reader.Read())
+                notebooks.Add(new NotebookInfo(reader.GetString(0), reader.GetInt64(1), SqliteTime.ToDateTime(reader.GetInt64(2))));
+            return notebooks;
+        }, cancellationToken);
 
     private static IReadOnlyList<Note> Notes(SqliteCommand command, int limit)
     {

@@ -27,6 +27,8 @@ internal sealed class SqliteStateStore(SqliteDatabase database, TimeProvider clo
 
     private const string Remove = "DELETE FROM state_entries WHERE namespace = $ns AND state_key = $key;";
 
+    private const string Namespaces = "SELECT namespace, COUNT(*), MAX(updated_at) FROM state_entries GROUP BY namespace ORDER BY namespace;";
+
     private const string Tombstone = """
         INSERT INTO state_tombstones (namespace, state_key, version) VALUES ($ns, $key, $version)
         ON CONFLICT (namespace, state_key) DO UPDATE SET version = excluded.version;
@@ -84,6 +86,16 @@ internal sealed class SqliteStateStore(SqliteDatabase database, TimeProvider clo
                 ORDER BY state_key LIMIT @limit;
                 """, new { ns = @namespace, prefix, after, limit });
             return [.. rows.Select(r => new StateKeyInfo(r.Key, r.Version, SqliteTime.ToDateTime(r.UpdatedAt)))];
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<StateNamespaceInfo>> NamespacesAsync(CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<StateNamespaceInfo>>(session =>
+        {
+            var namespaces = new List<StateNamespaceInfo>();
+            using var reader = session.Command(Namespaces).ExecuteReader();
+            while (reader.Read())
+                namespaces.Add(new StateNamespaceInfo(reader.GetString(0), reader.GetInt64(1), SqliteTime.ToDateTime(reader.GetInt64(2))));
+            return namespaces;
         }, cancellationToken);
 
     private static StateEntry? Find(SqliteSession session, string @namespace, string key)

@@ -27,7 +27,7 @@ check("connected with a bearer token", typeof transport.sessionId === "string", 
 
 const names = (await client.listTools()).tools.map((t) => t.name).sort();
 check("tools/list shows only the key's tools", JSON.stringify(names) === JSON.stringify(
-  ["chat_history", "chat_rooms", "chat_send", "notes_latest", "notes_list", "notes_summary_prompt", "read_notes"]), names);
+  ["chat_history", "chat_rooms", "chat_send", "notes_latest", "notes_list", "notes_notebooks", "notes_summary_prompt", "read_notes"]), names);
 
 const sent = await client.callTool({ name: "chat_send", arguments: { context: { room: "lobby" }, data: "from the TypeScript SDK" } });
 check("chat_send runs as the key's holder", sent.structuredContent?.data?.user === "ana", sent.structuredContent);

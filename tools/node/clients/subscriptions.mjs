@@ -1,5 +1,6 @@
 // Resource subscriptions as an MCP client sees them (TypeScript SDK over Streamable HTTP): the server advertises
-// resources.subscribe, a write made by another door (the HTTP envelope) arrives as notifications/resources/updated, and
+// resources.subscribe, a write made by another door (the HTTP envelope) arrives as notifications/resources/updated
+// (a note, a state key, a new chat room for chat://rooms), and
 // after the client drops its GET stream and opens a new one, updates still arrive.
 // Usage: node subscriptions.mjs http://127.0.0.1:5000/mcp   (exit code 0 when every check passed)
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -49,6 +50,7 @@ const noteUri = `notes://${notebook}/latest`;
 const stateUri = `state://${notebook}/counter`;
 await client.subscribeResource({ uri: noteUri });
 await client.subscribeResource({ uri: stateUri });
+await client.subscribeResource({ uri: "chat://rooms" });
 // Give the GET stream a moment to be open before the first write (the SDK opens it after initialization).
 await new Promise((resolve) => setTimeout(resolve, 500));
 
@@ -61,6 +63,13 @@ waiting = nextUpdate(stateUri);
 await envelope({ model: "state", action: "set", context: notebook, data: { key: "other", value: 1 } });
 await envelope({ model: "state", action: "set", context: notebook, data: { key: "counter", value: 2 } });
 check("a state write to the subscribed key arrives", (await waiting) === stateUri, updates);
+
+waiting = nextUpdate("chat://rooms");
+const room = `room${Date.now()}`;
+await envelope({ model: "chat", action: "send", context: { user: "ana", room }, data: "the first message of a new room" });
+check("a new room's first message (envelope door) updates chat://rooms", (await waiting) === "chat://rooms", updates);
+const rooms = await client.readResource({ uri: "chat://rooms" });
+check("chat://rooms then lists the new room", (rooms.contents?.[0]?.text ?? "").includes(`"room":"${room}"`), rooms);
 
 // A client whose server-to-client stream drops gets it back: the stream carries event ids, and a new GET with
 // Last-Event-ID is accepted and goes on delivering. (Raw HTTP here, so the test controls when the stream drops.)
