@@ -112,21 +112,16 @@ public static class McpDoorSetup
             if (endpoint.Metadata.OfType<IHttpMethodMetadata>().Any(m => m.HttpMethods.Contains(HttpMethods.Post)))
             {
                 endpoint.Metadata.Add(new AcceptsMetadata(["application/json"]));
-                // A POST without a session may start one: the session limits go first, then the size limit.
                 if (endpoint.RequestDelegate is { } sdk)
-                {
-                    var limited = McpRequestLimit.Around(McpHttpChecks.Around(sdk));
-                    endpoint.RequestDelegate = http => http.RequestServices.GetRequiredService<McpSessionLimits>().GuardAsync(http, limited);
-                }
+                    endpoint.RequestDelegate = new McpPostPass(sdk).InvokeAsync;
             }
             else if (endpoint.RequestDelegate is { } other)
             {
-                endpoint.RequestDelegate = McpHttpChecks.Around(other); // GET and DELETE
+                var handler = McpHttpChecks.Around(other); // GET and DELETE
                 if (endpoint.Metadata.OfType<IHttpMethodMetadata>().Any(m => m.HttpMethods.Contains(HttpMethods.Delete)))
-                    endpoint.RequestDelegate = McpSessionMigration.ForgetOnDelete(endpoint.RequestDelegate);
-            }
-            if (endpoint.RequestDelegate is { } handler)
+                    handler = McpSessionMigration.ForgetOnDelete(handler);
                 endpoint.RequestDelegate = Hosting.CurrentRequest.Around(McpAuthenticationGate.Around(RelaxedJsonResponses.Around(handler)));
+            }
         });
         return endpoints;
     }

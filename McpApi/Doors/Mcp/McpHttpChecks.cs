@@ -60,21 +60,41 @@ internal sealed class McpSessions
 /// </summary>
 internal static class McpHttpChecks
 {
+    /// <summary>The checks around the SDK's GET and DELETE endpoints (POST: <see cref="McpPostPass"/>).</summary>
     public static RequestDelegate Around(RequestDelegate next) => async http =>
     {
+        var services = http.RequestServices;
+        var stateless = services.GetRequiredService<IOptions<HttpServerTransportOptions>>().Value.SessionMode == HttpServerSessionMode.Stateless;
+        var (proceed, sessionId, requestId) = await CheckAsync(http, stateless, services.GetRequiredService<McpSessions>());
+        if (!proceed)
+            return;
+        if (requestId is not null)
+        {
+            using var tracked = services.GetRequiredService<McpCancelledRequests>().Track(http, sessionId, requestId);
+            await next(http);
+            return;
+        }
+        await next(http);
+    };
+
+    /// <summary>
+    /// Answers what McpApi answers before the SDK (false when it has). A POST's request id comes back when it runs in a
+    /// live session, for <see cref="McpCancelledRequests"/> to track.
+    /// </summary>
+    public static async ValueTask<(bool Proceed, string SessionId, string? RequestId)> CheckAsync(HttpContext http, bool stateless, McpSessions sessions)
+    {
         var request = http.Request;
-        var stateless = http.RequestServices.GetRequiredService<IOptions<HttpServerTransportOptions>>().Value.SessionMode == HttpServerSessionMode.Stateless;
         var sessionId = request.Headers["Mcp-Session-Id"].ToString();
         McpServer? session = null;
         if (sessionId.Length > 0 && !stateless)
-            http.RequestServices.GetRequiredService<McpSessions>().TryGet(sessionId, out session);
+            sessions.TryGet(sessionId, out session);
 
         if (HttpMethods.IsGet(request.Method) && sessionId.Length == 0)
         {
             http.Response.Headers.Allow = stateless ? "POST" : "POST, DELETE";
             await WriteAsync(http, StatusCodes.Status405MethodNotAllowed, McpErrorCode.InvalidRequest, default,
                 "GET /mcp opens a session's server-to-client stream: send initialize by POST first, then GET with its Mcp-Session-Id header.");
-            return;
+            return (false, sessionId, null);
         }
 
         if (HttpMethods.IsDelete(request.Method) && !stateless)
@@ -83,36 +103,29 @@ internal static class McpHttpChecks
             {
                 await WriteAsync(http, StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest, default,
                     "DELETE /mcp ends a session: send its id in the Mcp-Session-Id header.");
-                return;
+                return (false, sessionId, null);
             }
             if (session is null)
             {
                 await WriteAsync(http, StatusCodes.Status404NotFound, McpErrorCode.InvalidRequest, default,
                     $"There is no session '{Shorten(sessionId)}' (it ended, expired or never existed).");
-                return;
+                return (false, sessionId, null);
             }
         }
 
         if (HttpMethods.IsPost(request.Method))
         {
             var (proceed, requestId) = await CheckBodyAsync(http);
-            if (!proceed)
-                return;
-            if (session is not null && requestId is not null)
-            {
-                using var tracked = http.RequestServices.GetRequiredService<McpCancelledRequests>().Track(http, sessionId, requestId);
-                await next(http);
-                return;
-            }
+            return (proceed, sessionId, session is not null ? requestId : null);
         }
-        await next(http);
-    };
+        return (true, sessionId, null);
+    }
 
     /// <summary>
     /// Reads the (size-checked) body, answers what the SDK would answer wrongly, rewinds it; false when answered. The id of
     /// a request (a message with a method and an id) comes back for <see cref="McpCancelledRequests"/>.
     /// </summary>
-    private static async Task<(bool Proceed, string? RequestId)> CheckBodyAsync(HttpContext http)
+    private static async ValueTask<(bool Proceed, string? RequestId)> CheckBodyAsync(HttpContext http)
     {
         var request = http.Request;
         ReadOnlyMemory<byte> body;

@@ -1,0 +1,86 @@
+// The session settings are marked obsolete only to steer new code towards the 2026-07-28 revision (see McpDoorSetup).
+#pragma warning disable MCP9006
+
+using McpApi.Auth;
+using McpApi.Hosting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.AspNetCore;
+
+namespace McpApi.Doors.Mcp;
+
+/// <summary>
+/// Everything McpApi does around the SDK's <c>POST /mcp</c> endpoint, in one pass per request, in this order:
+/// <see cref="CurrentRequest"/> for the SDK's handlers, the credential (<see cref="McpAuthenticationGate"/>), relaxed
+/// escaping of the answer (<see cref="RelaxedJsonResponses"/>), a session place (<see cref="McpSessionLimits"/>), the size
+/// limit (<see cref="McpRequestLimit"/>), the body and header checks and cancellation tracking (<see cref="McpHttpChecks"/>).
+/// One async method instead of six nested wrappers, with the services looked up once: every MCP call goes through it.
+/// </summary>
+internal sealed class McpPostPass(RequestDelegate sdk)
+{
+    private Services? _services;
+
+    /// <summary>The SDK's own POST endpoint this pass runs.</summary>
+    public RequestDelegate Sdk => sdk;
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var services = _services ??= new Services(http.RequestServices);
+        CurrentRequest.Set(http);
+        try
+        {
+            if (services.Authentication.Required && !await McpAuthenticationGate.AdmitAsync(http, services.Authentication))
+                return;
+
+            var original = http.Features.Get<IHttpResponseBodyFeature>()!;
+            await using var relaxed = new RelaxedJsonEscapingStream(original.Stream);
+            var body = RelaxedJsonResponses.Install(http, relaxed, original);
+            try
+            {
+                var (place, answered) = await services.SessionLimits.EnterAsync(http);
+                try
+                {
+                    if (!answered && await McpRequestLimit.CheckAsync(http, services.Api.Value.MaxRequestBytes))
+                    {
+                        var (proceed, sessionId, requestId) = await McpHttpChecks.CheckAsync(http, services.Stateless, services.Sessions);
+                        if (proceed)
+                        {
+                            using var tracked = requestId is null ? null : services.CancelledRequests.Track(http, sessionId, requestId);
+                            await sdk(http);
+                        }
+                    }
+                }
+                finally
+                {
+                    place?.Release();
+                }
+                await body.CompleteAsync();
+            }
+            finally
+            {
+                http.Features.Set(original);
+            }
+        }
+        finally
+        {
+            CurrentRequest.Set(null);
+        }
+    }
+
+    /// <summary>The singletons the pass uses, looked up on its first request.</summary>
+    private sealed class Services(IServiceProvider services)
+    {
+        public CallerAuthentication Authentication { get; } = services.GetRequiredService<CallerAuthentication>();
+
+        public McpSessionLimits SessionLimits { get; } = services.GetRequiredService<McpSessionLimits>();
+
+        public McpSessions Sessions { get; } = services.GetRequiredService<McpSessions>();
+
+        public McpCancelledRequests CancelledRequests { get; } = services.GetRequiredService<McpCancelledRequests>();
+
+        public IOptions<McpApiOptions> Api { get; } = services.GetRequiredService<IOptions<McpApiOptions>>();
+
+        public bool Stateless { get; } =
+            services.GetRequiredService<IOptions<HttpServerTransportOptions>>().Value.SessionMode == HttpServerSessionMode.Stateless;
+    }
+}
