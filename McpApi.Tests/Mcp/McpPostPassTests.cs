@@ -41,16 +41,39 @@ public sealed class McpPostPassTests
         using var server = new RealtimeServer(configure: services => services.AddModel<RequestProbeModel>());
         using var client = server.CreateClient();
 
-        var answer = await CallAsync(client, "requestprobe_inspect", "{}");
-
-        using var json = JsonDocument.Parse(answer[(answer.IndexOf("data: ", StringComparison.Ordinal) + 6)..]);
-        var seen = json.RootElement.GetProperty("result").GetProperty("structuredContent").GetProperty("data");
+        var seen = Seen(await CallAsync(client, "requestprobe_inspect", "{}"));
         seen.GetProperty("sawRequest").GetBoolean().ShouldBeTrue();
         seen.GetProperty("webSocketHandshake").GetBoolean().ShouldBeFalse(
             "the WebSocket middleware ran for a POST (it sets a handshake feature on every request it sees)");
 
         using var socket = await server.ConnectWebSocketAsync();
         socket.State.ShouldBe(WebSocketState.Open);
+    }
+
+    [Fact]
+    public async Task ASmallBodyIsCheckedWhereKestrelBufferedItAndTheSdkReadsTheSameBytesWithoutACopy()
+    {
+        using var server = new RealtimeServer(configure: services => services.AddModel<RequestProbeModel>());
+        using var client = server.CreateClient();
+
+        var seen = Seen(await CallAsync(client, "requestprobe_inspect", "{}"));
+
+        seen.GetProperty("bodyCopied").GetBoolean().ShouldBeFalse("the body was copied into a MemoryStream put in place of Kestrel's request body");
+        // What the check is for still holds on the same path: a property named twice is refused before the SDK.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = new StringContent("{\"jsonrpc\":\"2.0\",\"id\":7,\"id\":8,\"method\":\"tools/list\"}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Accept", "application/json, text/event-stream");
+        using var response = await client.SendAsync(request);
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("-32600");
+    }
+
+    private static JsonElement Seen(string answer)
+    {
+        using var json = JsonDocument.Parse(answer[(answer.IndexOf("data: ", StringComparison.Ordinal) + 6)..]);
+        return json.RootElement.GetProperty("result").GetProperty("structuredContent").GetProperty("data").Clone();
     }
 
     private static async Task<string> CallAsync(HttpClient client, string tool, string arguments)
@@ -88,10 +111,10 @@ public sealed class McpPostPassTests
             {
                 var http = CurrentRequest.Http;
                 return ValueTask.FromResult(new ModelResult<Seen>("Inspected",
-                    new Seen(http is not null, http?.Features.Get<IHttpWebSocketFeature>() is not null)));
+                    new Seen(http is not null, http?.Features.Get<IHttpWebSocketFeature>() is not null, http?.Request.Body is MemoryStream)));
             }),
         ];
 
-        public sealed record Seen(bool SawRequest, bool WebSocketHandshake);
+        public sealed record Seen(bool SawRequest, bool WebSocketHandshake, bool BodyCopied);
     }
 }

@@ -2,6 +2,7 @@
 // steer new code towards the 2026-07-28 revision (see McpDoorSetup).
 #pragma warning disable MCPEXP002, MCP9006
 
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -60,6 +61,12 @@ internal sealed class McpSessions
 /// </summary>
 internal static class McpHttpChecks
 {
+    /// <summary>
+    /// Bodies up to this size are checked where Kestrel buffered them: well under its request buffer (1 MB by default,
+    /// <c>MaxRequestBufferSize</c>), which a body must fit in whole while it is read without being consumed.
+    /// </summary>
+    private const long PeekLimit = 16 * 1024;
+
     /// <summary>The checks around the SDK's GET and DELETE endpoints (POST: <see cref="McpPostPass"/>).</summary>
     public static RequestDelegate Around(RequestDelegate next) => async http =>
     {
@@ -128,31 +135,52 @@ internal static class McpHttpChecks
     private static async ValueTask<(bool Proceed, string? RequestId)> CheckBodyAsync(HttpContext http)
     {
         var request = http.Request;
-        ReadOnlyMemory<byte> body;
+        var version = request.Headers["MCP-Protocol-Version"].ToString();
+        // On a revision without initialize (2026-07-28) the SDK answers initialize as a removed method (404, -32601).
+        var checkInitialize = !McpRevisions.IsPerRequest(version);
+        McpBodyProblem? problem;
+        RequestId id;
+        string? requestId;
         if (http.Features.Get<PreReadRequestBody>() is { } preRead)
         {
-            body = preRead.Bytes; // the endpoint selector's copy, already behind request.Body
+            // The endpoint selector's copy, already behind request.Body.
+            problem = McpBodyCheck.Inspect(preRead.Bytes, checkInitialize, out id, out requestId);
         }
-        else if (request.ContentLength is { } length)
+        else if (request.ContentLength is { } length and <= PeekLimit)
         {
-            // The usual case (McpRequestLimit has checked the length): read exactly the announced body once.
-            var bytes = new byte[length];
+            // The usual case: the whole body sits in Kestrel's request buffer. It is checked there and left unconsumed, so the
+            // SDK reads the very same bytes (no copy, no stream in its place).
+            var reader = request.BodyReader;
+            var result = await reader.ReadAtLeastAsync((int)length, http.RequestAborted);
+            var buffer = result.Buffer;
+            try
+            {
+                var bytes = buffer.Length > length ? buffer.Slice(0, length) : buffer;
+                problem = McpBodyCheck.Inspect(bytes.IsSingleSegment ? bytes.First : bytes.ToArray(), checkInitialize, out id, out requestId);
+            }
+            finally
+            {
+                reader.AdvanceTo(buffer.Start);
+            }
+        }
+        else if (request.ContentLength is { } announced)
+        {
+            // A large body (McpRequestLimit has checked the length): read exactly the announced body once.
+            var bytes = new byte[announced];
             var read = await request.Body.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, http.RequestAborted);
-            body = bytes.AsMemory(0, read);
             request.Body = new MemoryStream(bytes, 0, read, writable: false);
+            problem = McpBodyCheck.Inspect(bytes.AsMemory(0, read), checkInitialize, out id, out requestId);
         }
         else
         {
             using var copy = new MemoryStream();
             await request.Body.CopyToAsync(copy, http.RequestAborted);
             var bytes = copy.ToArray();
-            body = bytes;
             request.Body = new MemoryStream(bytes, writable: false);
+            problem = McpBodyCheck.Inspect(bytes, checkInitialize, out id, out requestId);
         }
 
-        var version = request.Headers["MCP-Protocol-Version"].ToString();
-        // On a revision without initialize (2026-07-28) the SDK answers initialize as a removed method (404, -32601).
-        if (McpBodyCheck.Inspect(body, checkInitialize: !McpRevisions.IsPerRequest(version), out var id, out var requestId) is { } problem)
+        if (problem is not null)
         {
             await WriteAsync(http, StatusCodes.Status400BadRequest, problem.Code, problem.Id, problem.Message);
             return (false, null);
