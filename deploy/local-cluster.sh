@@ -24,6 +24,8 @@ start_redis() {
 }
 
 # Replica $1 (1-based) on the ports in replica$1.env, in the background; appends its process id to pids.
+# Every connection a replica gets comes from nginx: its per-client caps are raised to its totals (McpApi:Connections:
+# MaxHttp, Mcp:MaxSessions) and nginx caps each client address instead (deploy/nginx). The same in compose.yaml.
 start_replica() {
   # shellcheck disable=SC1090,SC1091
   . "$dir/cluster.env"; . "$dir/replica$1.env"
@@ -31,7 +33,8 @@ start_replica() {
   (cd "$(dirname "$DLL")" && exec dotnet "$(basename "$DLL")" --urls "http://127.0.0.1:$PORT" \
       --McpApi:Tcp:Port="$TCP" --McpApi:Tcp:Address=127.0.0.1 \
       --Storage:Provider=PostgreSql --ConnectionStrings:McpApi="$PG_CONNECTION" \
-      --Events:Backplane="$BACKPLANE" --ConnectionStrings:Redis="127.0.0.1:$REDIS_PORT" $REPLICA_ARGS) >>"$dir/replica$1.log" 2>&1 &
+      --Events:Backplane="$BACKPLANE" --ConnectionStrings:Redis="127.0.0.1:$REDIS_PORT" \
+      --McpApi:Connections:MaxPerClient=1000 --Mcp:MaxSessionsPerClient=1000 $REPLICA_ARGS) >>"$dir/replica$1.log" 2>&1 &
   echo $! >>"$dir/pids"
 }
 

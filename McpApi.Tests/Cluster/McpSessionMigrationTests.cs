@@ -67,6 +67,65 @@ public sealed class McpSessionMigrationTests : IDisposable
     }
 
     [Fact]
+    public async Task ADeleteLandingOnAnotherReplicaEndsTheSessionEverywhere()
+    {
+        using var first = _first.CreateClient();
+        using var second = _second.CreateClient();
+        var session = await InitializeAsync(first);
+        using (var onFirst = await PostAsync(first, session, ToolCall(2, "echo_echo", new { data = "here" })))
+            onFirst.StatusCode.ShouldBe(HttpStatusCode.OK, await onFirst.Content.ReadAsStringAsync());
+
+        // The second replica never held the session: its DELETE still ends it.
+        using (var ended = await DeleteAsync(second, session))
+            ended.StatusCode.ShouldBe(HttpStatusCode.OK, await ended.Content.ReadAsStringAsync());
+
+        foreach (var (replica, id) in new[] { (first, 3), (second, 4) })
+        {
+            using var after = await PostAsync(replica, session, ToolCall(id, "echo_echo", new { data = "after the end" }));
+            var body = await after.Content.ReadAsStringAsync();
+            after.StatusCode.ShouldBe(HttpStatusCode.NotFound, body);
+            body.ShouldContain("Session not found");
+        }
+        using var again = await DeleteAsync(first, session);
+        again.StatusCode.ShouldBe(HttpStatusCode.NotFound, await again.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task ASessionTakenUpFromAnotherReplicaCountsAgainstThatReplicasSessionLimit()
+    {
+        using var limited = new McpApiApplication(TestStorage.PostgreSql, _first.ConnectionString);
+        limited.Settings["Mcp:MaxSessions"] = "1";
+        using var first = _first.CreateClient();
+        using var onLimited = limited.CreateClient();
+        var moved = await InitializeAsync(first);
+        var other = await InitializeAsync(first);
+
+        using (var takenUp = await PostAsync(onLimited, moved, ToolCall(2, "echo_echo", new { data = "moved" })))
+            takenUp.StatusCode.ShouldBe(HttpStatusCode.OK, await takenUp.Content.ReadAsStringAsync());
+
+        // Its one place is taken by the session it took up: neither a new session nor another moved one fits.
+        using (var fresh = await PostAsync(onLimited, null,
+            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"migration","version":"1"}}}"""))
+        {
+            var body = await fresh.Content.ReadAsStringAsync();
+            fresh.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, body);
+            body.ShouldContain("Mcp:MaxSessions");
+        }
+        using (var refused = await PostAsync(onLimited, other, ToolCall(3, "echo_echo", new { data = "no room" })))
+        {
+            var body = await refused.Content.ReadAsStringAsync();
+            refused.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable, body);
+            body.ShouldContain("Mcp:MaxSessions");
+        }
+
+        // Ended there, its place is free again: the other session moves in.
+        using (var ended = await DeleteAsync(onLimited, moved))
+            ended.StatusCode.ShouldBe(HttpStatusCode.OK, await ended.Content.ReadAsStringAsync());
+        using var admitted = await PostAsync(onLimited, other, ToolCall(4, "echo_echo", new { data = "room now" }));
+        admitted.StatusCode.ShouldBe(HttpStatusCode.OK, await admitted.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task AnUnknownSessionIdIsStillNotFound()
     {
         using var second = _second.CreateClient();
@@ -80,6 +139,14 @@ public sealed class McpSessionMigrationTests : IDisposable
             """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"migration","version":"1"}}}""");
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         return response.Headers.GetValues("Mcp-Session-Id").Single();
+    }
+
+    private static Task<HttpResponseMessage> DeleteAsync(HttpClient http, string session)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Delete, "/mcp");
+        request.Headers.Add("Mcp-Session-Id", session);
+        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        return http.SendAsync(request);
     }
 
     private static string ToolCall(int id, string name, object arguments) =>

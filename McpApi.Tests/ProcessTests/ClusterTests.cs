@@ -210,10 +210,17 @@ public sealed class ClusterTests(LocalCluster cluster) : IClassFixture<LocalClus
             await cluster.RestartReplicaAsync(2);
         }
 
-        // It rejoins: the balancer sends it requests again (its own request counter grows from balanced traffic). nginx
-        // tries a replica that failed again only after fail_timeout (10 s by default), so keep the traffic going until
-        // then, with a generous bound.
-        var replica = cluster.Replicas[1];
+        await WaitUntilTheBalancerUsesAsync(cluster.Replicas[1]);
+    }
+
+    /// <summary>
+    /// A restarted replica rejoins: the balancer sends it requests again (its own request counter grows from balanced
+    /// traffic). nginx tries a replica that failed again only after fail_timeout, so keep the traffic going until
+    /// then, with a generous bound.
+    /// </summary>
+    private async Task WaitUntilTheBalancerUsesAsync(Uri replica)
+    {
+        using var client = Balancer();
         var before = await RequestCountAsync(replica);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         for (var i = 0; DateTime.UtcNow < deadline && await RequestCountAsync(replica) <= before; i++)
@@ -223,6 +230,301 @@ public sealed class ClusterTests(LocalCluster cluster) : IClassFixture<LocalClus
             await Task.Delay(100);
         }
         (await RequestCountAsync(replica)).ShouldBeGreaterThan(before, "the restarted replica got no request through the balancer");
+    }
+
+    [Fact]
+    public async Task ClientsOfAKilledReplicaReconnectThroughTheBalancerAndCatchUpWithoutGapOrDuplicateOnEveryRealtimeDoor()
+    {
+        const string Room = "failover";
+        using var writer = new HttpClient { BaseAddress = cluster.Replicas[0], Timeout = TimeSpan.FromSeconds(30) };
+        using var sse = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        var sent = new List<long>();
+        async Task SendAsync(string text)
+        {
+            var reply = await writer.PostEnvelopeAsync(new { model = "chat", context = new { user = "ana", room = Room }, data = text });
+            reply.StatusCode.ShouldBe(HttpStatusCode.OK, reply.ToString());
+            sent.Add(reply.Data.GetProperty("id").GetInt64());
+        }
+
+        // Three of each door, opened one after another through the balancer: round robin puts one of each on every
+        // replica, so one of each is on the replica that is killed.
+        var followers = new List<Follower>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+                followers.Add(await EnvelopeFollower.StartAsync("websocket", Room, async () =>
+                {
+                    var socket = new ClientWebSocket();
+                    await socket.ConnectAsync(new Uri($"ws://{cluster.Url.Authority}/mcp/ws"), CancellationToken.None);
+                    return new WsLines(new WsTestClient(socket));
+                }));
+            for (var i = 0; i < 3; i++)
+                followers.Add(await EnvelopeFollower.StartAsync("tcp", Room, async () => new TcpLines(await TcpTestClient.ConnectAsync(cluster.TcpPort))));
+            for (var i = 0; i < 3; i++)
+                followers.Add(await SseFollower.StartAsync(sse, new Uri(cluster.Url, $"/mcp/events?topics=chat:{Room}")));
+
+            foreach (var text in new[] { "before 1", "before 2", "before 3" })
+                await SendAsync(text);
+            await Task.WhenAll(followers.Select(f => f.ReadUntilAsync(sent.Count)));
+
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-KILL", cluster.Pids[2].ToString()]))
+                await kill.WaitForExitAsync();
+            foreach (var text in new[] { "while down 1", "while down 2", "while down 3" })
+                await SendAsync(text);
+            await Task.WhenAll(followers.Select(f => f.ReadUntilAsync(sent.Count)));
+            foreach (var text in new[] { "after 1", "after 2" })
+                await SendAsync(text);
+            await Task.WhenAll(followers.Select(f => f.ReadUntilAsync(sent.Count)));
+
+            foreach (var follower in followers)
+                follower.Seen.ShouldBe(sent, $"{follower.Door}: every message, in order, none twice ({follower.Reconnects} reconnection(s))");
+            foreach (var door in new[] { "websocket", "tcp", "sse" })
+                followers.Where(f => f.Door == door).Sum(f => f.Reconnects).ShouldBeGreaterThan(0, $"no {door} client was on the killed replica");
+        }
+        finally
+        {
+            followers.ForEach(f => f.Dispose());
+            await cluster.RestartReplicaAsync(2);
+        }
+        await WaitUntilTheBalancerUsesAsync(cluster.Replicas[1]);
+    }
+
+    [Fact]
+    public async Task MoreWebSocketsThroughTheBalancerThanAReplicaTakesFromOneAddressAreAllAccepted()
+    {
+        // Every connection a replica gets comes from nginx. 330 WebSockets from four client addresses (about 83 each,
+        // under nginx's cap of 100 per address) put about 110 on each replica: more than one address may hold there.
+        var sockets = new List<ClientWebSocket>();
+        var handlers = Enumerable.Range(11, 4).Select(n => new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(IPAddress.Parse($"127.0.0.{n}"), 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        }).ToList();
+        var invokers = handlers.Select(h => new HttpMessageInvoker(h)).ToList();
+        try
+        {
+            for (var i = 0; i < 330; i++)
+            {
+                var socket = new ClientWebSocket();
+                sockets.Add(socket);
+                await socket.ConnectAsync(new Uri($"ws://{cluster.Url.Authority}/mcp/ws"), invokers[i % invokers.Count], CancellationToken.None);
+            }
+            foreach (var socket in sockets.TakeLast(3))
+                (await new WsTestClient(socket).ReplyAsync(new { model = "echo", data = "still here" })).GetProperty("status").GetString().ShouldBe("success");
+        }
+        finally
+        {
+            sockets.ForEach(s => s.Dispose());
+            invokers.ForEach(i => i.Dispose());
+        }
+    }
+
+    /// <summary>One subscriber of a chat room that reconnects through the balancer when its connection ends.</summary>
+    private abstract class Follower : IDisposable
+    {
+        public abstract string Door { get; }
+
+        public List<long> Seen { get; } = [];
+
+        public int Reconnects { get; protected set; }
+
+        protected long Last => Seen.Count == 0 ? 0 : Seen[^1];
+
+        /// <summary>Reads events (reconnecting as often as needed) until <paramref name="count"/> messages were seen.</summary>
+        public abstract Task ReadUntilAsync(int count);
+
+        public abstract void Dispose();
+
+        protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    }
+
+    private interface ILines : IDisposable
+    {
+        Task SendAsync(string json);
+
+        /// <summary>The next message; null when the connection ended (closed or cut).</summary>
+        Task<System.Text.Json.JsonElement?> ReceiveAsync(TimeSpan timeout);
+    }
+
+    private sealed class WsLines(WsTestClient client) : ILines
+    {
+        public Task SendAsync(string json) => client.SendTextAsync(json);
+
+        public async Task<System.Text.Json.JsonElement?> ReceiveAsync(TimeSpan timeout)
+        {
+            try
+            {
+                return await client.ReceiveAsync(timeout);
+            }
+            catch (WebSocketException)
+            {
+                return null;
+            }
+        }
+
+        public void Dispose() => client.Dispose();
+    }
+
+    private sealed class TcpLines(TcpTestClient client) : ILines
+    {
+        public Task SendAsync(string json) => client.SendLineAsync(json);
+
+        public async Task<System.Text.Json.JsonElement?> ReceiveAsync(TimeSpan timeout)
+        {
+            try
+            {
+                return await client.ReadAsync(timeout);
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+
+        public void Dispose() => client.Dispose();
+    }
+
+    /// <summary>
+    /// A WebSocket or TCP subscriber as the README tells a client to reconnect: subscribe on the new connection, then ask
+    /// the room's history after the last message it saw; live events that arrive before the history are held back and
+    /// only those after the history's last id are kept.
+    /// </summary>
+    private sealed class EnvelopeFollower(string door, string room, Func<Task<ILines>> connect) : Follower
+    {
+        private ILines _lines = null!;
+
+        public override string Door => door;
+
+        public static async Task<EnvelopeFollower> StartAsync(string door, string room, Func<Task<ILines>> connect)
+        {
+            var follower = new EnvelopeFollower(door, room, connect);
+            follower._lines = await connect();
+            await follower._lines.SendAsync(Subscribe(room));
+            var reply = await follower._lines.ReceiveAsync(Patience) ?? throw new ShouldAssertException($"{door}: closed instead of subscribing");
+            reply.GetProperty("status").GetString().ShouldBe("success", reply.ToString());
+            return follower;
+        }
+
+        public override async Task ReadUntilAsync(int count)
+        {
+            List<long>? heldBack = null; // while the history after a reconnect is awaited
+            while (Seen.Count < count)
+            {
+                var message = await _lines.ReceiveAsync(Patience);
+                if (message is not { } m)
+                {
+                    _lines.Dispose();
+                    Reconnects++;
+                    _lines = await connect();
+                    await _lines.SendAsync(Subscribe(room));
+                    await _lines.SendAsync(System.Text.Json.JsonSerializer.Serialize(new { id = "history", model = "chat", action = "history", context = new { room }, data = new { after = Last } }));
+                    heldBack = [];
+                    continue;
+                }
+                var status = m.GetProperty("status").GetString();
+                if (status == "event")
+                {
+                    var cursor = m.GetProperty("cursor").GetInt64();
+                    if (heldBack is not null)
+                        heldBack.Add(cursor);
+                    else if (cursor > Last)
+                        Seen.Add(cursor);
+                }
+                else if (m.TryGetProperty("id", out var id) && id.GetString() == "history")
+                {
+                    status.ShouldBe("success", m.ToString());
+                    foreach (var item in m.GetProperty("data").GetProperty("messages").EnumerateArray())
+                        if (item.GetProperty("id").GetInt64() is var missed && missed > Last)
+                            Seen.Add(missed);
+                    foreach (var cursor in heldBack ?? [])
+                        if (cursor > Last)
+                            Seen.Add(cursor);
+                    heldBack = null;
+                }
+                else
+                {
+                    status.ShouldBe("success", $"{door}: {m}");
+                }
+            }
+        }
+
+        public override void Dispose() => _lines?.Dispose();
+
+        private static string Subscribe(string room) =>
+            System.Text.Json.JsonSerializer.Serialize(new { id = "subscribe", model = "subscribe", data = new { topics = new[] { $"chat:{room}" } } });
+    }
+
+    /// <summary>An SSE subscriber that reopens its stream through the balancer with its Last-Event-ID, as an EventSource does.</summary>
+    private sealed class SseFollower(HttpClient http, Uri url) : Follower
+    {
+        private StreamReader _stream = null!;
+        private string? _lastEventId;
+
+        public override string Door => "sse";
+
+        public static async Task<SseFollower> StartAsync(HttpClient http, Uri url)
+        {
+            var follower = new SseFollower(http, url);
+            await follower.OpenAsync();
+            return follower;
+        }
+
+        private async Task OpenAsync()
+        {
+            using var timeout = new CancellationTokenSource(Patience);
+            var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (_lastEventId is not null)
+                request.Headers.Add("Last-Event-ID", _lastEventId);
+            var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            _stream = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+            // The ready event first: the subscription is in place.
+            while (await _stream.ReadLineAsync(timeout.Token) is { } line && !line.StartsWith("data:", StringComparison.Ordinal))
+            {
+            }
+        }
+
+        public override async Task ReadUntilAsync(int count)
+        {
+            while (Seen.Count < count)
+            {
+                string? line;
+                using (var timeout = new CancellationTokenSource(Patience))
+                {
+                    try
+                    {
+                        line = await _stream.ReadLineAsync(timeout.Token);
+                    }
+                    catch (IOException)
+                    {
+                        line = null;
+                    }
+                }
+                if (line is null)
+                {
+                    _stream.Dispose();
+                    Reconnects++;
+                    await OpenAsync();
+                }
+                else if (line.StartsWith("id:", StringComparison.Ordinal))
+                {
+                    _lastEventId = line[3..].Trim();
+                }
+                else if (line.StartsWith("data:", StringComparison.Ordinal)
+                    && System.Text.Json.JsonDocument.Parse(line[5..]).RootElement is { } data
+                    && data.TryGetProperty("status", out var status) && status.GetString() == "event")
+                {
+                    Seen.Add(data.GetProperty("cursor").GetInt64());
+                }
+            }
+        }
+
+        public override void Dispose() => _stream?.Dispose();
     }
 
     [Fact]

@@ -58,6 +58,22 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public async Task TheReplicasLeaveThePerClientCapsToNginxAsTheLocalClusterDoes()
+    {
+        var environment = ReplicaEnvironment(await ComposeAsync());
+        var script = await File.ReadAllTextAsync(Path.Combine(ExternalProcess.RepoRoot, "deploy", "local-cluster.sh"));
+        foreach (var (setting, key) in new[] { ("McpApi:Connections:MaxPerClient", "McpApi__Connections__MaxPerClient"), ("Mcp:MaxSessionsPerClient", "Mcp__MaxSessionsPerClient") })
+        {
+            var local = Regex.Match(script, $"--{Regex.Escape(setting)}=(\\d+)");
+            local.Success.ShouldBeTrue($"local-cluster.sh sets {setting}");
+            environment[key].ShouldBe(local.Groups[1].Value, $"compose.yaml and local-cluster.sh give the replicas the same {setting}");
+        }
+        var template = await File.ReadAllTextAsync(Path.Combine(ExternalProcess.RepoRoot, "deploy", "nginx", "mcpapi.conf.template"));
+        template.ShouldContain("limit_conn mcpapi_clients 100;");
+        template.ShouldContain("limit_conn mcpapi_tcp_clients 100;");
+    }
+
+    [Fact]
     public async Task AReplicaStartedWithTheComposeSettingsStoresInPostgreSqlAndIsReady()
     {
         var environment = ReplicaEnvironment(await ComposeAsync());

@@ -10,12 +10,22 @@ public interface IMcpSessionStore
     /// <summary>Records a new session; sessions older than <paramref name="lifetime"/> are forgotten on the way.</summary>
     Task SaveAsync(string sessionId, string? owner, string initializeJson, TimeSpan lifetime, CancellationToken cancellationToken);
 
-    /// <summary>The session's owner and <c>initialize</c> parameters, or null when it is unknown or older than <paramref name="lifetime"/>.</summary>
+    /// <summary>
+    /// The session's owner and <c>initialize</c> parameters (or that it was ended), or null when it is unknown or older
+    /// than <paramref name="lifetime"/>.
+    /// </summary>
     Task<StoredMcpSession?> FindAsync(string sessionId, TimeSpan lifetime, CancellationToken cancellationToken);
 
-    /// <summary>Forgets a session its client ended, so no replica takes it up again.</summary>
+    /// <summary>
+    /// Marks a session its client ended (a tombstone that lasts one lifetime from now), so no replica takes it up again
+    /// and a replica that still holds a copy refuses it.
+    /// </summary>
     Task ForgetAsync(string sessionId, CancellationToken cancellationToken);
 }
 
 /// <param name="Owner">The caller's name when authentication was on, else null.</param>
-public sealed record StoredMcpSession(string? Owner, string InitializeJson);
+/// <param name="InitializeJson">Empty once the session was ended (<see cref="IMcpSessionStore.ForgetAsync"/>).</param>
+public sealed record StoredMcpSession(string? Owner, string InitializeJson)
+{
+    public bool Ended => InitializeJson.Length == 0;
+}

@@ -117,9 +117,8 @@ public static class McpDoorSetup
             }
             else if (endpoint.RequestDelegate is { } other)
             {
-                var handler = McpHttpChecks.Around(other); // GET and DELETE
-                if (endpoint.Metadata.OfType<IHttpMethodMetadata>().Any(m => m.HttpMethods.Contains(HttpMethods.Delete)))
-                    handler = McpSessionMigration.ForgetOnDelete(handler);
+                // A session started on another replica, or ended on one, is looked up in shared storage first.
+                var handler = McpSessionMigration.Around(McpHttpChecks.Around(other)); // GET and DELETE
                 endpoint.RequestDelegate = Hosting.CurrentRequest.Around(McpAuthenticationGate.Around(RelaxedJsonResponses.Around(handler)));
             }
         });

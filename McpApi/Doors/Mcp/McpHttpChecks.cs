@@ -208,7 +208,7 @@ internal static class McpHttpChecks
             JsonSerializer.SerializeToElement(new UnsupportedProtocolVersionErrorData { Supported = [.. perRequest], Requested = requested }, RelaxedOptions));
     }
 
-    private static Task WriteAsync(HttpContext http, int statusCode, McpErrorCode code, RequestId id, string message, JsonElement? data = null)
+    internal static Task WriteAsync(HttpContext http, int statusCode, McpErrorCode code, RequestId id, string message, JsonElement? data = null)
     {
         http.Response.StatusCode = statusCode;
         var error = new JsonRpcError

@@ -12,16 +12,26 @@ namespace McpApi.Doors.Mcp;
 /// <summary>
 /// Everything McpApi does around the SDK's <c>POST /mcp</c> endpoint, in one pass per request, in this order:
 /// <see cref="CurrentRequest"/> for the SDK's handlers, the credential (<see cref="McpAuthenticationGate"/>), relaxed
-/// escaping of the answer (<see cref="RelaxedJsonResponses"/>), a session place (<see cref="McpSessionLimits"/>), the size
-/// limit (<see cref="McpRequestLimit"/>), the body and header checks and cancellation tracking (<see cref="McpHttpChecks"/>).
-/// One async method instead of six nested wrappers, with the services looked up once: every MCP call goes through it.
+/// escaping of the answer (<see cref="RelaxedJsonResponses"/>), sessions from other replicas (<see cref="McpSessionMigration"/>,
+/// still its own wrapper), a session place (<see cref="McpSessionLimits"/>), the size limit (<see cref="McpRequestLimit"/>),
+/// the body and header checks and cancellation tracking (<see cref="McpHttpChecks"/>). Two async methods instead of seven
+/// nested wrappers, with the services looked up once: every MCP call goes through it.
 /// </summary>
-internal sealed class McpPostPass(RequestDelegate sdk)
+internal sealed class McpPostPass
 {
+    private readonly RequestDelegate _sdk;
+    private readonly RequestDelegate _afterMigration;
     private Services? _services;
 
+    public McpPostPass(RequestDelegate sdk)
+    {
+        _sdk = sdk;
+        // A session started on another replica, or ended on one, is looked up in shared storage first.
+        _afterMigration = McpSessionMigration.Around(CheckAndRunAsync);
+    }
+
     /// <summary>The SDK's own POST endpoint this pass runs.</summary>
-    public RequestDelegate Sdk => sdk;
+    public RequestDelegate Sdk => _sdk;
 
     public async Task InvokeAsync(HttpContext http)
     {
@@ -37,23 +47,7 @@ internal sealed class McpPostPass(RequestDelegate sdk)
             var body = RelaxedJsonResponses.Install(http, relaxed, original);
             try
             {
-                var (place, answered) = await services.SessionLimits.EnterAsync(http);
-                try
-                {
-                    if (!answered && await McpRequestLimit.CheckAsync(http, services.Api.Value.MaxRequestBytes))
-                    {
-                        var (proceed, sessionId, requestId) = await McpHttpChecks.CheckAsync(http, services.Stateless, services.Sessions);
-                        if (proceed)
-                        {
-                            using var tracked = requestId is null ? null : services.CancelledRequests.Track(http, sessionId, requestId);
-                            await sdk(http);
-                        }
-                    }
-                }
-                finally
-                {
-                    place?.Release();
-                }
+                await _afterMigration(http);
                 await body.CompleteAsync();
             }
             finally
@@ -64,6 +58,28 @@ internal sealed class McpPostPass(RequestDelegate sdk)
         finally
         {
             CurrentRequest.Set(null);
+        }
+    }
+
+    private async Task CheckAndRunAsync(HttpContext http)
+    {
+        var services = _services!;
+        var (place, answered) = await services.SessionLimits.EnterAsync(http);
+        try
+        {
+            if (!answered && await McpRequestLimit.CheckAsync(http, services.Api.Value.MaxRequestBytes))
+            {
+                var (proceed, sessionId, requestId) = await McpHttpChecks.CheckAsync(http, services.Stateless, services.Sessions);
+                if (proceed)
+                {
+                    using var tracked = requestId is null ? null : services.CancelledRequests.Track(http, sessionId, requestId);
+                    await _sdk(http);
+                }
+            }
+        }
+        finally
+        {
+            place?.Release();
         }
     }
 

@@ -76,6 +76,26 @@ internal sealed partial class McpSessionLimits(IOptions<McpDoorOptions> options,
     }
 
     /// <summary>
+    /// Takes a place for a session this replica is about to take up from shared storage (started on another replica,
+    /// <see cref="McpSessionMigration"/>), counted like one started here; the session keeps it through
+    /// <see cref="HttpServerTransportOptions.RunSessionHandler"/>. False, with the request answered 429 or 503, when no
+    /// place is free: the client then starts a new session, which is refused with the same message while the limit holds.
+    /// </summary>
+    public async Task<bool> TakeForMigrationAsync(HttpContext http)
+    {
+        var client = ClientOf(http);
+        var place = TryTake(client, out var limit);
+        if (place is null)
+        {
+            await RefuseAsync(http, client, limit!, null);
+            return false;
+        }
+        http.Items[typeof(Place)] = place;
+        http.Response.RegisterForDispose(place); // the request's reference; the session holds its own
+        return true;
+    }
+
+    /// <summary>
     /// False for a request the SDK serves without a session whatever it asks: every request in <c>Stateless</c> mode, and a
     /// request of the 2026-07-28 revision or later (<c>MCP-Protocol-Version</c>; the revision has no sessions).
     /// </summary>
@@ -113,7 +133,7 @@ internal sealed partial class McpSessionLimits(IOptions<McpDoorOptions> options,
             _perClient[client] = mine;
     }
 
-    private async Task RefuseAsync(HttpContext http, string client, string limit, JsonElement id)
+    private async Task RefuseAsync(HttpContext http, string client, string limit, JsonElement? id)
     {
         var settings = options.Value;
         var perClient = limit == nameof(McpDoorOptions.MaxSessionsPerClient);
@@ -131,7 +151,7 @@ internal sealed partial class McpSessionLimits(IOptions<McpDoorOptions> options,
         var error = new JsonObject
         {
             ["jsonrpc"] = "2.0",
-            ["id"] = JsonSerializer.SerializeToNode(id),
+            ["id"] = id is { } known ? JsonSerializer.SerializeToNode(known) : null,
             ["error"] = new JsonObject { ["code"] = -32000, ["message"] = message },
         };
         http.Response.ContentType = "application/json";
@@ -194,7 +214,7 @@ internal sealed partial class McpSessionLimits(IOptions<McpDoorOptions> options,
     };
 
     /// <summary>One counted place: the request's reference, then the session's; freed when both are done.</summary>
-    internal sealed class Place(McpSessionLimits limits, string client)
+    internal sealed class Place(McpSessionLimits limits, string client) : IDisposable
     {
         private int _references = 1;
 
@@ -216,6 +236,8 @@ internal sealed partial class McpSessionLimits(IOptions<McpDoorOptions> options,
                     limits.Add(client, -1);
             }
         }
+
+        public void Dispose() => Release();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused new MCP sessions from {Client}: limit {Limit} reached (further refusals within 10 s are not logged)")]

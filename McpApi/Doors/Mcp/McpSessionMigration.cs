@@ -6,6 +6,7 @@ using System.Text.Json;
 using McpApi.Auth;
 using McpApi.Storage;
 using ModelContextProtocol;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 
@@ -39,20 +40,64 @@ internal sealed partial class McpSessionMigration(IMcpSessionStore store, ILogge
         });
 
     /// <summary>
-    /// Wraps the SDK's DELETE endpoint: a session its client ended (and the SDK closed here) is forgotten in shared
-    /// storage too, so a later request with its id is a 404 on every replica instead of reviving it. A copy another
-    /// replica took up earlier ends there at its idle timeout (with the balancer's affinity no request reaches it).
+    /// Wraps the SDK's endpoints on <c>/mcp</c> (POST, GET, DELETE) for a request of a stateful session, when the storage
+    /// is shared: the session's record decides before the SDK does.
+    /// <list type="bullet">
+    /// <item>Ended (<c>DELETE /mcp</c> on any replica): 404 <c>Session not found</c>, also on a replica that still holds a
+    /// copy of it (that copy gets no more requests and closes at <c>Mcp:IdleTimeout</c>).</item>
+    /// <item>Not held here but recorded for this caller: a DELETE ends it everywhere (marks the record; 200); any other
+    /// request takes it up here, and it counts against <see cref="McpSessionLimits"/> like a session started here
+    /// (429 or 503 when no place is free).</item>
+    /// <item>Held here and ended by a DELETE here: the record is marked too.</item>
+    /// </list>
+    /// When the storage cannot be read the request goes on as before (a session held here keeps working; one that is
+    /// not is unknown, 404).
     /// </summary>
-    public static RequestDelegate ForgetOnDelete(RequestDelegate next) => async http =>
+    public static RequestDelegate Around(RequestDelegate next) => async http =>
     {
-        await next(http);
-        if (http.Response.StatusCode == StatusCodes.Status200OK
-            && http.Request.Headers["Mcp-Session-Id"].ToString() is { Length: > 0 } sessionId
-            && http.RequestServices.GetService<IMcpSessionStore>() is { } store)
+        var sessionId = http.Request.Headers["Mcp-Session-Id"].ToString();
+        if (sessionId.Length == 0 || http.RequestServices.GetService<IMcpSessionStore>() is not { } store
+            || http.RequestServices.GetRequiredService<IOptions<HttpServerTransportOptions>>().Value.SessionMode == HttpServerSessionMode.Stateless)
         {
-            await store.ForgetAsync(sessionId, CancellationToken.None);
+            await next(http);
+            return;
         }
+        var held = http.RequestServices.GetRequiredService<McpSessions>().TryGet(sessionId, out _);
+        StoredMcpSession? stored;
+        try
+        {
+            stored = await store.FindAsync(sessionId, Lifetime, http.RequestAborted);
+        }
+        catch (StorageUnavailableException)
+        {
+            await next(http);
+            return;
+        }
+        var delete = HttpMethods.IsDelete(http.Request.Method);
+        if (stored is { Ended: true })
+        {
+            await McpHttpChecks.WriteAsync(http, StatusCodes.Status404NotFound, (McpErrorCode)(-32001), default,
+                "Session not found: it was ended (DELETE /mcp). Start a new one with initialize.");
+            return;
+        }
+        if (!held && stored is not null && IsOwner(stored, http))
+        {
+            if (delete)
+            {
+                await store.ForgetAsync(sessionId, CancellationToken.None);
+                return; // 200, as the SDK answers a DELETE
+            }
+            http.Items[typeof(StoredMcpSession)] = stored; // read once: AllowSessionMigrationAsync uses it
+            if (!await http.RequestServices.GetRequiredService<McpSessionLimits>().TakeForMigrationAsync(http))
+                return;
+        }
+        await next(http);
+        if (delete && held && http.Response.StatusCode == StatusCodes.Status200OK)
+            await store.ForgetAsync(sessionId, CancellationToken.None);
     };
+
+    private static bool IsOwner(StoredMcpSession stored, HttpContext http) =>
+        string.Equals(stored.Owner, CallerClaimsIdentity.Of(http.User)?.Name, StringComparison.Ordinal);
 
     public async ValueTask OnSessionInitializedAsync(HttpContext context, string sessionId, InitializeRequestParams initializeParams, CancellationToken cancellationToken)
     {
@@ -70,10 +115,10 @@ internal sealed partial class McpSessionMigration(IMcpSessionStore store, ILogge
 
     public async ValueTask<InitializeRequestParams?> AllowSessionMigrationAsync(HttpContext context, string sessionId, CancellationToken cancellationToken)
     {
-        StoredMcpSession? stored;
+        var stored = context.Items[typeof(StoredMcpSession)] as StoredMcpSession;
         try
         {
-            stored = await store.FindAsync(sessionId, Lifetime, cancellationToken);
+            stored ??= await store.FindAsync(sessionId, Lifetime, cancellationToken);
         }
         catch (StorageUnavailableException ex)
         {
@@ -81,11 +126,10 @@ internal sealed partial class McpSessionMigration(IMcpSessionStore store, ILogge
             LogNotRead(logger, sessionId, ex);
             return null;
         }
-        if (stored is null)
+        if (stored is null or { Ended: true })
             return null;
         // The SDK binds the new copy to the current caller; only the caller who opened the session may take it up.
-        var caller = CallerClaimsIdentity.Of(context.User)?.Name;
-        if (!string.Equals(stored.Owner, caller, StringComparison.Ordinal))
+        if (!IsOwner(stored, context))
         {
             LogRefused(logger, sessionId);
             return null;

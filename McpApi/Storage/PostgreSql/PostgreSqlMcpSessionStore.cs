@@ -7,7 +7,8 @@ internal sealed class PostgreSqlMcpSessionStore(PostgreSqlDatabase database, Tim
 
     private const string Expire = "DELETE FROM mcp_sessions WHERE created_at < $1;";
 
-    private const string Forget = "DELETE FROM mcp_sessions WHERE id = $1;";
+    // A tombstone rather than a delete: a replica that still holds the session learns that it ended.
+    private const string Forget = "UPDATE mcp_sessions SET initialize = '', created_at = $2 WHERE id = $1;";
 
     private const string Find = "SELECT owner, initialize FROM mcp_sessions WHERE id = $1 AND created_at >= $2;";
 
@@ -32,7 +33,7 @@ internal sealed class PostgreSqlMcpSessionStore(PostgreSqlDatabase database, Tim
     public Task ForgetAsync(string sessionId, CancellationToken cancellationToken) =>
         database.WriteAsync<bool>(null, async (connection, transaction) =>
         {
-            await using var command = connection.Command(Forget, transaction, sessionId);
+            await using var command = connection.Command(Forget, transaction, sessionId, PostgreSqlCommands.Now(clock));
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
         }, null, cancellationToken);
 }
