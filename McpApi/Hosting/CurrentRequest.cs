@@ -13,6 +13,9 @@ public static class CurrentRequest
     /// <summary>The request whose <see cref="Around"/> the caller runs in; null elsewhere (stdio, other requests).</summary>
     public static HttpContext? Http => Accessor.HttpContext;
 
+    /// <summary>Sets (or, with null, clears) the request <see cref="Http"/> gives, for a wrapper that cannot use <see cref="Around"/>.</summary>
+    internal static void Set(HttpContext? http) => Accessor.HttpContext = http;
+
     public static RequestDelegate Around(RequestDelegate next) => async http =>
     {
         Accessor.HttpContext = http;

@@ -12,8 +12,10 @@ public static class WebConsoleSetup
     {
         var root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         IFileProvider files = Directory.Exists(root) ? new PhysicalFileProvider(root) : app.Environment.WebRootFileProvider;
-        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-        app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+        // Only GET and HEAD can read a file: other requests (every MCP call and envelope POST) skip the file middleware.
+        app.UseWhen(http => HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method), console => console
+            .UseDefaultFiles(new DefaultFilesOptions { FileProvider = files })
+            .UseStaticFiles(new StaticFileOptions { FileProvider = files }));
         return app;
     }
 }

@@ -21,13 +21,18 @@ internal static class McpAuthenticationGate
 
     private static async Task GateAsync(HttpContext http, RequestDelegate next, CallerAuthentication authentication)
     {
+        if (await AdmitAsync(http, authentication))
+            await next(http);
+    }
+
+    /// <summary>True for a request with an accepted credential; otherwise the 401 has been written.</summary>
+    public static async ValueTask<bool> AdmitAsync(HttpContext http, CallerAuthentication authentication)
+    {
         var caller = await authentication.CallerAsync(http, McpDispatch.Door);
         if (caller.Identity is not null)
-        {
-            await next(http);
-            return;
-        }
+            return true;
         await CallerAuthentication.ChallengeAsync(http);
         await McpHttpErrors.WriteAsync(http, StatusCodes.Status401Unauthorized, Unauthenticated, Access.Unauthenticated(caller).Message);
+        return false;
     }
 }

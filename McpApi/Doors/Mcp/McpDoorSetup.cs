@@ -112,20 +112,15 @@ public static class McpDoorSetup
             if (endpoint.Metadata.OfType<IHttpMethodMetadata>().Any(m => m.HttpMethods.Contains(HttpMethods.Post)))
             {
                 endpoint.Metadata.Add(new AcceptsMetadata(["application/json"]));
-                // A POST without a session may start one: the session limits go first, then the size limit.
                 if (endpoint.RequestDelegate is { } sdk)
-                {
-                    var limited = McpRequestLimit.Around(McpHttpChecks.Around(sdk));
-                    endpoint.RequestDelegate = http => http.RequestServices.GetRequiredService<McpSessionLimits>().GuardAsync(http, limited);
-                }
+                    endpoint.RequestDelegate = new McpPostPass(sdk).InvokeAsync;
             }
             else if (endpoint.RequestDelegate is { } other)
             {
-                endpoint.RequestDelegate = McpHttpChecks.Around(other); // GET and DELETE
+                // A session started on another replica, or ended on one, is looked up in shared storage first.
+                var handler = McpSessionMigration.Around(McpHttpChecks.Around(other)); // GET and DELETE
+                endpoint.RequestDelegate = Hosting.CurrentRequest.Around(McpAuthenticationGate.Around(RelaxedJsonResponses.Around(handler)));
             }
-            // A session started on another replica, or ended on one, is looked up in shared storage first.
-            if (endpoint.RequestDelegate is { } handler)
-                endpoint.RequestDelegate = Hosting.CurrentRequest.Around(McpAuthenticationGate.Around(RelaxedJsonResponses.Around(McpSessionMigration.Around(handler))));
         });
         return endpoints;
     }

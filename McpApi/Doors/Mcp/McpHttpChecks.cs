@@ -2,6 +2,7 @@
 // steer new code towards the 2026-07-28 revision (see McpDoorSetup).
 #pragma warning disable MCPEXP002, MCP9006
 
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -60,21 +61,47 @@ internal sealed class McpSessions
 /// </summary>
 internal static class McpHttpChecks
 {
+    /// <summary>
+    /// Bodies up to this size are checked where Kestrel buffered them: well under its request buffer (1 MB by default,
+    /// <c>MaxRequestBufferSize</c>), which a body must fit in whole while it is read without being consumed.
+    /// </summary>
+    private const long PeekLimit = 16 * 1024;
+
+    /// <summary>The checks around the SDK's GET and DELETE endpoints (POST: <see cref="McpPostPass"/>).</summary>
     public static RequestDelegate Around(RequestDelegate next) => async http =>
     {
+        var services = http.RequestServices;
+        var stateless = services.GetRequiredService<IOptions<HttpServerTransportOptions>>().Value.SessionMode == HttpServerSessionMode.Stateless;
+        var (proceed, sessionId, requestId) = await CheckAsync(http, stateless, services.GetRequiredService<McpSessions>());
+        if (!proceed)
+            return;
+        if (requestId is not null)
+        {
+            using var tracked = services.GetRequiredService<McpCancelledRequests>().Track(http, sessionId, requestId);
+            await next(http);
+            return;
+        }
+        await next(http);
+    };
+
+    /// <summary>
+    /// Answers what McpApi answers before the SDK (false when it has). A POST's request id comes back when it runs in a
+    /// live session, for <see cref="McpCancelledRequests"/> to track.
+    /// </summary>
+    public static async ValueTask<(bool Proceed, string SessionId, string? RequestId)> CheckAsync(HttpContext http, bool stateless, McpSessions sessions)
+    {
         var request = http.Request;
-        var stateless = http.RequestServices.GetRequiredService<IOptions<HttpServerTransportOptions>>().Value.SessionMode == HttpServerSessionMode.Stateless;
         var sessionId = request.Headers["Mcp-Session-Id"].ToString();
         McpServer? session = null;
         if (sessionId.Length > 0 && !stateless)
-            http.RequestServices.GetRequiredService<McpSessions>().TryGet(sessionId, out session);
+            sessions.TryGet(sessionId, out session);
 
         if (HttpMethods.IsGet(request.Method) && sessionId.Length == 0)
         {
             http.Response.Headers.Allow = stateless ? "POST" : "POST, DELETE";
             await WriteAsync(http, StatusCodes.Status405MethodNotAllowed, McpErrorCode.InvalidRequest, default,
                 "GET /mcp opens a session's server-to-client stream: send initialize by POST first, then GET with its Mcp-Session-Id header.");
-            return;
+            return (false, sessionId, null);
         }
 
         if (HttpMethods.IsDelete(request.Method) && !stateless)
@@ -83,63 +110,77 @@ internal static class McpHttpChecks
             {
                 await WriteAsync(http, StatusCodes.Status400BadRequest, McpErrorCode.InvalidRequest, default,
                     "DELETE /mcp ends a session: send its id in the Mcp-Session-Id header.");
-                return;
+                return (false, sessionId, null);
             }
             if (session is null)
             {
                 await WriteAsync(http, StatusCodes.Status404NotFound, McpErrorCode.InvalidRequest, default,
                     $"There is no session '{Shorten(sessionId)}' (it ended, expired or never existed).");
-                return;
+                return (false, sessionId, null);
             }
         }
 
         if (HttpMethods.IsPost(request.Method))
         {
             var (proceed, requestId) = await CheckBodyAsync(http);
-            if (!proceed)
-                return;
-            if (session is not null && requestId is not null)
-            {
-                using var tracked = http.RequestServices.GetRequiredService<McpCancelledRequests>().Track(http, sessionId, requestId);
-                await next(http);
-                return;
-            }
+            return (proceed, sessionId, session is not null ? requestId : null);
         }
-        await next(http);
-    };
+        return (true, sessionId, null);
+    }
 
     /// <summary>
     /// Reads the (size-checked) body, answers what the SDK would answer wrongly, rewinds it; false when answered. The id of
     /// a request (a message with a method and an id) comes back for <see cref="McpCancelledRequests"/>.
     /// </summary>
-    private static async Task<(bool Proceed, string? RequestId)> CheckBodyAsync(HttpContext http)
+    private static async ValueTask<(bool Proceed, string? RequestId)> CheckBodyAsync(HttpContext http)
     {
         var request = http.Request;
-        ReadOnlyMemory<byte> body;
+        var version = request.Headers["MCP-Protocol-Version"].ToString();
+        // On a revision without initialize (2026-07-28) the SDK answers initialize as a removed method (404, -32601).
+        var checkInitialize = !McpRevisions.IsPerRequest(version);
+        McpBodyProblem? problem;
+        RequestId id;
+        string? requestId;
         if (http.Features.Get<PreReadRequestBody>() is { } preRead)
         {
-            body = preRead.Bytes; // the endpoint selector's copy, already behind request.Body
+            // The endpoint selector's copy, already behind request.Body.
+            problem = McpBodyCheck.Inspect(preRead.Bytes, checkInitialize, out id, out requestId);
         }
-        else if (request.ContentLength is { } length)
+        else if (request.ContentLength is { } length and <= PeekLimit)
         {
-            // The usual case (McpRequestLimit has checked the length): read exactly the announced body once.
-            var bytes = new byte[length];
+            // The usual case: the whole body sits in Kestrel's request buffer. It is checked there and left unconsumed, so the
+            // SDK reads the very same bytes (no copy, no stream in its place).
+            var reader = request.BodyReader;
+            var result = await reader.ReadAtLeastAsync((int)length, http.RequestAborted);
+            var buffer = result.Buffer;
+            try
+            {
+                var bytes = buffer.Length > length ? buffer.Slice(0, length) : buffer;
+                problem = McpBodyCheck.Inspect(bytes.IsSingleSegment ? bytes.First : bytes.ToArray(), checkInitialize, out id, out requestId);
+            }
+            finally
+            {
+                reader.AdvanceTo(buffer.Start);
+            }
+        }
+        else if (request.ContentLength is { } announced)
+        {
+            // A large body (McpRequestLimit has checked the length): read exactly the announced body once.
+            var bytes = new byte[announced];
             var read = await request.Body.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, http.RequestAborted);
-            body = bytes.AsMemory(0, read);
             request.Body = new MemoryStream(bytes, 0, read, writable: false);
+            problem = McpBodyCheck.Inspect(bytes.AsMemory(0, read), checkInitialize, out id, out requestId);
         }
         else
         {
             using var copy = new MemoryStream();
             await request.Body.CopyToAsync(copy, http.RequestAborted);
             var bytes = copy.ToArray();
-            body = bytes;
             request.Body = new MemoryStream(bytes, writable: false);
+            problem = McpBodyCheck.Inspect(bytes, checkInitialize, out id, out requestId);
         }
 
-        var version = request.Headers["MCP-Protocol-Version"].ToString();
-        // On a revision without initialize (2026-07-28) the SDK answers initialize as a removed method (404, -32601).
-        if (McpBodyCheck.Inspect(body, checkInitialize: !McpRevisions.IsPerRequest(version), out var id, out var requestId) is { } problem)
+        if (problem is not null)
         {
             await WriteAsync(http, StatusCodes.Status400BadRequest, problem.Code, problem.Id, problem.Message);
             return (false, null);

@@ -10,23 +10,21 @@ namespace McpApi.Doors.Mcp;
 /// </summary>
 internal static class McpRequestLimit
 {
-    public static RequestDelegate Around(RequestDelegate next) => async http =>
+    /// <summary>True when the body fits; otherwise the 413 has been written.</summary>
+    public static async ValueTask<bool> CheckAsync(HttpContext http, long limit)
     {
-        var limit = http.RequestServices.GetRequiredService<IOptions<McpApiOptions>>().Value.MaxRequestBytes;
         if (await FitsAsync(http.Request, limit))
-        {
-            await next(http);
-            return;
-        }
+            return true;
         await McpHttpErrors.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, McpErrorCode.InvalidRequest,
-            $"The request body is larger than the {limit} byte limit (setting McpApi:MaxRequestBytes). Send less data per request.");
-    };
+            $"The request body is larger than the {limit} byte limit (setting {McpApiOptions.Section}:{nameof(McpApiOptions.MaxRequestBytes)}). Send less data per request.");
+        return false;
+    }
 
-    private static async Task<bool> FitsAsync(HttpRequest request, long limit)
+    private static ValueTask<bool> FitsAsync(HttpRequest request, long limit) =>
+        request.ContentLength is { } length ? ValueTask.FromResult(length <= limit) : ReadUpToAsync(request, limit);
+
+    private static async ValueTask<bool> ReadUpToAsync(HttpRequest request, long limit)
     {
-        if (request.ContentLength is { } length)
-            return length <= limit;
-
         var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;

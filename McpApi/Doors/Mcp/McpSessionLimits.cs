@@ -50,14 +50,15 @@ internal sealed partial class McpSessionLimits(IOptions<McpDoorOptions> options,
         };
     }
 
-    /// <summary>Wraps the SDK's POST endpoint: takes a place for a request that could start a session, or refuses it.</summary>
-    public async Task GuardAsync(HttpContext http, RequestDelegate next)
+    /// <summary>
+    /// Before the SDK's POST endpoint: a request that could start a session takes a place (null when it cannot start one
+    /// and needs none). When no place is free, a new session (an <c>initialize</c>) is refused (429 or 503) and
+    /// <paramref name="answered"/> is true; anything else goes on to the SDK without a place. Release the place the request took when it ends.
+    /// </summary>
+    public async ValueTask<(Place? Place, bool Answered)> EnterAsync(HttpContext http)
     {
         if (http.Request.Headers.ContainsKey("Mcp-Session-Id") || !CanStartSession(http.Request))
-        {
-            await next(http);
-            return;
-        }
+            return (null, false);
         var client = ClientOf(http);
         var place = TryTake(client, out var limit);
         if (place is null)
@@ -66,20 +67,12 @@ internal sealed partial class McpSessionLimits(IOptions<McpDoorOptions> options,
             if (await InitializeIdAsync(http) is { } id)
             {
                 await RefuseAsync(http, client, limit!, id);
-                return;
+                return (null, true);
             }
-            await next(http);
-            return;
+            return (null, false);
         }
         http.Items[typeof(Place)] = place;
-        try
-        {
-            await next(http);
-        }
-        finally
-        {
-            place.Release();
-        }
+        return (place, false);
     }
 
     /// <summary>
@@ -221,7 +214,7 @@ internal sealed partial class McpSessionLimits(IOptions<McpDoorOptions> options,
     };
 
     /// <summary>One counted place: the request's reference, then the session's; freed when both are done.</summary>
-    private sealed class Place(McpSessionLimits limits, string client) : IDisposable
+    internal sealed class Place(McpSessionLimits limits, string client) : IDisposable
     {
         private int _references = 1;
 

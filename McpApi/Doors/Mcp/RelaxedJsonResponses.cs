@@ -9,13 +9,7 @@ internal static class RelaxedJsonResponses
     {
         var original = http.Features.Get<IHttpResponseBodyFeature>()!;
         await using var relaxed = new RelaxedJsonEscapingStream(original.Stream);
-        var body = new StreamResponseBodyFeature(relaxed, original);
-        http.Features.Set<IHttpResponseBodyFeature>(body);
-        http.Response.OnStarting(() =>
-        {
-            http.Response.ContentLength = null; // the rewritten body is shorter than one the SDK measured
-            return Task.CompletedTask;
-        });
+        var body = Install(http, relaxed, original);
         try
         {
             await next(http);
@@ -25,5 +19,21 @@ internal static class RelaxedJsonResponses
         {
             http.Features.Set(original);
         }
+    };
+
+    /// <summary>Makes <paramref name="relaxed"/> the response body; put <paramref name="original"/> back when the endpoint is done.</summary>
+    public static StreamResponseBodyFeature Install(HttpContext http, RelaxedJsonEscapingStream relaxed, IHttpResponseBodyFeature original)
+    {
+        var body = new StreamResponseBodyFeature(relaxed, original);
+        http.Features.Set<IHttpResponseBodyFeature>(body);
+        http.Response.OnStarting(ClearContentLength, http.Response);
+        return body;
+    }
+
+    // The rewritten body is shorter than one the SDK measured.
+    private static readonly Func<object, Task> ClearContentLength = static response =>
+    {
+        ((HttpResponse)response).ContentLength = null;
+        return Task.CompletedTask;
     };
 }

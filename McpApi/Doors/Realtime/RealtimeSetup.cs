@@ -33,11 +33,16 @@ public static class RealtimeSetup
     public static WebApplication UseRealtimeDoors(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<RealtimeOptions>>().Value;
-        FrameBatchUpgrade.UseFrameBatches(app, WebSocketEndpoints.Path);
-        app.UseWebSockets(new WebSocketOptions
+        // A WebSocket opens with GET (HTTP/1.1) or CONNECT (HTTP/2): other requests (every MCP call and envelope POST)
+        // skip the upgrade middleware, which otherwise sets a handshake feature on each of them.
+        app.UseWhen(http => HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsConnect(http.Request.Method), upgrades =>
         {
-            KeepAliveInterval = options.KeepAlive,
-            KeepAliveTimeout = options.KeepAlive * 2,
+            FrameBatchUpgrade.UseFrameBatches(upgrades, WebSocketEndpoints.Path);
+            upgrades.UseWebSockets(new WebSocketOptions
+            {
+                KeepAliveInterval = options.KeepAlive,
+                KeepAliveTimeout = options.KeepAlive * 2,
+            });
         });
         return app;
     }
