@@ -58,9 +58,15 @@ db.close()
 PY
 done
 
-allocated() { # build -> bytes allocated so far (the exporter caches a scrape briefly: wait it out first)
-  sleep 1
-  curl -s "http://127.0.0.1:${port[$1]}/metrics" | awk '/^dotnet_gc_heap_total_allocated_bytes_total/{print $2}'
+allocated() { # build [last figure] -> bytes allocated so far (the exporter caches a scrape briefly: wait it out first,
+  # and once more while the figure still equals the last one, which a loaded machine's late scrape can give)
+  local value
+  for _ in 1 2 3 4 5; do
+    sleep 1
+    value=$(curl -s "http://127.0.0.1:${port[$1]}/metrics" | awk '/^dotnet_gc_heap_total_allocated_bytes_total/{print $2}')
+    [[ -n "$value" && "$value" != "${2:-}" ]] && break
+  done
+  echo "$value"
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 threads=$(( connections == 1 ? 1 : 2 ))
@@ -71,7 +77,7 @@ for scenario in "${scenarios[@]}"; do
     wrk -t$threads -c"$connections" -d2s -s bench/storage/storage.lua "$url" -- "$scenario" w >/dev/null   # warm-up
     bytes0=$(allocated "$build"); ticks0=$(cpu_ticks "${pid[$build]}")
     line=$(wrk -t$threads -c"$connections" -d"${seconds}s" -s bench/storage/storage.lua "$url" -- "$scenario" m | grep RESULT)
-    ticks1=$(cpu_ticks "${pid[$build]}"); bytes1=$(allocated "$build")
+    ticks1=$(cpu_ticks "${pid[$build]}"); bytes1=$(allocated "$build" "$bytes0")
     requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line"); rps=$(sed -E 's/.*rps=([0-9]+).*/\1/' <<<"$line")
     errors=$(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$line")
     python3 -c "print(f'{\"$scenario\":<14} {\"$build\":<9} {$requests:>9} {$rps:>9} {($bytes1 - $bytes0) / max($requests, 1):>12.0f} {($ticks1 - $ticks0) * 1e6 / $(getconf CLK_TCK) / max($requests, 1):>8.1f}' + ('  errors=$errors' if $errors else ''))"
