@@ -234,6 +234,60 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     /// <summary>Starts a write that inserts "gate" and then waits: until the gate opens, the writer takes no other write.</summary>
+    [Fact]
+    public async Task ABatchInWhichNoWriteThrowsIsAppliedOnceWithoutSavepoints()
+    {
+        var (gate, held) = await HoldTheWriterAsync();
+        // A write inside a savepoint named "write" could release it; without one, SQLite answers "no such savepoint".
+        var probes = Enumerable.Range(1, 4).Select(i => _database.WriteAsync(s =>
+        {
+            Insert(s, $"w{i}");
+            var inSavepoint = true;
+            try
+            {
+                using var probe = s.Connection.CreateCommand();
+                probe.Transaction = s.Transaction;
+                probe.CommandText = "RELEASE write;";
+                probe.ExecuteNonQuery();
+            }
+            catch (SqliteException ex) when (ex.Message.Contains("no such savepoint"))
+            {
+                inSavepoint = false;
+            }
+            return inSavepoint;
+        }, null, CancellationToken.None)).ToArray();
+        gate.SetResult();
+        await held;
+
+        (await Task.WhenAll(probes)).ShouldAllBe(inSavepoint => !inSavepoint);
+        _database.WriteBatchesAppliedAgain.ShouldBe(0);
+        StoredTexts().ShouldBe(["gate", "w1", "w2", "w3", "w4"]);
+    }
+
+    [Fact]
+    public async Task ABatchInWhichAWriteThrowsHalfwayIsAppliedAgainInSavepointsAndOnlyThatWriteIsUndone()
+    {
+        var (gate, held) = await HoldTheWriterAsync();
+        var runs = new int[3];
+        var first = _database.WriteAsync(s => { runs[0]++; return Insert(s, "one"); }, null, CancellationToken.None);
+        var halfway = _database.WriteAsync<long>(s =>
+        {
+            runs[1]++;
+            Insert(s, "two");
+            throw new InvalidOperationException("after its insert");
+        }, null, CancellationToken.None);
+        var third = _database.WriteAsync(s => { runs[2]++; return Insert(s, "three"); }, null, CancellationToken.None);
+        gate.SetResult();
+        await held;
+
+        await first;
+        (await Should.ThrowAsync<InvalidOperationException>(halfway)).Message.ShouldBe("after its insert");
+        await third;
+        StoredTexts().ShouldBe(["gate", "one", "three"]);
+        _database.WriteBatchesAppliedAgain.ShouldBe(1);
+        runs.ShouldBe([2, 2, 1], "the batch ran without savepoints up to the failure, then again with them");
+    }
+
     private async Task<(TaskCompletionSource Gate, Task Held)> HoldTheWriterAsync()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

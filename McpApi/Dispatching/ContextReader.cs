@@ -20,7 +20,13 @@ internal sealed class ContextReader
     private readonly string? _callerKey;
     private readonly PropertyInfo? _scopeProperty;
 
-    private sealed record Key(string Name, bool Required, string? RequiredMessage, RegularExpressionAttribute[] Patterns);
+    /// <summary>The record's constructor when every key is one of its parameters: the context is built with it directly.</summary>
+    private readonly ConstructorInfo? _constructor;
+
+    /// <param name="Slot">The key's place in the values read, and its constructor parameter's position (-1: none).</param>
+    /// <param name="Default">The parameter's default, taken when the key is absent.</param>
+    private sealed record Key(string Name, bool Required, string? RequiredMessage, RegularExpressionAttribute[] Patterns,
+        int Slot, int Parameter, object? Default);
 
     public ContextReader(Type type)
     {
@@ -41,12 +47,17 @@ internal sealed class ContextReader
                 _callerKey = property.Name;
             if (attributes.OfType<ContextScopeAttribute>().Any())
                 _scopeProperty = property.AttributeProvider as PropertyInfo;
+            var parameter = property.AssociatedParameter;
             _keys[property.Name] = new Key(property.Name, required,
                 attributes.OfType<RequiredAttribute>().FirstOrDefault()?.ErrorMessage,
-                [.. attributes.OfType<RegularExpressionAttribute>()]);
+                [.. attributes.OfType<RegularExpressionAttribute>()],
+                _keys.Count, parameter?.Position ?? -1, parameter is { HasDefaultValue: true } ? parameter.DefaultValue : null);
         }
         if (type.GetCustomAttribute<PlainStringAttribute>() is { } plain)
             _plainKey = ActionSchemas.JsonName(type, plain.Property);
+        if (info.ConstructorAttributeProvider is ConstructorInfo constructor && constructor.GetParameters().Length == _keys.Count
+            && _keys.Values.All(k => k.Parameter >= 0))
+            _constructor = constructor;
     }
 
     /// <summary>The typed context, or the default value after adding field errors to <paramref name="errors"/>.</summary>
@@ -58,12 +69,13 @@ internal sealed class ContextReader
         if (_type == typeof(NoContext))
             return new NoContext();
 
-        var values = new JsonObject();
+        // The values by key slot (null: absent); a context is a handful of string keys, so no JSON document is built.
+        var values = new string?[_keys.Count];
         var before = errors.Count;
         switch (raw.ValueKind)
         {
             case JsonValueKind.String when _plainKey is not null:
-                values[_plainKey] = raw.GetString();
+                values[_keys[_plainKey].Slot] = raw.GetString();
                 break;
             case JsonValueKind.String:
                 errors.Add("context", $"must be an object with the keys {KeyList()}.");
@@ -71,45 +83,59 @@ internal sealed class ContextReader
             case JsonValueKind.Object:
                 foreach (var property in raw.EnumerateObject())
                 {
-                    var field = "context." + property.Name;
-                    if (!_keys.ContainsKey(property.Name))
-                        errors.Add(field, $"is not read by {model}.{action}; its context keys are {KeyList()}.");
+                    if (!_keys.TryGetValue(property.Name, out var key))
+                        errors.Add("context." + property.Name, $"is not read by {model}.{action}; its context keys are {KeyList()}.");
                     else if (property.Value.ValueKind == JsonValueKind.String)
-                        values[property.Name] = property.Value.GetString();
+                        values[key.Slot] = property.Value.GetString();
                     else if (property.Value.ValueKind == JsonValueKind.Number)
-                        values[property.Name] = property.Value.GetRawText();
+                        values[key.Slot] = property.Value.GetRawText();
                     else if (property.Value.ValueKind != JsonValueKind.Null)
-                        errors.Add(field, $"must be a string, not {Envelopes.EnvelopeParser.Describe(property.Value.ValueKind)}.");
+                        errors.Add("context." + property.Name, $"must be a string, not {Envelopes.EnvelopeParser.Describe(property.Value.ValueKind)}.");
                 }
                 break;
         }
 
         if (identity is not null && _callerKey is not null)
         {
-            if (values[_callerKey]?.GetValue<string>() is not { } named)
-                values[_callerKey] = identity.Name;
+            var slot = _keys[_callerKey].Slot;
+            if (values[slot] is not { } named)
+                values[slot] = identity.Name;
             else if (!string.Equals(named, identity.Name, StringComparison.Ordinal) && !identity.Scopes.ActAs)
                 throw Auth.Access.Impersonation(identity, "context." + _callerKey, named);
         }
 
         foreach (var key in _keys.Values)
         {
-            var field = "context." + key.Name;
-            if (values[key.Name]?.GetValue<string>() is { } value)
+            if (values[key.Slot] is { } value)
             {
-                foreach (var pattern in key.Patterns.Where(p => !p.IsValid(value)))
+                foreach (var pattern in key.Patterns)
                 {
-                    errors.Add(field, pattern is NameAttribute
+                    if (pattern.IsValid(value))
+                        continue;
+                    errors.Add("context." + key.Name, pattern is NameAttribute
                         ? $"'{Shorten(value)}' is not a valid name: use {NameAttribute.Rule}."
                         : $"'{Shorten(value)}' does not match {pattern.Pattern}.");
                 }
             }
-            else if (key.Required && !errors.Has(field))
-                errors.Add(field, key.RequiredMessage ?? "is required; see the action's example in GET /mcp/models.");
+            else if (key.Required && !errors.Has("context." + key.Name))
+                errors.Add("context." + key.Name, key.RequiredMessage ?? "is required; see the action's example in GET /mcp/models.");
         }
         if (errors.Count > before)
             return null;
-        return values.Deserialize(_type, ActionSchemas.BindingOptions);
+        if (_constructor is not null)
+        {
+            var arguments = new object?[values.Length];
+            foreach (var key in _keys.Values)
+                arguments[key.Parameter] = values[key.Slot] ?? key.Default;
+            return _constructor.Invoke(arguments);
+        }
+        var json = new JsonObject();
+        foreach (var key in _keys.Values)
+        {
+            if (values[key.Slot] is { } value)
+                json[key.Name] = value;
+        }
+        return json.Deserialize(_type, ActionSchemas.BindingOptions);
     }
 
     /// <summary>The <see cref="ContextScopeAttribute"/> value of a context read by <see cref="Read"/> (null: none, or the type has no such key).</summary>

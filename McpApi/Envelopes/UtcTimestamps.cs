@@ -23,8 +23,16 @@ public static class UtcTimestamps
         public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             reader.GetDateTime();
 
-        public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(ToText(value));
+        public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options)
+        {
+            // Formatted into a stack buffer as UTF-8: no string per timestamp (a chat history page writes 50).
+            Span<byte> text = stackalloc byte[32];
+            var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value;
+            if (utc.TryFormat(text, out var written, Format, CultureInfo.InvariantCulture))
+                writer.WriteStringValue(text[..written]);
+            else
+                writer.WriteStringValue(ToText(value));
+        }
     }
 
     internal sealed class DateTimeOffsetConverter : JsonConverter<DateTimeOffset>
@@ -32,7 +40,13 @@ public static class UtcTimestamps
         public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             reader.GetDateTimeOffset();
 
-        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(ToText(value));
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
+        {
+            Span<byte> text = stackalloc byte[32];
+            if (value.UtcDateTime.TryFormat(text, out var written, Format, CultureInfo.InvariantCulture))
+                writer.WriteStringValue(text[..written]);
+            else
+                writer.WriteStringValue(ToText(value));
+        }
     }
 }

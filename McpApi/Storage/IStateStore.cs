@@ -1,12 +1,11 @@
-using System.Text.Json;
-
 namespace McpApi.Storage;
 
 /// <summary>
 /// A versioned JSON document under a key in a namespace. Versions start at 1 and grow by one per write; a key that is
 /// deleted and written again continues after the version it was deleted at, so a key's versions never repeat.
+/// The value is the stored JSON text, not parsed (<see cref="StoredJson"/>).
 /// </summary>
-public sealed record StateEntry(string Namespace, string Key, JsonElement Value, long Version, DateTime UpdatedAt);
+public sealed record StateEntry(string Namespace, string Key, StoredJson Value, long Version, DateTime UpdatedAt);
 
 public enum StateOutcome
 {

@@ -4,6 +4,7 @@
 # Usage: bench/storage/profile.sh [scenario, default chat_send] [connections, default 32] [seconds, default 12] [git ref]
 # Scenarios are those of bench/storage/storage.lua (echo, chat_send, notes_add, state_set, state_get, ...). With a git
 # ref, that build is profiled instead of the working tree. Extra environment for the server: PROFILE_ENV="A=1 B=2".
+# PROFILE_SAVE=<file> keeps the `perf script` output (for bench/mcp/cpu_shares.py <file> <requests> [--tree REGEX]).
 # Prints: requests/s, server samples per 1000 requests, and the share of samples that are thread-pool spinning
 # (sched_yield), JSON Schema evaluation, the SQLite writer thread, SQLite itself and fsync.
 set -euo pipefail
@@ -32,6 +33,11 @@ pid=$!
 for _ in $(seq 1 150); do curl -fs -o /dev/null "http://127.0.0.1:$port/health/ready" && break; sleep 0.2; done
 curl -fsS -o /dev/null -H 'Content-Type: application/json' \
   -d '{"model":"state","action":"set","context":"bench","data":{"key":"read","value":{"hello":"world","n":42}}}' "http://127.0.0.1:$port/mcp"
+# chat history reads a full page of 50.
+for i in $(seq 1 50); do
+  curl -fsS -o /dev/null -H 'Content-Type: application/json' \
+    -d "{\"model\":\"chat\",\"action\":\"send\",\"context\":{\"user\":\"u\",\"room\":\"bench\"},\"data\":\"seed message $i\"}" "http://127.0.0.1:$port/mcp"
+done
 server=$(pgrep -P "$pid" -f McpApi.dll || echo "$pid")
 threads=$(( connections == 1 ? 1 : 2 ))
 wrk -t$threads -c"$connections" -d4s -s bench/storage/storage.lua "http://127.0.0.1:$port/mcp" -- "$scenario" w >/dev/null
@@ -40,6 +46,7 @@ recorder=$!
 line=$(wrk -t$threads -c"$connections" -d"${seconds}s" --latency -s bench/storage/storage.lua "http://127.0.0.1:$port/mcp" -- "$scenario" m | grep RESULT)
 wait "$recorder"
 echo "$scenario at $connections connection(s): $line"
+[[ -z "${PROFILE_SAVE:-}" ]] || perf script -i "$out/perf.data" 2>/dev/null >"$PROFILE_SAVE"
 perf script -i "$out/perf.data" -F comm,ip,sym 2>/dev/null | python3 -c '
 import re, sys
 line = sys.argv[1]

@@ -156,7 +156,7 @@ public sealed class StateModel : IModelHandler
                 : $"Key '{ModelInput.Shorten(key)}' is at version {currentVersion}, not {ifVersion}: nothing was written. Read it again, re-apply your change and retry with ifVersion {currentVersion}.",
             new() { ["currentVersion"] = currentVersion });
 
-    public sealed record StateValue(string Key, JsonElement Value, long Version, DateTime UpdatedAt)
+    public sealed record StateValue(string Key, StoredJson Value, long Version, DateTime UpdatedAt)
     {
         public static StateValue From(StateEntry entry) => new(entry.Key, entry.Value, entry.Version, entry.UpdatedAt);
     }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Npgsql;
 
 namespace McpApi.Storage.PostgreSql;
@@ -47,7 +46,7 @@ internal sealed class PostgreSqlStateStore(PostgreSqlDatabase database, TimeProv
     public Task<StateWriteResult> SetAsync(string @namespace, string key, string valueJson, long? ifVersion,
         Action<StateWriteResult>? committed, CancellationToken cancellationToken)
     {
-        var value = Parse(valueJson);
+        var value = StoredJson.FromText(valueJson);
         return database.WriteAsync(LockKey(@namespace, key), async (connection, transaction) =>
         {
             long current, deleted;
@@ -119,7 +118,7 @@ internal sealed class PostgreSqlStateStore(PostgreSqlDatabase database, TimeProv
         await using var command = connection.Command(Get, transaction, @namespace, key);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new StateEntry(reader.GetString(0), reader.GetString(1), Parse(reader.GetString(2)), reader.GetInt64(3), PostgreSqlCommands.ToDateTime(reader.GetInt64(4)))
+            ? new StateEntry(reader.GetString(0), reader.GetString(1), StoredJson.FromText(reader.GetString(2)), reader.GetInt64(3), PostgreSqlCommands.ToDateTime(reader.GetInt64(4)))
             : null;
     }
 
@@ -129,10 +128,4 @@ internal sealed class PostgreSqlStateStore(PostgreSqlDatabase database, TimeProv
             if (result.Outcome is StateOutcome.Written or StateOutcome.Deleted)
                 committed(result);
         };
-
-    private static JsonElement Parse(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
 }

@@ -43,8 +43,9 @@ internal sealed class SqliteChatStore(SqliteDatabase database, TimeProvider cloc
                 command.With("$after", after.Value);
             var messages = new List<ChatMessage>(Math.Min(limit, 64));
             using var reader = command.ExecuteReader();
+            // Every row is of this room: its name is not read again per message.
             while (reader.Read())
-                messages.Add(ToMessage(reader));
+                messages.Add(new(reader.GetInt64(0), room, reader.GetString(2), reader.GetString(3), SqliteTime.ToDateTime(reader.GetInt64(4))));
             return messages;
         }, cancellationToken);
 

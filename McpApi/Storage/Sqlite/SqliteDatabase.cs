@@ -62,6 +62,9 @@ public sealed class SqliteDatabase : IDisposable, IAsyncDisposable
     /// <summary>The database file's full path.</summary>
     public string DataSource { get; }
 
+    /// <summary>Write batches applied a second time, each write in a savepoint, because one of their writes threw.</summary>
+    internal long WriteBatchesAppliedAgain => _writer.BatchesAppliedAgain;
+
     /// <summary>Notices the database file being deleted or replaced while the server runs.</summary>
     internal SqliteFileGuard FileGuard => _fileGuard;
 

@@ -5,7 +5,8 @@ namespace McpApi.Storage.Sqlite;
 /// <summary>
 /// An open connection set up once (its pragmas run when it is opened, not per request) that keeps its prepared
 /// statements: <see cref="Command"/> hands out the same prepared <see cref="SqliteCommand"/> for the same SQL text, so a
-/// statement is parsed and planned once per connection instead of once per call. Used by one caller at a time: the
+/// statement is parsed and planned once per connection instead of once per call, and its parameter objects are kept and
+/// given new values (<see cref="SqliteCommandExtensions.With"/>) rather than created anew. Used by one caller at a time: the
 /// writer owns one, readers rent one from <see cref="SqliteDatabase"/>'s pool.
 /// </summary>
 public sealed class SqliteSession : IDisposable
@@ -22,7 +23,13 @@ public sealed class SqliteSession : IDisposable
     /// <summary>The writer's transaction while a batch is applied; null for readers.</summary>
     public SqliteTransaction? Transaction { get; internal set; }
 
-    /// <summary>The prepared command for <paramref name="sql"/>, with no parameters, in the current transaction.</summary>
+    /// <summary>How many commands this session has prepared (one per distinct SQL text it was asked for).</summary>
+    internal int PreparedCommands => _commands.Count;
+
+    /// <summary>
+    /// The prepared command for <paramref name="sql"/> in the current transaction, every parameter unbound: a parameter
+    /// the caller does not bind again fails the statement (as a missing one would) instead of reusing the last value.
+    /// </summary>
     public SqliteCommand Command(string sql)
     {
         if (!_commands.TryGetValue(sql, out var command))
@@ -32,7 +39,9 @@ public sealed class SqliteSession : IDisposable
             _commands.Add(sql, command);
         }
         command.Transaction = Transaction;
-        command.Parameters.Clear();
+        var parameters = command.Parameters;
+        for (var i = 0; i < parameters.Count; i++)
+            parameters[i].Value = null;
         return command;
     }
 
@@ -47,10 +56,22 @@ public sealed class SqliteSession : IDisposable
 
 internal static class SqliteCommandExtensions
 {
-    /// <summary>Binds a parameter (null as SQL NULL) and returns the command, so a call reads as one expression.</summary>
+    /// <summary>
+    /// Binds a parameter (null as SQL NULL) and returns the command, so a call reads as one expression. The command's
+    /// parameter of that name is reused when it has one (a session's commands keep theirs from call to call).
+    /// </summary>
     public static SqliteCommand With(this SqliteCommand command, string name, object? value)
     {
-        command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        var parameters = command.Parameters;
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            if (string.Equals(parameters[i].ParameterName, name, StringComparison.Ordinal))
+            {
+                parameters[i].Value = value ?? DBNull.Value;
+                return command;
+            }
+        }
+        parameters.AddWithValue(name, value ?? DBNull.Value);
         return command;
     }
 }

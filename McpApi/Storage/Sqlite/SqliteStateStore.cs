@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -40,8 +39,8 @@ internal sealed class SqliteStateStore(SqliteDatabase database, TimeProvider clo
     public Task<StateWriteResult> SetAsync(string @namespace, string key, string valueJson, long? ifVersion,
         Action<StateWriteResult>? committed, CancellationToken cancellationToken)
     {
-        // Parsed here, on the caller's thread, so the single writer spends its time on SQL only.
-        var value = Parse(valueJson);
+        // Encoded here, on the caller's thread, so the single writer spends its time on SQL only.
+        var value = StoredJson.FromText(valueJson);
         return database.WriteAsync(session =>
         {
             long current, deleted;
@@ -105,7 +104,7 @@ internal sealed class SqliteStateStore(SqliteDatabase database, TimeProvider clo
     }
 
     private static StateEntry ToEntry(SqliteDataReader reader) =>
-        new(reader.GetString(0), reader.GetString(1), Parse(reader.GetString(2)), reader.GetInt64(3), SqliteTime.ToDateTime(reader.GetInt64(4)));
+        new(reader.GetString(0), reader.GetString(1), StoredJson.FromUtf8(reader.GetFieldValue<byte[]>(2)), reader.GetInt64(3), SqliteTime.ToDateTime(reader.GetInt64(4)));
 
     private static Action<StateWriteResult>? OnlyChanges(Action<StateWriteResult>? committed) =>
         committed is null ? null : result =>
@@ -113,10 +112,4 @@ internal sealed class SqliteStateStore(SqliteDatabase database, TimeProvider clo
             if (result.Outcome is StateOutcome.Written or StateOutcome.Deleted)
                 committed(result);
         };
-
-    private static JsonElement Parse(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
 }

@@ -11,10 +11,11 @@ namespace McpApi.Storage.Sqlite;
 /// which the writer thread drains. Whoever writes takes the writes that are waiting
 /// (up to <see cref="SqliteStorageOptions.WriteBatchMaxSize"/>, waiting at most
 /// <see cref="SqliteStorageOptions.WriteBatchMaxWaitMilliseconds"/> for more, 0 by default so a lone write never waits),
-/// applies them in arrival order inside one <c>BEGIN IMMEDIATE</c> transaction, each in its own savepoint (a batch
-/// of one needs none: the transaction is its own), and commits
-/// once: one fsync for the whole batch. A write that throws (a domain error, a constraint) is rolled back to its
-/// savepoint alone and its caller gets the exception; a later write in the batch sees the earlier ones.
+/// applies them in arrival order inside one <c>BEGIN IMMEDIATE</c> transaction, and commits once: one fsync for the
+/// whole batch. A write that throws (a domain error, a constraint) is rolled back alone and its caller gets the
+/// exception; a later write in the batch sees the earlier ones. Writes are applied without savepoints first (two
+/// statements fewer per write); a batch in which one throws is rolled back and applied again with a savepoint per
+/// write, so only savepoints ever undo a single write.
 /// After <c>COMMIT</c> returns, the writes' after-commit actions run in commit order, and only then are the callers
 /// answered. When the transaction as a whole fails (begin, commit, or an I/O error that ends it) nothing of the batch
 /// was written and every caller in it gets that error.
@@ -39,6 +40,7 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
     private readonly List<PendingWrite> _batch = [];
     private volatile bool _closing;
     private int _active;
+    private long _appliedAgain;
     private SqliteSession? _session;
 
     public SqliteWriteQueue(Func<SqliteSession> open, Func<SqliteException, string?> unavailable,
@@ -54,6 +56,9 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
         _writer = new Thread(Run) { IsBackground = true, Name = "SQLite writer" };
         _writer.Start();
     }
+
+    /// <summary>Batches of more than one write that were rolled back and applied again in savepoints (one of them threw).</summary>
+    internal long BatchesAppliedAgain => Interlocked.Read(ref _appliedAgain);
 
     public Task<T> EnqueueAsync<T>(Func<SqliteSession, T> write, Action<T>? committed, CancellationToken cancellationToken)
     {
@@ -176,37 +181,27 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
         try
         {
             var session = _session ??= _open();
-            var transaction = session.Connection.BeginTransaction(deferred: false);
-            session.Transaction = transaction;
-            if (batch.Count == 1)
+            var transaction = Begin(session);
+            // First without savepoints: a batch of one needs none (the transaction is the write's own), and in a larger
+            // batch most writes do not throw. When one does, its statements may be half done and only a savepoint could
+            // undo them alone, so nothing of the batch is kept: it is rolled back and applied again, each write in its
+            // own savepoint. Either way a write that throws is rolled back alone and later ones see the earlier ones.
+            if (ApplyAll(session, batch) is { } failed)
             {
-                // A batch of one needs no savepoint: the transaction is the write's own, so a write that fails is
-                // rolled back with it (two statements fewer per write when writes come one at a time).
-                rollingBack = batch[0];
-                if (batch[0].Apply(session))
-                    transaction.Commit();
-                else
-                    transaction.Rollback();
+                rollingBack = failed;
+                transaction.Rollback();
+                transaction.Dispose();
                 rollingBack = null;
+                if (batch.Count > 1)
+                {
+                    Interlocked.Increment(ref _appliedAgain);
+                    transaction = Begin(session);
+                    ApplyInSavepoints(session, batch, ref rollingBack);
+                    transaction.Commit();
+                }
             }
             else
             {
-                foreach (var write in batch)
-                {
-                    session.Command("SAVEPOINT write;").ExecuteNonQuery();
-                    if (write.Apply(session))
-                    {
-                        session.Command("RELEASE write;").ExecuteNonQuery();
-                    }
-                    else
-                    {
-                        // Throws when the failure ended the whole transaction (SQLite rolls back on some I/O errors).
-                        rollingBack = write;
-                        session.Command("ROLLBACK TO write;").ExecuteNonQuery();
-                        session.Command("RELEASE write;").ExecuteNonQuery();
-                        rollingBack = null;
-                    }
-                }
                 transaction.Commit();
             }
             session.Transaction = null;
@@ -231,6 +226,44 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
 
         foreach (var write in batch)
             write.Complete(_logger);
+    }
+
+    private static SqliteTransaction Begin(SqliteSession session)
+    {
+        var transaction = session.Connection.BeginTransaction(deferred: false);
+        session.Transaction = transaction;
+        return transaction;
+    }
+
+    /// <summary>Applies the writes one after the other; the first that throws, or null when none did.</summary>
+    private static PendingWrite? ApplyAll(SqliteSession session, List<PendingWrite> batch)
+    {
+        foreach (var write in batch)
+        {
+            if (!write.Apply(session))
+                return write;
+        }
+        return null;
+    }
+
+    private static void ApplyInSavepoints(SqliteSession session, List<PendingWrite> batch, ref PendingWrite? rollingBack)
+    {
+        foreach (var write in batch)
+        {
+            session.Command("SAVEPOINT write;").ExecuteNonQuery();
+            if (write.Apply(session))
+            {
+                session.Command("RELEASE write;").ExecuteNonQuery();
+            }
+            else
+            {
+                // Throws when the failure ended the whole transaction (SQLite rolls back on some I/O errors).
+                rollingBack = write;
+                session.Command("ROLLBACK TO write;").ExecuteNonQuery();
+                session.Command("RELEASE write;").ExecuteNonQuery();
+                rollingBack = null;
+            }
+        }
     }
 
     /// <summary>Takes no more writes, lets the writer apply those already queued, then closes its connection.</summary>
@@ -311,6 +344,8 @@ internal sealed partial class SqliteWriteQueue : IAsyncDisposable
 
         public override bool Apply(SqliteSession session)
         {
+            // A batch applied again (see SqliteWriteQueue.Apply) runs every write again: nothing of the first try counts.
+            Error = null;
             try
             {
                 _result = write(session);
