@@ -99,7 +99,7 @@ public sealed class ApiKeyEnvelopeTests
             m => m.GetProperty("name").GetString()!, m => m.GetProperty("actions").EnumerateArray().Select(a => a.GetProperty("name").GetString()).ToArray());
         anaModels.Keys.ShouldBe(["chat", "notes"], ignoreOrder: true);
         anaModels["chat"].ShouldBe(["send", "history", "rooms"]);
-        anaModels["notes"].ShouldBe(["list", "latest", "summary_prompt"]);
+        anaModels["notes"].ShouldBe(["list", "latest", "summary_prompt", "notebooks"]);
         admin.GetProperty("models").GetArrayLength().ShouldBe(5);
     }
 

@@ -116,7 +116,7 @@ public sealed class JwtAuthTests
 
         var tools = (await mcp.ListToolsAsync(cancellationToken: TestContext.Timeout)).Select(t => t.Name).ToList();
 
-        tools.ShouldBe(["state_get", "state_list"], ignoreOrder: true);
+        tools.ShouldBe(["state_get", "state_list", "state_namespaces"], ignoreOrder: true);
     }
 
     [Fact]

@@ -32,12 +32,12 @@ public sealed class SwaggerPerCallerTests
         var (adminRequests, _, _) = await ExamplesAsync(app.CreateClient().WithKey(TestKeys.Admin));
         var (anonymousRequests, _, anonymousDescription) = await ExamplesAsync(app.CreateClient());
 
-        anaRequests.ShouldBe(["seed-chat", "chat-send", "chat-history", "chat-rooms", "notes-list", "notes-latest", "notes-summary_prompt"], ignoreOrder: true);
+        anaRequests.ShouldBe(["seed-chat", "chat-send", "chat-history", "chat-rooms", "notes-list", "notes-latest", "notes-summary_prompt", "notes-notebooks"], ignoreOrder: true);
         anaReplies.ShouldBe(anaRequests, ignoreOrder: true);
         anaDescription.ShouldContain("'ana'");
         adminRequests.ShouldContain("state-set");
         adminRequests.ShouldContain("seed-echo");
-        adminRequests.Length.ShouldBe(20);
+        adminRequests.Length.ShouldBe(22);
         anonymousRequests.ShouldBeEmpty();
         anonymousDescription.ShouldContain("credential");
     }
@@ -49,7 +49,7 @@ public sealed class SwaggerPerCallerTests
 
         var (requests, _, description) = await ExamplesAsync(app.CreateClient());
 
-        requests.Length.ShouldBe(20);
+        requests.Length.ShouldBe(22);
         description.ShouldNotContain("credential");
     }
 
