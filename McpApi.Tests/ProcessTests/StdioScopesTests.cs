@@ -24,7 +24,7 @@ public sealed class StdioScopesTests
             var refused = await server.ReadMessageAsync();
 
             var tools = list.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
-            tools.ShouldBe(["echo_echo", "notes_list", "notes_latest", "notes_summary_prompt", "read_notes"], ignoreOrder: true);
+            tools.ShouldBe(["echo_echo", "notes_list", "notes_latest", "notes_summary_prompt", "notes_notebooks", "read_notes"], ignoreOrder: true);
             (echo.GetProperty("result").TryGetProperty("isError", out var isError) && isError.ValueKind == JsonValueKind.True).ShouldBeFalse(echo.ToString());
             refused.GetProperty("error").GetProperty("code").GetInt32().ShouldBe(-32003);
             refused.GetProperty("error").GetProperty("message").GetString()!.ShouldContain("notes:add");
