@@ -5,6 +5,7 @@
 #   MCPAPI_SERVER_DLL=path/McpApi.dll  use that published server (scripts/test.sh passes artifacts/publish); otherwise
 #                                      McpApi is published in Release to a temporary folder first.
 #   SOAK_RSS_SLOPE_LIMIT=MB/min        RSS growth allowed after warm-up (default 5).
+#   SOAK_RSS_GROWTH_FLOOR=MB           a slope above the limit fails only with more growth than this after warm-up (16).
 #   SOAK_SERVER_ARGS="--Key=Value ..." extra settings for the server, e.g. --McpApi:Telemetry:Prometheus=true.
 # Prints the figures (tools/node/soak.mjs) and ends with "soak: PASS" or "soak: FAIL (...)"; exits non-zero on FAIL.
 # Bar: 0 server errors, 0 dropped connections, 0 lost acknowledged writes, 0 missed events, no error lines in the
@@ -47,7 +48,7 @@ curl -fsS -o /dev/null "http://127.0.0.1:$http_port/health" || { echo "server di
 
 set +e
 "$node" tools/node/soak.mjs --http "http://127.0.0.1:$http_port" --tcp "$tcp_port" --pid "$server" \
-  --seconds "$seconds" --rate "$rate" --rss-slope-limit "${SOAK_RSS_SLOPE_LIMIT:-5}" >"$work/soak.out" 2>&1
+  --seconds "$seconds" --rate "$rate" --rss-slope-limit "${SOAK_RSS_SLOPE_LIMIT:-5}" --rss-growth-floor "${SOAK_RSS_GROWTH_FLOOR:-16}" >"$work/soak.out" 2>&1
 status=$?
 set -e
 verdict=$(tail -n 1 "$work/soak.out")
