@@ -56,4 +56,22 @@ internal static class HttpBodyReader
 /// A request body some earlier step (the <c>/mcp</c> endpoint selector) already read whole, so the
 /// envelope endpoint parses those bytes instead of reading the body a second time.
 /// </summary>
-internal sealed record PreReadRequestBody(ReadOnlyMemory<byte> Bytes);
+internal sealed record PreReadRequestBody(ReadOnlyMemory<byte> Bytes)
+{
+    /// <summary>Puts the first <paramref name="length"/> bytes, read from the body, in its place: as the body stream and as this feature.</summary>
+    public static ReadOnlyMemory<byte> Install(HttpRequest request, byte[] bytes, int length)
+    {
+        request.Body = new MemoryStream(bytes, 0, length, writable: false);
+        var read = bytes.AsMemory(0, length);
+        request.HttpContext.Features.Set(new PreReadRequestBody(read));
+        return read;
+    }
+
+    /// <summary>Reads exactly the announced body (<paramref name="length"/> bytes, or fewer if it ends early) once and installs it.</summary>
+    public static async ValueTask<ReadOnlyMemory<byte>> ReadAnnouncedAsync(HttpRequest request, long length, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[length];
+        var read = await request.Body.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, cancellationToken);
+        return Install(request, bytes, read);
+    }
+}

@@ -91,19 +91,16 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
             if (length <= PeekLimit)
                 return await PeekHasJsonRpcAsync(request, length);
             // A large body: read exactly the announced body once and hand the endpoint an in-memory copy.
-            var bytes = new byte[length];
-            int read;
+            ReadOnlyMemory<byte> body;
             try
             {
-                read = await request.Body.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, request.HttpContext.RequestAborted);
+                body = await PreReadRequestBody.ReadAnnouncedAsync(request, length, request.HttpContext.RequestAborted);
             }
             catch (BadHttpRequestException)
             {
                 return false; // unreadable body: the envelope endpoint reports it
             }
-            request.Body = new MemoryStream(bytes, 0, read, writable: false);
-            request.HttpContext.Features.Set(new PreReadRequestBody(bytes.AsMemory(0, read)));
-            return HasJsonRpcProperty(bytes.AsSpan(0, read));
+            return HasJsonRpcProperty(body.Span);
         }
 
         request.EnableBuffering();
@@ -165,8 +162,7 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
             }
             var bytes = body.ToArray();
             reader.AdvanceTo(body.End);
-            request.Body = new MemoryStream(bytes, writable: false);
-            request.HttpContext.Features.Set(new PreReadRequestBody(bytes));
+            PreReadRequestBody.Install(request, bytes, bytes.Length);
             return true;
         }
     }

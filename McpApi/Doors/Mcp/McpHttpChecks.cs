@@ -72,16 +72,10 @@ internal static class McpHttpChecks
     {
         var services = http.RequestServices;
         var stateless = services.GetRequiredService<IOptions<HttpServerTransportOptions>>().Value.SessionMode == HttpServerSessionMode.Stateless;
-        var (proceed, sessionId, requestId) = await CheckAsync(http, stateless, services.GetRequiredService<McpSessions>());
-        if (!proceed)
-            return;
-        if (requestId is not null)
-        {
-            using var tracked = services.GetRequiredService<McpCancelledRequests>().Track(http, sessionId, requestId);
+        // GET and DELETE carry no request id to track (only a POST's does).
+        var (proceed, _, _) = await CheckAsync(http, stateless, services.GetRequiredService<McpSessions>());
+        if (proceed)
             await next(http);
-            return;
-        }
-        await next(http);
     };
 
     /// <summary>
@@ -166,17 +160,14 @@ internal static class McpHttpChecks
         else if (request.ContentLength is { } announced)
         {
             // A large body (McpRequestLimit has checked the length): read exactly the announced body once.
-            var bytes = new byte[announced];
-            var read = await request.Body.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, http.RequestAborted);
-            request.Body = new MemoryStream(bytes, 0, read, writable: false);
-            problem = McpBodyCheck.Inspect(bytes.AsMemory(0, read), checkInitialize, out id, out requestId);
+            var bytes = await PreReadRequestBody.ReadAnnouncedAsync(request, announced, http.RequestAborted);
+            problem = McpBodyCheck.Inspect(bytes, checkInitialize, out id, out requestId);
         }
         else
         {
             using var copy = new MemoryStream();
             await request.Body.CopyToAsync(copy, http.RequestAborted);
-            var bytes = copy.ToArray();
-            request.Body = new MemoryStream(bytes, writable: false);
+            var bytes = PreReadRequestBody.Install(request, copy.ToArray(), (int)copy.Length);
             problem = McpBodyCheck.Inspect(bytes, checkInitialize, out id, out requestId);
         }
 

@@ -3,7 +3,6 @@
 
 using McpApi.Auth;
 using McpApi.Hosting;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore;
 
@@ -14,8 +13,8 @@ namespace McpApi.Doors.Mcp;
 /// <see cref="CurrentRequest"/> for the SDK's handlers, the credential (<see cref="McpAuthenticationGate"/>), relaxed
 /// escaping of the answer (<see cref="RelaxedJsonResponses"/>), sessions from other replicas (<see cref="McpSessionMigration"/>,
 /// still its own wrapper), a session place (<see cref="McpSessionLimits"/>), the size limit (<see cref="McpRequestLimit"/>),
-/// the body and header checks and cancellation tracking (<see cref="McpHttpChecks"/>). Two async methods instead of seven
-/// nested wrappers, with the services looked up once: every MCP call goes through it.
+/// the body and header checks and cancellation tracking (<see cref="McpHttpChecks"/>). One pass instead of seven nested
+/// wrappers, with the services looked up once: every MCP call goes through it.
 /// </summary>
 internal sealed class McpPostPass
 {
@@ -42,18 +41,7 @@ internal sealed class McpPostPass
             if (services.Authentication.Required && !await McpAuthenticationGate.AdmitAsync(http, services.Authentication))
                 return;
 
-            var original = http.Features.Get<IHttpResponseBodyFeature>()!;
-            await using var relaxed = new RelaxedJsonEscapingStream(original.Stream);
-            var body = RelaxedJsonResponses.Install(http, relaxed, original);
-            try
-            {
-                await _afterMigration(http);
-                await body.CompleteAsync();
-            }
-            finally
-            {
-                http.Features.Set(original);
-            }
+            await RelaxedJsonResponses.RunAsync(http, _afterMigration);
         }
         finally
         {
