@@ -2,7 +2,11 @@ using McpApi.Auth;
 using McpApi.Limits;
 using McpApi.Logging;
 using McpApi.Tests.Infrastructure;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -73,8 +77,7 @@ public sealed class PerRequestWorkTests
         var http = new DefaultHttpContext { TraceIdentifier = "0HN7:00000001" };
         http.Request.Method = "POST";
         http.Request.Path = "/mcp";
-        http.Items[McpApi.Doors.Http.EnvelopeEndpoints.ModelItem] = "echo";
-        http.Items[McpApi.Doors.Http.EnvelopeEndpoints.ActionItem] = "echo";
+        http.Features.Set(new McpApi.Doors.Http.EnvelopeNames { Model = "echo", Action = "echo" });
         for (var i = 0; i < 10; i++)
             await logging.InvokeAsync(http);
 
@@ -83,6 +86,77 @@ public sealed class PerRequestWorkTests
             await logging.InvokeAsync(http);
 
         ((GC.GetAllocatedBytesForCurrentThread() - before) / 100).ShouldBeLessThan(800);
+    }
+
+    [Fact]
+    public async Task AnEnvelopeRequestCreatesNoItemsDictionary()
+    {
+        // HttpContext.Items is a dictionary made on first use (~330 B with its feature and entries). The request log reads
+        // the model and action from the EnvelopeNames feature instead, and bodiless errors get their envelope without
+        // UseStatusCodePages, which looked into Items on every request.
+        IItemsFeature? items = null;
+        using var app = new McpApiApplication
+        {
+            Configure = services => services.AddSingleton<IStartupFilter>(new AroundEveryRequest(async (http, next) =>
+            {
+                await next(http);
+                items = http.Features.Get<IItemsFeature>();
+            })),
+        };
+        using var client = app.CreateClient();
+
+        using var response = await client.PostAsJsonAsync("/mcp", new { model = "echo", data = "Hello" });
+
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        items.ShouldBeNull();
+    }
+
+    private sealed class AroundEveryRequest(Func<HttpContext, RequestDelegate, Task> middleware) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(middleware);
+            next(app);
+        };
+    }
+
+    [Fact]
+    public void WritingAnEchoAnswerAllocatesNoSerializerStack()
+    {
+        // Serializing the envelope with its object-typed data as one value kept a stack of nested frames: an array of
+        // several hundred bytes per answer.
+        var response = new McpApi.Envelopes.EnvelopeResponse("success", "MCP request processed successfully",
+            new McpApi.Models.Echo.EchoModel.EchoData(System.Text.Json.JsonElement.Parse("""{"model":"echo","data":"Hello"}""")));
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using var writer = new System.Text.Json.Utf8JsonWriter(buffer);
+        for (var i = 0; i < 10; i++)
+            Write();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+            Write();
+
+        ((GC.GetAllocatedBytesForCurrentThread() - before) / 100).ShouldBeLessThan(64);
+
+        void Write()
+        {
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            McpApi.Envelopes.EnvelopeJson.WriteResponse(writer, response);
+            writer.Flush();
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"model":"echo","data":"Hello"}""", false)]
+    [InlineData("""{"model":"echo","data":{"jsonrpc":"2.0"}}""", false)]
+    [InlineData("""{"model":"echo","data":"jsonrpc"}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"ping"}""", true)]
+    [InlineData("""{"\u006asonrpc":"2.0","id":1,"method":"ping"}""", true)]
+    [InlineData("""{"id":1,"js\u006Fnrpc":"2.0","method":"ping"}""", true)]
+    public void ABodyIsJsonRpcWhenItsObjectHasAJsonrpcPropertyHoweverItIsSpelled(string json, bool expected)
+    {
+        McpApi.Doors.Mcp.McpEndpointSelector.HasJsonRpcProperty(System.Text.Encoding.UTF8.GetBytes(json)).ShouldBe(expected);
     }
 
     [Theory]

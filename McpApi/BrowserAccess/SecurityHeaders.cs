@@ -19,22 +19,39 @@ public static class SecurityHeaders
     public const string RawHeaderLines =
         "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\nX-Frame-Options: DENY\r\nContent-Security-Policy: " + DataPolicy + "\r\n";
 
-    private static readonly Func<object, Task> Apply = state =>
+    private static readonly Func<object, Task> ApplyWhenStarting = state =>
     {
         var response = (HttpResponse)state;
-        var headers = response.Headers;
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.XFrameOptions = "DENY";
-        headers.ContentSecurityPolicy = response.ContentType is { } type && type.StartsWith("text/html", StringComparison.OrdinalIgnoreCase)
-            ? PagePolicy
-            : DataPolicy;
+        Apply(response.Headers, response.ContentType is { } type && type.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) ? PagePolicy : DataPolicy);
         return Task.CompletedTask;
     };
 
+    /// <summary>
+    /// Only a GET or HEAD can answer a page, so only those wait for the answer's content type (a callback per request);
+    /// every other method's headers are set at once.
+    /// </summary>
     public static Task Middleware(HttpContext http, RequestDelegate next)
     {
-        http.Response.OnStarting(Apply, http.Response);
+        var method = http.Request.Method;
+        if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
+            http.Response.OnStarting(ApplyWhenStarting, http.Response);
+        else
+            Apply(http.Response.Headers, DataPolicy);
         return next(http);
+    }
+
+    /// <summary>Sets the headers again on an answer whose headers were cleared (the exception handler clears them).</summary>
+    public static void Restore(HttpResponse response)
+    {
+        if (!HttpMethods.IsGet(response.HttpContext.Request.Method) && !HttpMethods.IsHead(response.HttpContext.Request.Method))
+            Apply(response.Headers, DataPolicy);
+    }
+
+    private static void Apply(IHeaderDictionary headers, string policy)
+    {
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.XFrameOptions = "DENY";
+        headers.ContentSecurityPolicy = policy;
     }
 }

@@ -28,6 +28,29 @@ public static class EnvelopeJson
 
     public static JsonTypeInfo<EnvelopeResponse> Response => (JsonTypeInfo<EnvelopeResponse>)Options.GetTypeInfo(typeof(EnvelopeResponse));
 
+    private static readonly JsonEncodedText StatusName = JsonEncodedText.Encode("status");
+    private static readonly JsonEncodedText MessageName = JsonEncodedText.Encode("message");
+    private static readonly JsonEncodedText DataName = JsonEncodedText.Encode("data");
+
+    /// <summary>
+    /// Writes a response envelope as <see cref="Response"/> would, with <c>data</c> serialized as its own root value:
+    /// the serializer then keeps no stack of nested frames for it (one array per answer otherwise). Flushes the writer, as the
+    /// serializer does.
+    /// </summary>
+    public static void WriteResponse(Utf8JsonWriter writer, EnvelopeResponse response)
+    {
+        writer.WriteStartObject();
+        writer.WriteString(StatusName, response.Status);
+        writer.WriteString(MessageName, response.Message);
+        writer.WritePropertyName(DataName);
+        if (response.Data is { } data)
+            JsonSerializer.Serialize(writer, data, Options.GetTypeInfo(data.GetType()));
+        else
+            writer.WriteNullValue();
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
     /// <summary>Serializes any handler result to a JSON element (for MCP structured content and events).</summary>
     public static JsonElement ToElement(object? value) => JsonSerializer.SerializeToElement(value, Options);
 

@@ -80,7 +80,7 @@ public static class McpApiSetup
         app.UseSecurityHeaders();
         app.UseTraceIdentifiers();
         app.UseExceptionHandler();
-        app.UseStatusCodePages(StatusCodeEnvelopes.WriteAsync);
+        app.Use(StatusCodeEnvelopes.Middleware);
         app.UseConnectionLimits();
         app.UseMcpApiRequestLogging();
         app.UseMcpDoorSecurity();

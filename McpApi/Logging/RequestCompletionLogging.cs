@@ -57,9 +57,9 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
 
     private void Write(HttpContext http, LogEventLevel level, int status, double elapsedMs, Exception? failure)
     {
-        var items = http.Items;
-        var model = items.TryGetValue(EnvelopeEndpoints.ModelItem, out var m) && m is string modelName ? Values.Of(modelName) : None;
-        var action = items.TryGetValue(EnvelopeEndpoints.ActionItem, out var a) && a is string actionName ? Values.Of(actionName) : None;
+        var names = http.Features.Get<EnvelopeNames>();
+        var model = names?.Model is { } modelName ? Values.Of(modelName) : None;
+        var action = names?.Action is { } actionName ? Values.Of(actionName) : None;
         // Handed to the event as it is (no copy), sized for its properties and the few an enricher may add.
         var properties = new Dictionary<string, LogEventPropertyValue>(PropertyCapacity)
         {

@@ -10,9 +10,6 @@ namespace McpApi.Doors.Http;
 /// <summary>The JSON envelope over HTTP: <c>POST /mcp</c>, <c>GET /mcp/models</c> and the guide a plain <c>GET /mcp</c> answers.</summary>
 public static class EnvelopeEndpoints
 {
-    public const string ModelItem = "mcp.model";
-    public const string ActionItem = "mcp.action";
-
     public static RouteGroupBuilder MapEnvelopeApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/mcp").WithTags("Envelope");
@@ -70,11 +67,11 @@ public static class EnvelopeEndpoints
         HttpBodyReader.EnsureJson(http.Request);
         var body = await HttpBodyReader.ReadAsync(http.Request, options.Value.MaxRequestBytes, http.RequestAborted);
         var caller = await authentication.CallerAsync(http, "http");
-        var result = await dispatcher.DispatchAsync(body, caller, http.RequestAborted, parsed: envelope =>
+        var result = await dispatcher.DispatchAsync(body, caller, http.RequestAborted, parsed: envelope => http.Features.Set(new EnvelopeNames
         {
-            http.Items[ModelItem] = envelope.Model;
-            http.Items[ActionItem] = envelope.Action ?? DefaultActionOf(dispatcher.Registry, envelope.Model);
-        });
+            Model = envelope.Model,
+            Action = envelope.Action ?? DefaultActionOf(dispatcher.Registry, envelope.Model),
+        }));
         http.Response.RegisterForDispose(result);
         if (result.StatusCode == StatusCodes.Status401Unauthorized && authentication.Required)
             await CallerAuthentication.ChallengeAsync(http); // the configured scheme's WWW-Authenticate (none is registered without authentication)

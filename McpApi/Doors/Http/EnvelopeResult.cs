@@ -45,7 +45,7 @@ public sealed class EnvelopeResult(DispatchResult result) : IResult, IStatusCode
         writer.Reset(response.BodyWriter);
         try
         {
-            JsonSerializer.Serialize(writer, result.Response, EnvelopeJson.Response);
+            EnvelopeJson.WriteResponse(writer, result.Response);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using McpApi.BrowserAccess;
 using McpApi.Dispatching;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -20,6 +21,7 @@ internal sealed partial class EnvelopeExceptionHandler(ILogger<EnvelopeException
                 new RequestError(bad.StatusCode, ErrorCodes.InvalidEnvelope, $"The request could not be read: {bad.Message}"), http.TraceIdentifier),
             _ => Unexpected(http, exception),
         };
+        SecurityHeaders.Restore(http.Response);
         await new EnvelopeResult(result).ExecuteAsync(http);
         return true;
     }
@@ -34,12 +36,35 @@ internal sealed partial class EnvelopeExceptionHandler(ILogger<EnvelopeException
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path, string traceId);
 }
 
+/// <summary>
+/// Bodiless 4xx/5xx answers from routing (404, 405, ...) get an error envelope instead: what ASP.NET Core's
+/// <c>UseStatusCodePages</c> does, without its per-request feature and <c>HttpContext.Items</c> dictionary (~400 B on
+/// every request, most of which never fail).
+/// </summary>
 internal static class StatusCodeEnvelopes
 {
-    /// <summary>Bodiless 4xx/5xx answers from routing (404, 405, ...) get an error envelope instead.</summary>
-    public static Task WriteAsync(StatusCodeContext context)
+    public static Task Middleware(HttpContext http, RequestDelegate next)
     {
-        var http = context.HttpContext;
+        var task = next(http);
+        return task.IsCompletedSuccessfully ? WriteIfBodiless(http) : AfterAsync(task, http);
+    }
+
+    private static async Task AfterAsync(Task task, HttpContext http)
+    {
+        await task;
+        await WriteIfBodiless(http);
+    }
+
+    private static Task WriteIfBodiless(HttpContext http)
+    {
+        var response = http.Response;
+        if (response.StatusCode is < 400 or >= 600 || response.HasStarted || response.ContentLength.HasValue || !string.IsNullOrEmpty(response.ContentType))
+            return Task.CompletedTask;
+        return WriteAsync(http);
+    }
+
+    private static Task WriteAsync(HttpContext http)
+    {
         var status = http.Response.StatusCode;
         var (code, message) = status switch
         {

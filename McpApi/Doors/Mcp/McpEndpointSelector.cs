@@ -172,7 +172,12 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
 
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
 
-    internal static bool HasJsonRpcProperty(ReadOnlySpan<byte> json) => HasJsonRpcProperty(new Utf8JsonReader(json, ReaderOptions));
+    /// <summary>
+    /// A body without the bytes <c>jsonrpc</c> and without an escape (<c>\u006a...</c> could spell it) has no such
+    /// property: one vectorized search decides most envelopes without reading them as JSON.
+    /// </summary>
+    internal static bool HasJsonRpcProperty(ReadOnlySpan<byte> json) =>
+        (json.IndexOf("jsonrpc"u8) >= 0 || json.IndexOf((byte)'\\') >= 0) && HasJsonRpcProperty(new Utf8JsonReader(json, ReaderOptions));
 
     private static bool HasJsonRpcProperty(Utf8JsonReader reader)
     {
