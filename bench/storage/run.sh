@@ -8,49 +8,31 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-5}
 baseline=${2:-}
-command -v wrk >/dev/null || { apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq wrk >/dev/null; }
+source bench/lib.sh
+need_wrk
 
-out=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$out"; }
-trap cleanup EXIT
-
+bench_workdir
 echo "publishing (Release)..."
 builds=(current)
-dotnet publish McpApi/McpApi.csproj -c Release -o "$out/current" >/dev/null
-dotnet publish bench/storage/DiskLimit/DiskLimit.csproj -c Release -o "$out/disk" >/dev/null
+publish McpApi/McpApi.csproj "$out/current"
+publish bench/storage/DiskLimit/DiskLimit.csproj "$out/disk"
 if [[ -n "$baseline" ]]; then
-  mkdir -p "$out/src-baseline"
-  git archive "$baseline" | tar -x -C "$out/src-baseline"
-  dotnet publish "$out/src-baseline/McpApi/McpApi.csproj" -c Release -o "$out/baseline" >/dev/null
+  publish McpApi/McpApi.csproj "$out/baseline" "$baseline"
   builds=(baseline current)
 fi
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 declare -A port
 for build in "${builds[@]}"; do
   port[$build]=$(free_port)
   tcp=$(free_port)
   # Default configuration (request logging on, stdout to a file as under systemd); only the ports and the file differ.
-  (cd "$out/$build" && exec dotnet McpApi.dll --urls "http://127.0.0.1:${port[$build]}" --McpApi:Tcp:Port="$tcp" \
-      --ConnectionStrings:McpApi="Data Source=$out/$build.db") >"$out/$build.log" 2>&1 &
+  run_dll "$out/$build.log" "$out/$build/McpApi.dll" --urls "http://127.0.0.1:${port[$build]}" --McpApi:Tcp:Port="$tcp" \
+      --ConnectionStrings:McpApi="Data Source=$out/$build.db"
   pids+=($!)
-  for _ in $(seq 1 150); do curl -fs -o /dev/null "http://127.0.0.1:${port[$build]}/health/ready" && break; sleep 0.2; done
-  curl -fs -o /dev/null "http://127.0.0.1:${port[$build]}/health/ready" || { echo "$build did not start"; cat "$out/$build.log"; exit 1; }
-  curl -fsS -o /dev/null -H 'Content-Type: application/json' \
-    -d '{"model":"state","action":"set","context":"bench","data":{"key":"read","value":{"hello":"world","n":42}}}' "http://127.0.0.1:${port[$build]}/mcp"
+  wait_for 150 up "http://127.0.0.1:${port[$build]}/health/ready" || { echo "$build did not start"; cat "$out/$build.log"; exit 1; }
+  seed_state "http://127.0.0.1:${port[$build]}/mcp"
   # move_play's games, both seats taken, so that every request is a valid play (see storage.lua).
-  python3 - "$out/$build.db" <<'PY'
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], timeout=30)
-now = int(time.time() * 1000)
-rows = ((f"{label}-{tid}-{k}", "---------", "ana", "bob", "playing", None, 0, 1, now, now)
-        for label in ("w1", "m1", "w32", "m32") for tid in (1, 2) for k in range(12000))
-with db:
-    db.executemany("INSERT INTO games (id, board, player_x, player_o, status, winner, moves, version, created_at, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-db.close()
-PY
+  seed_games "$out/$build.db" w1 m1 w32 m32
 done
 
 results="$out/results.txt"

@@ -185,6 +185,10 @@ internal sealed class McpPrimitiveSet
     public bool MayGetPrompt(CallerIdentity identity, string name) =>
         !_promptReads.Value.TryGetValue(name, out var reads) || reads.AllowedFor(identity);
 
+    /// <summary>The model action the resource or template matching <paramref name="uri"/> reads, or null when none does.</summary>
+    public ReadsAction? ResourceReads(string uri) =>
+        ResourceCollection.FirstOrDefault(r => r.IsMatch(uri)) is { } resource ? _resourceReads.Value.GetValueOrDefault(resource.ProtocolResourceTemplate.Name) : null;
+
     private static Dictionary<string, ReadsAction> Reads(IEnumerable<(string Name, IReadOnlyList<object> Metadata)> primitives) =>
         primitives.Select(p => (p.Name, Reads: p.Metadata.OfType<ReadsAction>().FirstOrDefault()))
             .Where(p => p.Reads is not null)

@@ -56,10 +56,11 @@ internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpSe
             var topic = TopicOf(uri) ?? throw new ModelContextProtocol.McpProtocolException(
                 $"'{uri}' cannot be subscribed to: subscribe to notes://latest, notes://{{notebook}}/latest, state://{{namespace}}/{{key}}, chat://rooms or chat://{{room}}/history.",
                 ModelContextProtocol.McpErrorCode.InvalidParams);
-            var caller = request.Services!.GetRequiredService<McpPrimitiveSet>().Callers.Caller(request.User);
-            if (!MayFollow(caller.Identity, topic))
+            var primitives = request.Services!.GetRequiredService<McpPrimitiveSet>();
+            var caller = primitives.Callers.Caller(request.User);
+            if (!MayFollow(primitives, caller.Identity, uri, topic))
                 throw new ModelContextProtocol.McpProtocolException(
-                    $"Following '{uri}' needs a scope that lets '{caller.Identity!.Name}' read it: {ReadScopeOf(topic)}.", McpDispatch.Forbidden);
+                    $"Following '{uri}' needs a scope that lets '{caller.Identity!.Name}' read it: {ReadScopeOf(primitives, uri, topic)}.", McpDispatch.Forbidden);
             _sessions.GetValue(request.Server, server => new Session(server, _hub.Subscribe([], Capacity), _logger)).Add(uri, topic);
             return ValueTask.FromResult(new EmptyResult());
         };
@@ -83,10 +84,11 @@ internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpSe
     private async ValueTask<EmptyResult> ListenAsync(RequestContext<SubscriptionsListenRequestParams> request, CancellationToken cancellationToken)
     {
         var asked = request.Params?.Notifications ?? new SubscriptionsListenNotifications();
-        var identity = request.Services!.GetRequiredService<McpPrimitiveSet>().Callers.Caller(request.User).Identity;
+        var primitives = request.Services!.GetRequiredService<McpPrimitiveSet>();
+        var identity = primitives.Callers.Caller(request.User).Identity;
         var topicByUri = (asked.ResourceSubscriptions ?? [])
             .Select(uri => (Uri: uri, Topic: TopicOf(uri)))
-            .Where(s => s.Topic is not null && MayFollow(identity, s.Topic)) // not granted: the acknowledgement leaves it out
+            .Where(s => s.Topic is not null && MayFollow(primitives, identity, s.Uri, s.Topic)) // not granted: the acknowledgement leaves it out
             .DistinctBy(s => s.Uri)
             .ToDictionary(s => s.Uri, s => s.Topic!, StringComparer.Ordinal);
         var options = request.Server.ServerOptions;
@@ -178,37 +180,33 @@ internal sealed partial class McpResourceSubscriptions : IConfigureOptions<McpSe
         };
     }
 
-    /// <summary>The read action behind each subscribable resource: following a topic needs what reading it needs.</summary>
-    private static readonly Dictionary<string, string> ReadActions = new(StringComparer.Ordinal)
-    {
-        ["notes"] = "latest",
-        ["state"] = "get",
-        ["chat"] = "history",
-    };
-
-    /// <summary>Whether <paramref name="identity"/> may read what <paramref name="topic"/> (<c>model:scope</c>) announces; anyone when authentication is off.</summary>
-    internal static bool MayFollow(Auth.CallerIdentity? identity, string topic)
+    /// <summary>
+    /// Whether <paramref name="identity"/> may read what <paramref name="uri"/> shows, on the place its
+    /// <paramref name="topic"/> (<c>model:scope</c>) announces: following a resource needs what reading it needs. Anyone
+    /// when authentication is off.
+    /// </summary>
+    internal static bool MayFollow(McpPrimitiveSet primitives, Auth.CallerIdentity? identity, string uri, string topic)
     {
         if (identity is null)
             return true;
-        var (model, action, scope) = ReadBy(topic);
-        return identity.Scopes.Allows(model, action, readOnly: true, scope);
+        return ReadBy(primitives, uri, topic) is var (model, action, scope) && identity.Scopes.Allows(model, action, readOnly: true, scope);
     }
 
-    private static string ReadScopeOf(string topic)
+    private static string ReadScopeOf(McpPrimitiveSet primitives, string uri, string topic) => ReadBy(primitives, uri, topic) switch
     {
-        var (model, action, scope) = ReadBy(topic);
-        return scope is null ? $"{model}:{action} (or {model}:read)" : $"{model}:{action}:{scope} (or {model}:read)";
-    }
+        (var model, var action, null) => $"{model}:{action} (or {model}:read)",
+        (var model, var action, var scope) => $"{model}:{action}:{scope} (or {model}:read)",
+        null => "none: no model action reads it",
+    };
 
-    /// <summary>The action reading what a topic announces, and where: <c>chat:*</c> is read by <c>chat.rooms</c>, which lists every room.</summary>
-    private static (string Model, string Action, string? Scope) ReadBy(string topic)
-    {
-        if (IEventHub.EveryTopicModel(topic) is "chat")
-            return ("chat", "rooms", null);
-        var model = topic[..topic.IndexOf(':')];
-        return (model, ReadActions[model], topic[(topic.IndexOf(':') + 1)..]);
-    }
+    /// <summary>
+    /// The action reading the resource <paramref name="uri"/> names (its <see cref="ReadsAction"/>), and where: the
+    /// topic's scope, none for <c>chat:*</c> (<c>chat://rooms</c> lists every room).
+    /// </summary>
+    private static (string Model, string Action, string? Scope)? ReadBy(McpPrimitiveSet primitives, string uri, string topic) =>
+        primitives.ResourceReads(uri) is { } reads
+            ? (reads.Action.Model, reads.Action.Name, IEventHub.EveryTopicModel(topic) is null ? topic[(topic.IndexOf(':') + 1)..] : null)
+            : null;
 
     /// <summary>The URI's host as written (URIs lower-case hosts; names keep their case).</summary>
     private static string Authority(Uri uri) => Uri.UnescapeDataString(uri.OriginalString.Split("://", 2)[1].Split('/')[0]);

@@ -28,28 +28,13 @@ internal sealed class PostgreSqlChatStore(PostgreSqlDatabase database, TimeProvi
         }, committed, cancellationToken);
 
     public Task<IReadOnlyList<ChatMessage>> HistoryAsync(string room, long? before, long? after, int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<ChatMessage>>(async connection =>
-        {
-            await using var command = after is not null
-                ? connection.Command(After, null, room, after.Value, before ?? long.MaxValue, (long)limit)
-                : connection.Command(Latest, null, room, before ?? long.MaxValue, (long)limit);
-            var messages = new List<ChatMessage>(Math.Min(limit, 64));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                messages.Add(ToMessage(reader));
-            return messages;
-        }, cancellationToken);
+        after is not null
+            ? database.ListAsync(After, [room, after.Value, before ?? long.MaxValue, (long)limit], ToMessage, limit, cancellationToken)
+            : database.ListAsync(Latest, [room, before ?? long.MaxValue, (long)limit], ToMessage, limit, cancellationToken);
 
     public Task<IReadOnlyList<ChatRoom>> RoomsAsync(CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<ChatRoom>>(async connection =>
-        {
-            await using var command = connection.Command(Rooms, null);
-            var rooms = new List<ChatRoom>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                rooms.Add(new ChatRoom(reader.GetString(0), reader.GetInt64(1), PostgreSqlCommands.ToDateTime(reader.GetInt64(2))));
-            return rooms;
-        }, cancellationToken);
+        database.ListAsync(Rooms, [], reader => new ChatRoom(reader.GetString(0), reader.GetInt64(1), PostgreSqlCommands.ToDateTime(reader.GetInt64(2))),
+            0, cancellationToken);
 
     private static ChatMessage ToMessage(NpgsqlDataReader reader) =>
         new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), PostgreSqlCommands.ToDateTime(reader.GetInt64(4)));

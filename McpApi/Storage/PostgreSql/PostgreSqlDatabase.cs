@@ -51,6 +51,22 @@ public sealed partial class PostgreSqlDatabase : IAsyncDisposable, IDisposable
     /// <summary>Creates or migrates the schema once; every other call waits for that first run.</summary>
     public Task EnsureReadyAsync() => _ready.Value;
 
+    /// <summary>
+    /// A read that lists the rows of one query (positional <paramref name="values"/>), each made by <paramref name="row"/>;
+    /// <paramref name="expected"/> sizes the list (at most 64 up front).
+    /// </summary>
+    public Task<IReadOnlyList<T>> ListAsync<T>(string sql, object?[] values, Func<NpgsqlDataReader, T> row, int expected,
+        CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<T>>(async connection =>
+        {
+            await using var command = connection.Command(sql, null, values);
+            var rows = new List<T>(Math.Min(expected, 64));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                rows.Add(row(reader));
+            return rows;
+        }, cancellationToken);
+
     public async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> read, CancellationToken cancellationToken)
     {
         await EnsureReadyAsync();

@@ -68,15 +68,7 @@ internal sealed class PostgreSqlGameStore(PostgreSqlDatabase database, TimeProvi
     }
 
     public Task<IReadOnlyList<StoredGame>> ListActiveAsync(int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<StoredGame>>(async connection =>
-        {
-            await using var command = connection.Command(Active, null, (long)limit);
-            var games = new List<StoredGame>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                games.Add(ToGame(reader));
-            return games;
-        }, cancellationToken);
+        database.ListAsync(Active, [(long)limit], ToGame, 0, cancellationToken);
 
     private static async Task<StoredGame?> One(NpgsqlCommand command, CancellationToken cancellationToken)
     {

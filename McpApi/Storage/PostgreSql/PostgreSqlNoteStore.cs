@@ -29,10 +29,10 @@ internal sealed class PostgreSqlNoteStore(PostgreSqlDatabase database, TimeProvi
         }, committed, cancellationToken);
 
     public Task<IReadOnlyList<Note>> ListAsync(string notebook, long after, int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync(connection => Notes(connection.Command(After, null, notebook, after, (long)limit), limit, cancellationToken), cancellationToken);
+        database.ListAsync(After, [notebook, after, (long)limit], ToNote, limit, cancellationToken);
 
     public Task<IReadOnlyList<Note>> NewestAsync(string notebook, int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync(connection => Notes(connection.Command(Newest, null, notebook, (long)limit), limit, cancellationToken), cancellationToken);
+        database.ListAsync(Newest, [notebook, (long)limit], ToNote, limit, cancellationToken);
 
     public Task<Note?> LatestAsync(string notebook, CancellationToken cancellationToken) =>
         database.ReadAsync(async connection =>
@@ -50,27 +50,8 @@ internal sealed class PostgreSqlNoteStore(PostgreSqlDatabase database, TimeProvi
         }, null, cancellationToken);
 
     public Task<IReadOnlyList<NotebookInfo>> NotebooksAsync(CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<NotebookInfo>>(async connection =>
-        {
-            await using var command = connection.Command(Notebooks, null);
-            var notebooks = new List<NotebookInfo>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                notebooks.Add(new NotebookInfo(reader.GetString(0), reader.GetInt64(1), PostgreSqlCommands.ToDateTime(reader.GetInt64(2))));
-            return notebooks;
-        }, cancellationToken);
-
-    private static async Task<IReadOnlyList<Note>> Notes(NpgsqlCommand command, int limit, CancellationToken cancellationToken)
-    {
-        await using (command)
-        {
-            var notes = new List<Note>(Math.Min(limit, 64));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                notes.Add(ToNote(reader));
-            return notes;
-        }
-    }
+        database.ListAsync(Notebooks, [], reader => new NotebookInfo(reader.GetString(0), reader.GetInt64(1), PostgreSqlCommands.ToDateTime(reader.GetInt64(2))),
+            0, cancellationToken);
 
     private static Note ToNote(NpgsqlDataReader reader) =>
         new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), PostgreSqlCommands.ToDateTime(reader.GetInt64(3)));

@@ -88,26 +88,12 @@ internal sealed class PostgreSqlStateStore(PostgreSqlDatabase database, TimeProv
         }, OnlyChanges(committed), cancellationToken);
 
     public Task<IReadOnlyList<StateKeyInfo>> ListAsync(string @namespace, string prefix, string? after, int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<StateKeyInfo>>(async connection =>
-        {
-            await using var command = connection.Command(Keys, null, @namespace, prefix, after, (long)limit);
-            var keys = new List<StateKeyInfo>(Math.Min(limit, 64));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                keys.Add(new StateKeyInfo(reader.GetString(0), reader.GetInt64(1), PostgreSqlCommands.ToDateTime(reader.GetInt64(2))));
-            return keys;
-        }, cancellationToken);
+        database.ListAsync(Keys, [@namespace, prefix, after, (long)limit],
+            reader => new StateKeyInfo(reader.GetString(0), reader.GetInt64(1), PostgreSqlCommands.ToDateTime(reader.GetInt64(2))), limit, cancellationToken);
 
     public Task<IReadOnlyList<StateNamespaceInfo>> NamespacesAsync(CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<StateNamespaceInfo>>(async connection =>
-        {
-            await using var command = connection.Command(Namespaces, null);
-            var namespaces = new List<StateNamespaceInfo>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                namespaces.Add(new StateNamespaceInfo(reader.GetString(0), reader.GetInt64(1), PostgreSqlCommands.ToDateTime(reader.GetInt64(2))));
-            return namespaces;
-        }, cancellationToken);
+        database.ListAsync(Namespaces, [],
+            reader => new StateNamespaceInfo(reader.GetString(0), reader.GetInt64(1), PostgreSqlCommands.ToDateTime(reader.GetInt64(2))), 0, cancellationToken);
 
     /// <summary>The namespace's length first, so ("a:b", "c") and ("a", "b:c") are different keys.</summary>
     private static string LockKey(string @namespace, string key) => $"state:{@namespace.Length}:{@namespace}:{key}";
