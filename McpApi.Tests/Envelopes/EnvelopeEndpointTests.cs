@@ -178,6 +178,30 @@ public sealed class EnvelopeEndpointTests : IDisposable
         reply.Message.ShouldContain("application/json");
     }
 
+    [Theory]
+    [InlineData("application/json", true)]
+    [InlineData("Application/JSON; charset=utf-8", true)]
+    [InlineData(" application/json ;charset=\"utf-8\"", true)]
+    [InlineData("application/vnd.api+json", true)]
+    [InlineData("application/problem+JSON;q=1", true)]
+    [InlineData("text/plain", false)]
+    [InlineData("application/jsonx", false)]
+    [InlineData("application/json x", false)]
+    [InlineData("application/json, text/plain", false)]
+    [InlineData("/json", false)]
+    [InlineData("+json", false)]
+    [InlineData("application/", false)]
+    [InlineData("a/b/+json", false)]
+    [InlineData("", false)]
+    public void JsonContentTypesAreApplicationJsonOrAPlusJsonType(string contentType, bool json)
+    {
+        McpApi.Doors.Http.HttpBodyReader.IsJson(contentType).ShouldBe(json);
+        if (!json)
+            return;
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media).ShouldBeTrue("what ASP.NET Core's parser reads too");
+        (media!.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)).ShouldBeTrue();
+    }
+
     [Fact]
     public async Task MissingContentTypeGets415()
     {

@@ -13,8 +13,13 @@ public static class EnvelopeEndpoints
     public static RouteGroupBuilder MapEnvelopeApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/mcp").WithTags("Envelope");
+        // The envelope's services are singletons, taken once here: a handler parameter would resolve them from the
+        // request's services, which creates a DI scope (and disposes it) for every envelope.
+        var dispatcher = routes.ServiceProvider.GetRequiredService<Dispatcher>();
+        var maxRequestBytes = routes.ServiceProvider.GetRequiredService<IOptions<McpApiOptions>>().Value.MaxRequestBytes;
+        var authentication = routes.ServiceProvider.GetRequiredService<CallerAuthentication>();
 
-        group.MapPost("/", PostEnvelope)
+        group.MapPost("/", (HttpContext http) => PostEnvelope(http, dispatcher, maxRequestBytes, authentication))
             .WithName("PostEnvelope")
             .WithSummary("Send one envelope to a model")
             .WithDescription("""
@@ -61,11 +66,11 @@ public static class EnvelopeEndpoints
     /// Reads one body and hands it to the dispatcher. A body the door cannot take (wrong Content-Type, too large) throws
     /// its <see cref="RequestError"/> to the HTTP pipeline's one error handler.
     /// </summary>
-    internal static async Task<EnvelopeResult> PostEnvelope(
-        HttpContext http, Dispatcher dispatcher, IOptions<McpApiOptions> options, CallerAuthentication authentication)
+    internal static async ValueTask<EnvelopeResult> PostEnvelope(
+        HttpContext http, Dispatcher dispatcher, long maxRequestBytes, CallerAuthentication authentication)
     {
         HttpBodyReader.EnsureJson(http.Request);
-        var body = await HttpBodyReader.ReadAsync(http.Request, options.Value.MaxRequestBytes, http.RequestAborted);
+        var body = await HttpBodyReader.ReadAsync(http.Request, maxRequestBytes, http.RequestAborted);
         var caller = await authentication.CallerAsync(http, "http");
         var result = await dispatcher.DispatchAsync(body, caller, http.RequestAborted, parsed: envelope => http.Features.Set(new EnvelopeNames
         {
