@@ -2,8 +2,9 @@ namespace McpApi.BrowserAccess;
 
 /// <summary>
 /// Headers every HTTP answer carries, set when the answer starts (so error envelopes written by the exception handler
-/// get them too): <c>X-Content-Type-Options: nosniff</c>, <c>Referrer-Policy: no-referrer</c>, <c>X-Frame-Options: DENY</c>
-/// and a <c>Content-Security-Policy</c> — for HTML pages (the web console, Swagger UI, the <c>/mcp</c> guide) scripts,
+/// get them too): <c>X-Content-Type-Options: nosniff</c>, <c>X-Frame-Options: DENY</c> and a <c>Content-Security-Policy</c>,
+/// and on HTML pages <c>Referrer-Policy: no-referrer</c> (a browser applies it to what a page requests; on a JSON answer
+/// it would do nothing, and as a header Kestrel has no slot for it costs every envelope a dictionary entry) — for HTML pages (the web console, Swagger UI, the <c>/mcp</c> guide) scripts,
 /// connections and images from this server only, inline styles allowed (Swagger UI and the guide use them); for every
 /// other answer nothing at all. Both forbid framing (<c>frame-ancestors 'none'</c>).
 /// </summary>
@@ -17,7 +18,7 @@ public static class SecurityHeaders
 
     /// <summary>The same headers as raw HTTP/1.1 header lines, for an answer written below ASP.NET Core (a refused connection).</summary>
     public const string RawHeaderLines =
-        "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\nX-Frame-Options: DENY\r\nContent-Security-Policy: " + DataPolicy + "\r\n";
+        "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nContent-Security-Policy: " + DataPolicy + "\r\n";
 
     private static readonly Func<object, Task> ApplyWhenStarting = state =>
     {
@@ -50,8 +51,9 @@ public static class SecurityHeaders
     private static void Apply(IHeaderDictionary headers, string policy)
     {
         headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
         headers.XFrameOptions = "DENY";
         headers.ContentSecurityPolicy = policy;
+        if (ReferenceEquals(policy, PagePolicy))
+            headers["Referrer-Policy"] = "no-referrer";
     }
 }

@@ -24,6 +24,12 @@ public readonly record struct DispatchResult(int StatusCode, EnvelopeResponse Re
     public void Dispose() => Document?.Dispose();
 }
 
+/// <summary>Sees each envelope a door hands the dispatcher once it is parsed, before it runs.</summary>
+public interface IEnvelopeObserver
+{
+    void Parsed(Envelope envelope);
+}
+
 /// <summary>
 /// Answers envelopes a door handles itself (the WebSocket and TCP <c>subscribe</c> commands): a response, or null to
 /// let the models answer. A <see cref="RequestError"/> it throws becomes an error envelope like any other.
@@ -48,7 +54,7 @@ public sealed partial class Dispatcher(ModelRegistry registry, CallerRateLimiter
     /// </summary>
     public async ValueTask<DispatchResult> DispatchAsync(
         ReadOnlyMemory<byte> utf8Json, CallContext caller, CancellationToken cancellationToken,
-        DoorCommand? doorCommand = null, Action<Envelope>? parsed = null)
+        DoorCommand? doorCommand = null, IEnvelopeObserver? parsed = null)
     {
         Envelope envelope;
         JsonDocument? document;
@@ -62,7 +68,7 @@ public sealed partial class Dispatcher(ModelRegistry registry, CallerRateLimiter
         }
         try
         {
-            parsed?.Invoke(envelope);
+            parsed?.Parsed(envelope);
             return await RunAsync(envelope, caller, doorCommand, cancellationToken) with { Document = document };
         }
         catch

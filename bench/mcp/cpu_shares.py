@@ -83,7 +83,7 @@ def main():
 
         def show(node, depth):
             for name, child in sorted(((n, c) for n, c in node.items() if n != "#"), key=lambda x: -x[1]["#"]):
-                if child["#"] * per_request >= 0.5 and depth < 10:
+                if child["#"] * per_request >= float(__import__("os").environ.get("MIN_US", "0.5")) and depth < 14:
                     print(f"{'  ' * depth}{child['#'] * per_request:6.1f} us  {name[:140]}")
                     show(child, depth + 1)
         show(tree, 0)

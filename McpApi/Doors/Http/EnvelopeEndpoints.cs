@@ -72,20 +72,14 @@ public static class EnvelopeEndpoints
         HttpBodyReader.EnsureJson(http.Request);
         var body = await HttpBodyReader.ReadAsync(http.Request, maxRequestBytes, http.RequestAborted);
         var caller = await authentication.CallerAsync(http, "http");
-        var result = await dispatcher.DispatchAsync(body, caller, http.RequestAborted, parsed: envelope => http.Features.Set(new EnvelopeNames
-        {
-            Model = envelope.Model,
-            Action = envelope.Action ?? DefaultActionOf(dispatcher.Registry, envelope.Model),
-        }));
-        http.Response.RegisterForDispose(result);
-        if (result.StatusCode == StatusCodes.Status401Unauthorized && authentication.Required)
+        var names = new EnvelopeNames(dispatcher.Registry);
+        http.Features.Set(names);
+        var answer = Write(await dispatcher.DispatchAsync(body, caller, http.RequestAborted, parsed: names));
+        http.Response.RegisterForDispose(answer);
+        if (answer.StatusCode == StatusCodes.Status401Unauthorized && authentication.Required)
             await CallerAuthentication.ChallengeAsync(http); // the configured scheme's WWW-Authenticate (none is registered without authentication)
-        return Write(result);
+        return answer;
     }
-
-    /// <summary>The action an envelope without one runs (for the request log), or null when the model is unknown.</summary>
-    private static string? DefaultActionOf(ModelRegistry registry, string model) =>
-        registry.TryGet(model, out var found) && found.TryGetActionOrDefault(null, out var action) ? action.Name : null;
 
     /// <summary>The models and actions the caller may call (all of them without authentication); 401 when a credential is required and missing.</summary>
     internal static async Task<Results<Ok<ModelCatalog>, EnvelopeResult>> ListModels(HttpContext http, Dispatcher dispatcher, CallerAuthentication authentication)

@@ -10,8 +10,9 @@ namespace McpApi.Doors.Http;
 /// <see cref="HttpResponse.BodyWriter"/> (Kestrel sends it when the request ends): no intermediate buffer and
 /// no async serializer state machine on the hot path. Envelopes are small (bodies are capped by McpApi:MaxRequestBytes
 /// and model limits), so writing them whole to the pipe is safe.
+/// Disposing it disposes the result (register the answer, not the result struct, to dispose it with the response: no box).
 /// </summary>
-public sealed class EnvelopeResult(DispatchResult result) : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<EnvelopeResponse>, IContentTypeHttpResult
+public sealed class EnvelopeResult(DispatchResult result) : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<EnvelopeResponse>, IContentTypeHttpResult, IDisposable
 {
     public const string JsonContentType = "application/json; charset=utf-8";
 
@@ -25,6 +26,8 @@ public sealed class EnvelopeResult(DispatchResult result) : IResult, IStatusCode
     private static Utf8JsonWriter? t_writer;
 
     public int? StatusCode => result.StatusCode;
+
+    public void Dispose() => result.Dispose();
 
     public EnvelopeResponse Value => result.Response;
 

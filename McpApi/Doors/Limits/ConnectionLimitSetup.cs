@@ -50,19 +50,15 @@ public static class ConnectionLimitSetup
     public static WebApplication UseConnectionLimits(this WebApplication app)
     {
         var limits = app.Services.GetRequiredService<ConnectionLimits>();
-        app.Use(async (http, next) =>
+        app.Use((http, next) =>
         {
-            if (limits.IsHealthOnly(http.Connection.Id, out var refusedBy))
-            {
-                http.Response.Headers.Connection = "close";
-                if (!http.Request.Path.StartsWithSegments("/health"))
-                {
-                    var error = limits.Refusal(ConnectionDoor.Http, refusedBy!, http.Connection.RemoteIpAddress);
-                    await new EnvelopeResult(Dispatcher.Failure(error, http.TraceIdentifier)).ExecuteAsync(http);
-                    return;
-                }
-            }
-            await next(http);
+            if (!limits.IsHealthOnly(http.Connection.Id, out var refusedBy))
+                return next(http);
+            http.Response.Headers.Connection = "close";
+            if (http.Request.Path.StartsWithSegments("/health"))
+                return next(http);
+            var error = limits.Refusal(ConnectionDoor.Http, refusedBy!, http.Connection.RemoteIpAddress);
+            return new EnvelopeResult(Dispatcher.Failure(error, http.TraceIdentifier)).ExecuteAsync(http);
         });
         return app;
     }

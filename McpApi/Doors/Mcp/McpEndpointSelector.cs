@@ -27,7 +27,7 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
         endpoints.Any(e => e.Metadata.GetMetadata<EnvelopeEndpointMetadata>() is not null)
         && endpoints.Any(e => e.Metadata.GetMetadata<McpEndpointMetadata>() is not null);
 
-    public async Task ApplyAsync(HttpContext http, CandidateSet candidates)
+    public Task ApplyAsync(HttpContext http, CandidateSet candidates)
     {
         int envelope = -1, mcp = -1;
         for (var i = 0; i < candidates.Count; i++)
@@ -41,11 +41,55 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
                 mcp = i;
         }
         if (envelope < 0 || mcp < 0)
-            return;
+            return Task.CompletedTask;
 
-        var isMcp = IsMcpByHeaders(http.Request)
-            || (HttpMethods.IsPost(http.Request.Method) && await HasJsonRpcBodyAsync(http.Request, options.Value.MaxRequestBytes));
+        var request = http.Request;
+        var mcpByHeaders = IsMcpByHeaders(request);
+        if (mcpByHeaders || !HttpMethods.IsPost(request.Method))
+        {
+            candidates.SetValidity(mcpByHeaders ? envelope : mcp, false);
+            return Task.CompletedTask;
+        }
+        // The usual envelope: its whole body arrived with the headers, so it is decided without waiting.
+        if (TryDecideFromBufferedBody(request, options.Value.MaxRequestBytes) is { } decided)
+        {
+            candidates.SetValidity(decided ? envelope : mcp, false);
+            return Task.CompletedTask;
+        }
+        return ApplyAfterReadingAsync(request, candidates, envelope, mcp);
+    }
+
+    private async Task ApplyAfterReadingAsync(HttpRequest request, CandidateSet candidates, int envelope, int mcp)
+    {
+        var isMcp = await HasJsonRpcBodyAsync(request, options.Value.MaxRequestBytes);
         candidates.SetValidity(isMcp ? envelope : mcp, false);
+    }
+
+    /// <summary>
+    /// Whether a small body with an announced length is JSON-RPC, when all of it is already in the request's pipe
+    /// (as <see cref="PeekHasJsonRpcAsync"/> decides it); null when it has not all arrived or is not such a body.
+    /// </summary>
+    private static bool? TryDecideFromBufferedBody(HttpRequest request, long limit)
+    {
+        if (request.ContentLength is not { } length || length is 0 || length > limit || length > PeekLimit)
+            return null;
+        var reader = request.BodyReader;
+        ReadResult result;
+        try
+        {
+            if (!reader.TryRead(out result))
+                return null;
+        }
+        catch (BadHttpRequestException)
+        {
+            return false; // unreadable body: the envelope endpoint reports it
+        }
+        if (result.Buffer.Length < length && !result.IsCompleted && !result.IsCanceled)
+        {
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End); // nothing consumed: the asynchronous path waits for the rest
+            return null;
+        }
+        return Decide(request, reader, result.Buffer, length);
     }
 
     internal static bool IsMcpByHeaders(HttpRequest request)
@@ -154,17 +198,23 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
                 reader.AdvanceTo(buffer.Start, buffer.End); // nothing consumed, all of it seen: wait for more
                 continue;
             }
-            var body = buffer.Slice(0, Math.Min(buffer.Length, length));
-            if (!HasJsonRpcProperty(body))
-            {
-                reader.AdvanceTo(buffer.Start);
-                return false;
-            }
-            var bytes = body.ToArray();
-            reader.AdvanceTo(body.End);
-            PreReadRequestBody.Install(request, bytes, bytes.Length);
-            return true;
+            return Decide(request, reader, buffer, length);
         }
+    }
+
+    /// <summary>Looks at the whole body in the pipe: an envelope stays unconsumed, JSON-RPC is consumed into a copy the MCP door reuses.</summary>
+    private static bool Decide(HttpRequest request, PipeReader reader, ReadOnlySequence<byte> buffer, long length)
+    {
+        var body = buffer.Slice(0, Math.Min(buffer.Length, length));
+        if (!HasJsonRpcProperty(body))
+        {
+            reader.AdvanceTo(buffer.Start);
+            return false;
+        }
+        var bytes = body.ToArray();
+        reader.AdvanceTo(body.End);
+        PreReadRequestBody.Install(request, bytes, bytes.Length);
+        return true;
     }
 
     internal static bool HasJsonRpcProperty(ReadOnlySequence<byte> json) =>
