@@ -38,12 +38,28 @@ public sealed class RequestLineFormatterTests
         var http = new DefaultHttpContext { TraceIdentifier = traceId };
         http.Request.Method = method;
         http.Request.Path = path;
-        if (model is not null)
-            http.Items["mcp.model"] = model;
-        if (action is not null)
-            http.Items["mcp.action"] = action;
+        if (model is not null || action is not null)
+            http.Features.Set(new McpApi.Doors.Http.EnvelopeNames { Model = model, Action = action });
         await new RequestCompletionLogging(context => { context.Response.StatusCode = status; return Task.CompletedTask; }, logger).InvokeAsync(http);
         return sink.Event.ShouldNotBeNull();
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData(LogEventLevel.Warning, false)]
+    public async Task TheRequestEventFollowsTheLevelSetForItsSourceContext(LogEventLevel? requestLogLevel, bool written)
+    {
+        var sink = new LastEvent();
+        var configuration = new LoggerConfiguration().WriteTo.Sink(sink);
+        if (requestLogLevel is { } level)
+            configuration.MinimumLevel.Override(typeof(RequestCompletionLogging).FullName!, level);
+        using var logger = configuration.CreateLogger();
+
+        await new RequestCompletionLogging(_ => Task.CompletedTask, logger).InvokeAsync(new DefaultHttpContext());
+
+        (sink.Event is not null).ShouldBe(written);
+        if (written)
+            sink.Event!.Properties["SourceContext"].ToString().ShouldBe($"\"{typeof(RequestCompletionLogging).FullName}\"");
     }
 
     private static string Write(Serilog.Formatting.ITextFormatter formatter, LogEvent logEvent)

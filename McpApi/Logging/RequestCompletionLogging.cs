@@ -13,8 +13,11 @@ namespace McpApi.Logging;
 /// </summary>
 internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILogger logger)
 {
-    private static readonly LogEventProperty SourceContext =
-        new(Serilog.Core.Constants.SourceContextPropertyName, new ScalarValue(typeof(RequestCompletionLogging).FullName));
+    /// <summary>
+    /// The logger for this source context: it adds <c>SourceContext</c> and takes its level from
+    /// <c>Serilog:MinimumLevel:Override:McpApi.Logging.RequestCompletionLogging</c> (<c>Warning</c> turns the request log off).
+    /// </summary>
+    private readonly Serilog.ILogger _logger = logger.ForContext(Serilog.Core.Constants.SourceContextPropertyName, typeof(RequestCompletionLogging).FullName);
 
     private static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
         "HTTP {RequestMethod} {RequestPath} {Model}/{Action} responded {StatusCode} in {Elapsed:0.000} ms");
@@ -40,7 +43,7 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
         {
             var status = failure is null ? http.Response.StatusCode : StatusAfter(http, failure);
             var level = status >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
-            if (logger.IsEnabled(level))
+            if (_logger.IsEnabled(level))
                 Write(http, level, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds, status >= 500 ? failure : null);
         }
     }
@@ -70,9 +73,8 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
             ["StatusCode"] = StatusValue(status),
             ["Elapsed"] = new ScalarValue(elapsedMs),
             ["TraceId"] = new ScalarValue(http.TraceIdentifier),
-            [SourceContext.Name] = SourceContext.Value,
         };
-        logger.Write(LogEvent.UnstableAssembleFromParts(DateTimeOffset.UtcNow, level, failure, Template, properties, default, default));
+        _logger.Write(LogEvent.UnstableAssembleFromParts(DateTimeOffset.UtcNow, level, failure, Template, properties, default, default));
     }
 
     private const int PropertyCapacity = 10;
