@@ -34,7 +34,7 @@ public sealed class RequestLineFormatterTests
     private static async Task<LogEvent> RequestEventAsync(string method, string path, string? model, string? action, int status, string traceId = "0HN7:00000001")
     {
         var sink = new LastEvent();
-        using var logger = new LoggerConfiguration().Enrich.FromLogContext().Enrich.With<LogValueEscaping>().WriteTo.Sink(sink).CreateLogger();
+        using var logger = new LoggerConfiguration().Enrich.With<LogValueEscaping>().WriteTo.Sink(sink).CreateLogger();
         var http = new DefaultHttpContext { TraceIdentifier = traceId };
         http.Request.Method = method;
         http.Request.Path = path;
@@ -85,6 +85,25 @@ public sealed class RequestLineFormatterTests
     public async Task TheRequestLineIsWhatSerilogWrites(string method, string path, string? model, string? action, int status)
     {
         var logEvent = await RequestEventAsync(method, path, model, action, status);
+
+        Write(new RequestLineFormatter(Serilog), logEvent).ShouldBe(Write(Serilog, logEvent));
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.0004999)]
+    [InlineData(0.0005)]
+    [InlineData(0.0015)]
+    [InlineData(0.0025)]
+    [InlineData(1.0005)]
+    [InlineData(2.675)]
+    [InlineData(1234.5675)]
+    [InlineData(99999.99951)]
+    [InlineData(1e15 + 0.5)]
+    public async Task TheElapsedTimeIsWhatSerilogWrites(double elapsedMs)
+    {
+        var logEvent = await RequestEventAsync("POST", "/mcp", "echo", "echo", 200);
+        logEvent.AddOrUpdateProperty(new LogEventProperty("Elapsed", new ScalarValue(elapsedMs)));
 
         Write(new RequestLineFormatter(Serilog), logEvent).ShouldBe(Write(Serilog, logEvent));
     }
