@@ -31,7 +31,8 @@ internal sealed partial class OriginPolicy(
     public Task InvokeAsync(HttpContext http)
     {
         var request = http.Request;
-        if (_allowedHosts.Length > 0 && !HostString.MatchesAny(new StringSegment(request.Host.Host), _allowedHosts))
+        // The raw header value: MatchesAny drops the port itself (HostString.Host would allocate the host part).
+        if (_allowedHosts.Length > 0 && !HostString.MatchesAny(new StringSegment(request.Host.Value), _allowedHosts))
         {
             LogRejected(logger, "Host", request.Host.Value ?? "", request.Path);
             return RejectAsync(http, ForbiddenHost,
