@@ -24,7 +24,7 @@ start() { # name dll port [args...]
   local name=$1 dll=$2 port=$3; shift 3
   run_dll "$out/$name.log" "$dll" --urls "http://127.0.0.1:$port" "$@"
   pids+=($!)
-  wait_for 100 curl -fsS -o /dev/null -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$port/mcp" && return
+  wait_for 100 curl -fs -o /dev/null -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$port/mcp" && return
   echo "$name did not start"; cat "$out/$name.log"; exit 1
 }
 
@@ -48,6 +48,12 @@ start bare "$out/bare/BareEcho.dll" "$bare_port"
 start mcpapi "$out/mcpapi/McpApi.dll" "$mcpapi_port" --ConnectionStrings:McpApi="Data Source=$out/bench.db" --McpApi:Tcp:Port="$(free_port)"
 start metrics "$out/mcpapi/McpApi.dll" "$metrics_port" --ConnectionStrings:McpApi="Data Source=$out/bench-metrics.db" --McpApi:Tcp:Port="$(free_port)" \
   --McpApi:Telemetry:Prometheus=true
+
+# Every server first runs 15 s under load, so that its hot methods reach their final JIT tier before round 1 (McpApi has
+# far more code than the bare echo: with only each round's 3 s warm-up its first round measured a half-compiled server).
+for port in "$bare_port" "$mcpapi_port" "$metrics_port"; do
+  wrk -t2 -c$connections -d15s -s bench/echo.lua "http://127.0.0.1:$port/mcp" >/dev/null
+done
 
 results="$out/results.txt"
 for round in $(seq 1 "$rounds"); do
