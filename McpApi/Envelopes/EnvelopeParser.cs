@@ -63,38 +63,41 @@ public static class EnvelopeParser
         string? action = null;
         JsonElement context = default, data = default, id = default;
 
+        // Names compared as UTF-8 (JsonProperty.Name would allocate a string per property), each value read once.
         foreach (var property in root.EnumerateObject())
         {
             var value = property.Value;
-            switch (property.Name)
+            if (property.NameEquals("model"u8))
             {
-                case "model":
-                    if (value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()))
-                        model = value.GetString()!;
-                    else
-                        AddError(ref errors, "model", $"must be a non-empty string naming a model, not {Describe(value.ValueKind)}.");
-                    break;
-                case "action":
-                    if (value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString()))
-                        action = value.GetString();
-                    else if (value.ValueKind != JsonValueKind.Null)
-                        AddError(ref errors, "action", $"must be a string naming one of the model's actions, not {Describe(value.ValueKind)}.");
-                    break;
-                case "context":
-                    if (value.ValueKind is JsonValueKind.String or JsonValueKind.Object or JsonValueKind.Null)
-                        context = value;
-                    else
-                        AddError(ref errors, "context", $"must be a string (\"user\") or an object ({{\"user\":\"ana\",\"room\":\"lobby\"}}), not {Describe(value.ValueKind)}.");
-                    break;
-                case "data":
-                    data = value;
-                    break;
-                case "id":
-                    if (value.ValueKind is JsonValueKind.String or JsonValueKind.Number)
-                        id = value;
-                    else if (value.ValueKind != JsonValueKind.Null)
-                        AddError(ref errors, "id", $"must be a string or a number, not {Describe(value.ValueKind)}.");
-                    break;
+                if (value.ValueKind == JsonValueKind.String && value.GetString() is { } name && !string.IsNullOrWhiteSpace(name))
+                    model = name;
+                else
+                    AddError(ref errors, "model", $"must be a non-empty string naming a model, not {Describe(value.ValueKind)}.");
+            }
+            else if (property.NameEquals("action"u8))
+            {
+                if (value.ValueKind == JsonValueKind.String && value.GetString() is { } name && !string.IsNullOrWhiteSpace(name))
+                    action = name;
+                else if (value.ValueKind != JsonValueKind.Null)
+                    AddError(ref errors, "action", $"must be a string naming one of the model's actions, not {Describe(value.ValueKind)}.");
+            }
+            else if (property.NameEquals("context"u8))
+            {
+                if (value.ValueKind is JsonValueKind.String or JsonValueKind.Object or JsonValueKind.Null)
+                    context = value;
+                else
+                    AddError(ref errors, "context", $"must be a string (\"user\") or an object ({{\"user\":\"ana\",\"room\":\"lobby\"}}), not {Describe(value.ValueKind)}.");
+            }
+            else if (property.NameEquals("data"u8))
+            {
+                data = value;
+            }
+            else if (property.NameEquals("id"u8))
+            {
+                if (value.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+                    id = value;
+                else if (value.ValueKind != JsonValueKind.Null)
+                    AddError(ref errors, "id", $"must be a string or a number, not {Describe(value.ValueKind)}.");
             }
         }
 
