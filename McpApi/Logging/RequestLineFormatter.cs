@@ -74,7 +74,6 @@ internal sealed class RequestLineFormatter(ITextFormatter serilog) : ITextFormat
                     return false;
                 break;
             case ScalarValue { Value: double number } when format is not null:
-                // The custom format itself ("0.000"): the standard "F3" rounds some values differently (a test shows which).
                 if (!number.TryFormat(line.Rest, out written, format, CultureInfo.CurrentCulture))
                     return false;
                 break;
