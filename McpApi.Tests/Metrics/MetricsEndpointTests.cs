@@ -90,8 +90,12 @@ public sealed partial class MetricsEndpointTests
         Value(samples, "mcpapi_subscribers_queue_depth_max", []).ShouldBe(0);
         Value(samples, "mcpapi_storage_write_duration_seconds_count", []).ShouldBeGreaterThanOrEqualTo(1);
         Value(samples, "mcpapi_storage_write_batch_size_count", []).ShouldBe(Value(samples, "mcpapi_storage_write_duration_seconds_count", []));
-        // ASP.NET Core's and the runtime's instruments come along.
+        // ASP.NET Core's and the runtime's instruments come along; envelopes are counted once, by McpApi's histogram
+        // (the WebSocket's GET /mcp/ws upgrade is an HTTP request of ASP.NET Core's).
         samples.ShouldContain(s => s.Name == "http_server_request_duration_seconds_count");
+        var envelopeRequestsSeenByAspNetCore = samples.Where(s => s.Name == "http_server_request_duration_seconds_count"
+            && s.Labels.GetValueOrDefault("http_route") == "/mcp/" && s.Labels.GetValueOrDefault("http_request_method") == "POST");
+        envelopeRequestsSeenByAspNetCore.ShouldBeEmpty();
         samples.ShouldContain(s => s.Name.StartsWith("dotnet_gc_", StringComparison.Ordinal));
     }
 

@@ -29,6 +29,9 @@ public static class EnvelopeEndpoints
                 Every answer is `{"status": "success" | "error", "message": ..., "data": ...}`.
                 """)
             .WithMetadata(new EnvelopeEndpointMetadata())
+            // Envelopes are measured once, by mcpapi.handler.duration (door http, model, action, status): ASP.NET Core's
+            // http.server.request.duration would record each a second time (an OpenTelemetry update per request).
+            .DisableHttpMetrics()
             .Accepts<EnvelopeRequest>("application/json")
             .Produces<EnvelopeResponse>(StatusCodes.Status200OK)
             .Produces<EnvelopeResponse>(StatusCodes.Status400BadRequest)
