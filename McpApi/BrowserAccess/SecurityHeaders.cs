@@ -1,12 +1,13 @@
 namespace McpApi.BrowserAccess;
 
 /// <summary>
-/// Headers every HTTP answer carries, set when the answer starts (so error envelopes written by the exception handler
-/// get them too): <c>X-Content-Type-Options: nosniff</c>, <c>X-Frame-Options: DENY</c> and a <c>Content-Security-Policy</c>,
-/// and on HTML pages <c>Referrer-Policy: no-referrer</c> (a browser applies it to what a page requests; on a JSON answer
-/// it would do nothing, and as a header Kestrel has no slot for it costs every envelope a dictionary entry) — for HTML pages (the web console, Swagger UI, the <c>/mcp</c> guide) scripts,
-/// connections and images from this server only, inline styles allowed (Swagger UI and the guide use them); for every
-/// other answer nothing at all. Both forbid framing (<c>frame-ancestors 'none'</c>).
+/// Headers every HTTP answer carries (error envelopes written by the exception handler too):
+/// <c>X-Content-Type-Options: nosniff</c>, <c>X-Frame-Options: DENY</c> and a <c>Content-Security-Policy</c> — for HTML
+/// pages (the web console, Swagger UI, the <c>/mcp</c> guide) scripts, connections and images from this server only,
+/// inline styles allowed (Swagger UI and the guide use them); for every other answer nothing at all. Both forbid framing
+/// (<c>frame-ancestors 'none'</c>). HTML pages also get <c>Referrer-Policy: no-referrer</c>: a browser applies it to what
+/// a page requests, so on a JSON answer it would do nothing (and Kestrel, having no slot for it, would give every
+/// envelope a dictionary entry).
 /// </summary>
 public static class SecurityHeaders
 {
