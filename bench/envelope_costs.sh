@@ -65,6 +65,8 @@ print(f"{name} {n:.0f} {(int(b1) - int(b0)) / n:.0f} {(int(t1) - int(t0)) / int(
 PY
 }
 
+# 15 s under load first, so every server's hot methods reach their final JIT tier before round 1 (as in bench/run.sh).
+for name in "${names[@]}"; do wrk -t2 -c$connections -d15s -s bench/echo.lua "http://127.0.0.1:${port[$name]}/mcp" >/dev/null; done
 for round in $(seq 1 "$rounds"); do
   for name in "${names[@]}"; do measure "$name" | tee -a "$out/results.txt"; done
 done
