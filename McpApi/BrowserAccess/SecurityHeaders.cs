@@ -34,20 +34,24 @@ public static class SecurityHeaders
     /// </summary>
     public static Task Middleware(HttpContext http, RequestDelegate next)
     {
-        var method = http.Request.Method;
-        if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
+        if (MayAnswerAPage(http.Request))
             http.Response.OnStarting(ApplyWhenStarting, http.Response);
         else
             Apply(http.Response.Headers, DataPolicy);
         return next(http);
     }
 
-    /// <summary>Sets the headers again on an answer whose headers were cleared (the exception handler clears them).</summary>
+    /// <summary>
+    /// Sets the headers again on an answer whose headers were cleared (the exception handler clears them); a GET or HEAD
+    /// still has its callback.
+    /// </summary>
     public static void Restore(HttpResponse response)
     {
-        if (!HttpMethods.IsGet(response.HttpContext.Request.Method) && !HttpMethods.IsHead(response.HttpContext.Request.Method))
+        if (!MayAnswerAPage(response.HttpContext.Request))
             Apply(response.Headers, DataPolicy);
     }
+
+    private static bool MayAnswerAPage(HttpRequest request) => HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
 
     private static void Apply(IHeaderDictionary headers, string policy)
     {

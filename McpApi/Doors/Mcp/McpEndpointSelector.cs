@@ -181,25 +181,17 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
     private static async ValueTask<bool> PeekHasJsonRpcAsync(HttpRequest request, long length)
     {
         var reader = request.BodyReader;
-        while (true)
+        ReadResult result;
+        try
         {
-            ReadResult result;
-            try
-            {
-                result = await reader.ReadAsync(request.HttpContext.RequestAborted);
-            }
-            catch (BadHttpRequestException)
-            {
-                return false; // unreadable body: the envelope endpoint reports it
-            }
-            var buffer = result.Buffer;
-            if (buffer.Length < length && !result.IsCompleted && !result.IsCanceled)
-            {
-                reader.AdvanceTo(buffer.Start, buffer.End); // nothing consumed, all of it seen: wait for more
-                continue;
-            }
-            return Decide(request, reader, buffer, length);
+            // As McpHttpChecks peeks at an MCP body: the pipe's own wait for the whole body, nothing consumed meanwhile.
+            result = await reader.ReadAtLeastAsync((int)length, request.HttpContext.RequestAborted);
         }
+        catch (BadHttpRequestException)
+        {
+            return false; // unreadable body: the envelope endpoint reports it
+        }
+        return Decide(request, reader, result.Buffer, length);
     }
 
     /// <summary>Looks at the whole body in the pipe: an envelope stays unconsumed, JSON-RPC is consumed into a copy the MCP door reuses.</summary>
