@@ -89,6 +89,38 @@ public sealed class RequestLineFormatterTests
         Write(new RequestLineFormatter(Serilog), logEvent).ShouldBe(Write(Serilog, logEvent));
     }
 
+    /// <summary>The same request as a <see cref="RequestLine"/>, the way the middleware hands it to the console sink directly.</summary>
+    private static RequestLine LineOf(LogEvent logEvent, string method, string path, string? model, string? action, int status, double? elapsedMs = null) =>
+        new(logEvent.Timestamp, logEvent.Level, method, path, model, action, status,
+            elapsedMs ?? (double)((ScalarValue)logEvent.Properties["Elapsed"]).Value!);
+
+    private static string Write(RequestLine line)
+    {
+        using var writer = new StringWriter();
+        new RequestLineFormatter(Serilog).Format(line, writer);
+        return writer.ToString();
+    }
+
+    [Theory]
+    [MemberData(nameof(Requests))]
+    public async Task ARequestLineIsWhatSerilogWritesForTheRequestEvent(string method, string path, string? model, string? action, int status)
+    {
+        var logEvent = await RequestEventAsync(method, path, model, action, status);
+
+        Write(LineOf(logEvent, method, path, model, action, status)).ShouldBe(Write(Serilog, logEvent));
+    }
+
+    [Fact]
+    public async Task ARequestLineWithoutAPathIsWhatSerilogWrites()
+    {
+        var logEvent = await RequestEventAsync("GET", "/", null, null, 200);
+        logEvent.AddOrUpdateProperty(new LogEventProperty("RequestPath", new ScalarValue(null)));
+        var line = new RequestLine(logEvent.Timestamp, logEvent.Level, "GET", null, null, null, 200, (double)((ScalarValue)logEvent.Properties["Elapsed"]).Value!);
+
+        Write(line).ShouldBe(Write(Serilog, logEvent));
+        Write(new RequestLineFormatter(Serilog), logEvent).ShouldBe(Write(Serilog, logEvent));
+    }
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(0.0004999)]
@@ -106,6 +138,7 @@ public sealed class RequestLineFormatterTests
         logEvent.AddOrUpdateProperty(new LogEventProperty("Elapsed", new ScalarValue(elapsedMs)));
 
         Write(new RequestLineFormatter(Serilog), logEvent).ShouldBe(Write(Serilog, logEvent));
+        Write(LineOf(logEvent, "POST", "/mcp", "echo", "echo", 200, elapsedMs)).ShouldBe(Write(Serilog, logEvent));
     }
 
     [Fact]
@@ -130,6 +163,21 @@ public sealed class RequestLineFormatterTests
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 100; i++)
             formatter.Format(logEvent, writer);
+
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBe(0);
+    }
+
+    [Fact]
+    public void WritingARequestLineAllocatesNothing()
+    {
+        var line = new RequestLine(DateTimeOffset.UtcNow, LogEventLevel.Information, "POST", "/mcp", "echo", "echo", 200, 0.25);
+        var formatter = new RequestLineFormatter(Serilog);
+        using var writer = new DiscardingWriter();
+        formatter.Format(line, writer);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+            formatter.Format(line, writer);
 
         (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBe(0);
     }

@@ -16,28 +16,46 @@ namespace McpApi.Logging;
 /// the writer per event — at tens of thousands of requests per second, per-event wake-ups (as a channel reader
 /// has) and per-line write(2) calls (as a plain console sink has) would cost a large share of throughput.
 /// When the output cannot keep up, events beyond <c>queueLimit</c> are dropped and counted, never blocking a request.
+/// With the default text layout it also takes <see cref="RequestLine"/>s (<see cref="DirectRequestLog"/>), in the same
+/// queue, so lines keep the order they were logged in.
 /// </summary>
 public sealed class BatchedConsoleSink : ILogEventSink, IDisposable
 {
     private readonly ITextFormatter _formatter;
     private readonly StreamWriter _writer;
     private readonly int _queueLimit;
-    private readonly ConcurrentQueue<LogEvent> _queue = new();
+    private readonly ConcurrentQueue<object> _queue = new(); // LogEvent or RequestLine
     private readonly PeriodicTimer _timer;
     private readonly Task _loop;
     private int _queued;
     private long _dropped;
 
-    public BatchedConsoleSink(ITextFormatter formatter, Stream output, TimeSpan period, int queueLimit)
+    public BatchedConsoleSink(ITextFormatter formatter, Stream output, TimeSpan period, int queueLimit, LogEventLevel minimumLevel = LogEventLevel.Verbose)
     {
         _formatter = formatter;
+        MinimumLevel = minimumLevel;
         _queueLimit = queueLimit;
         _writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 64 * 1024) { AutoFlush = false };
         _timer = new PeriodicTimer(period);
         _loop = Task.Run(LoopAsync);
     }
 
-    public void Emit(LogEvent logEvent)
+    /// <summary>The lowest level this sink writes (<c>restrictedToMinimumLevel</c>): Serilog applies it to events, <see cref="DirectRequestLog"/> to request lines.</summary>
+    internal LogEventLevel MinimumLevel { get; }
+
+    /// <summary>Whether it writes the default text layout, so a <see cref="RequestLine"/> can be written as Serilog would write its event.</summary>
+    internal bool WritesRequestLines => _formatter is RequestLineFormatter;
+
+    public void Emit(LogEvent logEvent) => Enqueue(logEvent);
+
+    internal void Emit(RequestLine line)
+    {
+        if (!WritesRequestLines)
+            throw new InvalidOperationException("This sink does not write the default text layout, so it cannot write request lines.");
+        Enqueue(line);
+    }
+
+    private void Enqueue(object entry)
     {
         if (Interlocked.Increment(ref _queued) > _queueLimit)
         {
@@ -45,7 +63,7 @@ public sealed class BatchedConsoleSink : ILogEventSink, IDisposable
             Interlocked.Increment(ref _dropped);
             return;
         }
-        _queue.Enqueue(logEvent);
+        _queue.Enqueue(entry);
     }
 
     private async Task LoopAsync()
@@ -60,10 +78,13 @@ public sealed class BatchedConsoleSink : ILogEventSink, IDisposable
             return;
         try
         {
-            while (_queue.TryDequeue(out var logEvent))
+            while (_queue.TryDequeue(out var entry))
             {
                 Interlocked.Decrement(ref _queued);
-                _formatter.Format(logEvent, _writer);
+                if (entry is RequestLine line)
+                    ((RequestLineFormatter)_formatter).Format(line, _writer);
+                else
+                    _formatter.Format((LogEvent)entry, _writer);
             }
             if (Interlocked.Exchange(ref _dropped, 0) is > 0 and var dropped)
                 _writer.WriteLine($"[{DateTimeOffset.Now:HH:mm:ss} WRN] {dropped} log events were dropped: the log output could not keep up.");
@@ -116,8 +137,30 @@ public static class BatchedConsoleSinkExtensions
         if (periodMs is < 1 or > 10_000)
             throw new ArgumentOutOfRangeException(nameof(periodMs), periodMs, "Serilog BatchedConsole periodMs must be between 1 and 10000.");
         var stream = standardError ? Console.OpenStandardError() : Console.OpenStandardOutput();
-        return sinkConfiguration.Sink(
-            new BatchedConsoleSink(textFormatter, stream, TimeSpan.FromMilliseconds(periodMs), queueLimit),
-            restrictedToMinimumLevel);
+        var sink = new BatchedConsoleSink(textFormatter, stream, TimeSpan.FromMilliseconds(periodMs), queueLimit, restrictedToMinimumLevel);
+        t_created?.Add(sink);
+        return sinkConfiguration.Sink(sink, restrictedToMinimumLevel);
+    }
+
+    [ThreadStatic]
+    private static List<BatchedConsoleSink>? t_created;
+
+    /// <summary>
+    /// Runs <paramref name="configure"/> (Serilog's <c>ReadFrom.Configuration</c>, which calls <see cref="BatchedConsole"/>
+    /// by name) and returns the sinks it created, so <see cref="DirectRequestLog"/> can hand request lines to one of them.
+    /// </summary>
+    internal static List<BatchedConsoleSink> Created(Action configure)
+    {
+        var outer = t_created;
+        var created = t_created = [];
+        try
+        {
+            configure();
+            return created;
+        }
+        finally
+        {
+            t_created = outer;
+        }
     }
 }

@@ -49,7 +49,7 @@ public sealed class LogValueEscaping : ILogEventEnricher
     /// </remarks>
     private static LogEventPropertyValue? Escape(LogEventPropertyValue value) => value switch
     {
-        ScalarValue { Value: string text } when text.AsSpan().IndexOfAny(Unsafe) >= 0 => new ScalarValue(Escape(text)),
+        ScalarValue { Value: string text } when NeedsEscaping(text) => new ScalarValue(Escape(text)),
         ScalarValue => null,
         SequenceValue sequence => Escape(sequence),
         StructureValue structure => Escape(structure),
@@ -77,6 +77,9 @@ public sealed class LogValueEscaping : ILogEventEnricher
         return entries.Zip(dictionary.Elements).All(p => ReferenceEquals(p.First.Key, p.Second.Key) && ReferenceEquals(p.First.Value, p.Second.Value)) ? null
             : new DictionaryValue(entries.Select(e => new KeyValuePair<ScalarValue, LogEventPropertyValue>(e.Key, e.Value)));
     }
+
+    /// <summary>Whether <see cref="Escape(string)"/> would change <paramref name="text"/>.</summary>
+    public static bool NeedsEscaping(ReadOnlySpan<char> text) => text.IndexOfAny(Unsafe) >= 0;
 
     public static string Escape(string text)
     {

@@ -11,7 +11,7 @@ namespace McpApi.Logging;
 /// Leaner than Serilog's own request logging: no AsyncLocal diagnostic context, a pre-parsed template,
 /// nothing computed when the level is off. Payloads are never logged.
 /// </summary>
-internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILogger logger)
+internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILogger logger, DirectRequestLog? direct = null)
 {
     /// <summary>
     /// The logger for this source context: it adds <c>SourceContext</c> and takes its level from
@@ -45,7 +45,12 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
             var status = failure is null ? http.Response.StatusCode : StatusAfter(http, failure);
             var level = status >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
             if (_logger.IsEnabled(level))
-                Write(http, level, status, Stopwatch.GetElapsedTime(started).TotalMilliseconds, status >= 500 ? failure : null);
+            {
+                var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                var logged = status >= 500 ? failure : null;
+                if (logged is not null || direct is null || !direct.TryWrite(Line(http, level, status, elapsedMs)))
+                    Write(http, level, status, elapsedMs, logged);
+            }
         }
     }
 
@@ -58,6 +63,12 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
         BadHttpRequestException bad => bad.StatusCode,
         _ => StatusCodes.Status500InternalServerError,
     };
+
+    private static RequestLine Line(HttpContext http, LogEventLevel level, int status, double elapsedMs)
+    {
+        var names = http.Features.Get<EnvelopeNames>();
+        return new RequestLine(DateTimeOffset.UtcNow, level, http.Request.Method, http.Request.Path.Value, names?.Model, names?.Action, status, elapsedMs);
+    }
 
     private void Write(HttpContext http, LogEventLevel level, int status, double elapsedMs, Exception? failure)
     {

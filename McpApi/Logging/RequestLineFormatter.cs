@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Serilog.Events;
 using Serilog.Formatting;
@@ -7,10 +8,11 @@ namespace McpApi.Logging;
 
 /// <summary>
 /// The default text layout (<see cref="BatchedConsoleSinkExtensions.DefaultOutputTemplate"/>) for the one event every
-/// request writes, rendered straight from its pre-parsed template into a stack buffer: the same characters Serilog's
-/// <c>MessageTemplateTextFormatter</c> writes (a test compares them), without walking the output template, looking
-/// properties up per token or allocating strings per value. Any other event, or one this does not expect (an exception,
-/// a replaced property, a long value), goes to Serilog's formatter.
+/// request writes, rendered straight from its pre-parsed template: the same characters Serilog's
+/// <c>MessageTemplateTextFormatter</c> writes (tests compare them), without walking the output template, looking
+/// properties up per token or allocating strings per value. It renders the request event and a <see cref="RequestLine"/>
+/// (the request log without a Serilog event) alike. Any other event, or one this does not expect (an exception, a
+/// replaced property), goes to Serilog's formatter.
 /// </summary>
 internal sealed class RequestLineFormatter(ITextFormatter serilog) : ITextFormatter
 {
@@ -18,70 +20,132 @@ internal sealed class RequestLineFormatter(ITextFormatter serilog) : ITextFormat
 
     private static readonly MessageTemplateToken[] Tokens = [.. RequestCompletionLogging.RequestTemplate.Tokens];
 
+    /// <summary>The last second's <c>HH:mm:ss</c>: a batch of lines mostly shares it.</summary>
+    private TimeText? _time;
+
+    private sealed record TimeText(long Second, TimeSpan Offset, string Text);
+
     public void Format(LogEvent logEvent, TextWriter output)
     {
         if (logEvent.Exception is not null || !ReferenceEquals(logEvent.MessageTemplate, RequestCompletionLogging.RequestTemplate)
-            || !TryRender(logEvent, output))
+            || !TryRender(new EventValues(logEvent), output))
             serilog.Format(logEvent, output);
     }
 
-    private static bool TryRender(LogEvent logEvent, TextWriter output)
+    /// <summary>Writes <paramref name="line"/> as Serilog writes the request event with the same values (escaped as <see cref="LogValueEscaping"/> does).</summary>
+    public void Format(RequestLine line, TextWriter output)
     {
-        var level = logEvent.Level switch
-        {
-            LogEventLevel.Information => "INF",
-            LogEventLevel.Warning => "WRN",
-            LogEventLevel.Error => "ERR",
-            _ => null,
-        };
-        if (level is null)
-            return false;
-        Span<char> buffer = stackalloc char[BufferChars];
-        var line = new Line(buffer);
-        line.Append('[');
-        if (!logEvent.Timestamp.TryFormat(line.Rest, out var written, "HH:mm:ss", CultureInfo.CurrentCulture))
-            return false;
-        line.Advance(written);
-        line.Append(' ');
-        line.Append(level);
-        line.Append("] ");
-        foreach (var token in Tokens)
-        {
-            if (token is TextToken text)
-                line.Append(text.Text);
-            else if (token is not PropertyToken property || !logEvent.Properties.TryGetValue(property.PropertyName, out var value)
-                     || !TryAppend(ref line, value, property.Format))
-                return false;
-        }
-        line.Append(Environment.NewLine);
-        if (line.Overflowed)
-            return false;
-        output.Write(line.Written);
-        return true;
+        if (!TryRender(new LineValues(line), output))
+            throw new InvalidOperationException($"A request line at level {line.Level} cannot be written in the default layout.");
     }
 
-    /// <summary>A value as <c>{Message:lj}</c> renders it: strings as they are, numbers in the current culture.</summary>
-    private static bool TryAppend(ref Line line, LogEventPropertyValue value, string? format)
+    /// <summary>The request's values, from a Serilog event or a <see cref="RequestLine"/>.</summary>
+    private interface IValues
     {
-        int written;
-        switch (value)
+        DateTimeOffset Timestamp { get; }
+        LogEventLevel Level { get; }
+        bool TryAppend(ref Line line, string property, string? format);
+    }
+
+    private bool TryRender<TValues>(TValues values, TextWriter output) where TValues : IValues
+    {
+        if (LevelText(values.Level) is not { } level)
+            return false;
+        var time = Time(values.Timestamp);
+        Span<char> stack = stackalloc char[BufferChars];
+        char[]? rented = null;
+        try
         {
-            case ScalarValue { Value: string text } when format is null:
-                line.Append(text);
-                return true;
-            case ScalarValue { Value: int number } when format is null:
-                if (!number.TryFormat(line.Rest, out written, default, CultureInfo.InvariantCulture))
-                    return false;
-                break;
-            case ScalarValue { Value: double number } when format is not null:
-                if (!number.TryFormat(line.Rest, out written, format, CultureInfo.CurrentCulture))
-                    return false;
-                break;
-            default:
-                return false;
+            // A line longer than the stack buffer (a long path, escaped values) is rendered again into a larger one.
+            for (var size = BufferChars; ; size *= 8)
+            {
+                var line = new Line(size == BufferChars ? stack : (rented = ArrayPool<char>.Shared.Rent(size)));
+                line.Append('[');
+                line.Append(time);
+                line.Append(' ');
+                line.Append(level);
+                line.Append("] ");
+                foreach (var token in Tokens)
+                {
+                    if (token is TextToken text)
+                        line.Append(text.Text);
+                    else if (token is not PropertyToken property || !values.TryAppend(ref line, property.PropertyName, property.Format))
+                        return false;
+                }
+                line.Append(Environment.NewLine);
+                if (!line.Overflowed)
+                {
+                    output.Write(line.Written);
+                    return true;
+                }
+                if (rented is not null)
+                    ArrayPool<char>.Shared.Return(rented);
+                rented = null;
+            }
         }
-        line.Advance(written);
-        return true;
+        finally
+        {
+            if (rented is not null)
+                ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    private static string? LevelText(LogEventLevel level) => level switch
+    {
+        LogEventLevel.Verbose => "VRB",
+        LogEventLevel.Debug => "DBG",
+        LogEventLevel.Information => "INF",
+        LogEventLevel.Warning => "WRN",
+        LogEventLevel.Error => "ERR",
+        LogEventLevel.Fatal => "FTL",
+        _ => null,
+    };
+
+    /// <summary><c>{Timestamp:HH:mm:ss}</c> as Serilog renders it (current culture).</summary>
+    private string Time(DateTimeOffset timestamp)
+    {
+        var second = timestamp.Ticks / TimeSpan.TicksPerSecond;
+        if (_time is { } last && last.Second == second && last.Offset == timestamp.Offset)
+            return last.Text;
+        var text = timestamp.ToString("HH:mm:ss", CultureInfo.CurrentCulture);
+        _time = new TimeText(second, timestamp.Offset, text);
+        return text;
+    }
+
+    private readonly struct EventValues(LogEvent logEvent) : IValues
+    {
+        public DateTimeOffset Timestamp => logEvent.Timestamp;
+
+        public LogEventLevel Level => logEvent.Level;
+
+        /// <summary>A value as <c>{Message:lj}</c> renders it: strings as they are, numbers in the current culture.</summary>
+        public bool TryAppend(ref Line line, string property, string? format) =>
+            logEvent.Properties.TryGetValue(property, out var value) && value switch
+            {
+                ScalarValue { Value: string text } when format is null => line.Append(text),
+                ScalarValue { Value: null } when format is null => line.Append("null"),
+                ScalarValue { Value: int number } when format is null => line.Append(number, null, CultureInfo.InvariantCulture),
+                ScalarValue { Value: double number } when format is not null => line.Append(number, format, CultureInfo.CurrentCulture),
+                _ => false,
+            };
+    }
+
+    private readonly struct LineValues(RequestLine request) : IValues
+    {
+        public DateTimeOffset Timestamp => request.Timestamp;
+
+        public LogEventLevel Level => request.Level;
+
+        public bool TryAppend(ref Line line, string property, string? format) => property switch
+        {
+            "RequestMethod" when format is null => line.AppendEscaped(request.Method),
+            "RequestPath" when format is null => request.Path is { } path ? line.AppendEscaped(path) : line.Append("null"),
+            "Model" when format is null => line.AppendEscaped(request.Model ?? "-"),
+            "Action" when format is null => line.AppendEscaped(request.Action ?? "-"),
+            "StatusCode" when format is null => line.Append(request.StatusCode, null, CultureInfo.InvariantCulture),
+            "Elapsed" when format is not null => line.Append(request.ElapsedMs, format, CultureInfo.CurrentCulture),
+            _ => false,
+        };
     }
 
     private ref struct Line(Span<char> buffer)
@@ -91,11 +155,7 @@ internal sealed class RequestLineFormatter(ITextFormatter serilog) : ITextFormat
 
         public bool Overflowed { get; private set; }
 
-        public readonly Span<char> Rest => _buffer[_length..];
-
         public readonly ReadOnlySpan<char> Written => _buffer[.._length];
-
-        public void Advance(int count) => _length += count;
 
         public void Append(char c)
         {
@@ -105,12 +165,26 @@ internal sealed class RequestLineFormatter(ITextFormatter serilog) : ITextFormat
                 Overflowed = true;
         }
 
-        public void Append(ReadOnlySpan<char> text)
+        public bool Append(ReadOnlySpan<char> text)
         {
-            if (text.TryCopyTo(Rest))
+            if (text.TryCopyTo(_buffer[_length..]))
                 _length += text.Length;
             else
                 Overflowed = true;
+            return true;
+        }
+
+        /// <summary>A value from the request, escaped as <see cref="LogValueEscaping"/> escapes event values.</summary>
+        public bool AppendEscaped(string text) =>
+            Append(LogValueEscaping.NeedsEscaping(text) ? LogValueEscaping.Escape(text) : text);
+
+        public bool Append<T>(T value, string? format, IFormatProvider provider) where T : ISpanFormattable
+        {
+            if (value.TryFormat(_buffer[_length..], out var written, format, provider))
+                _length += written;
+            else
+                Overflowed = true;
+            return true;
         }
     }
 }

@@ -1,5 +1,5 @@
+using McpApi.Logging;
 using Microsoft.Extensions.Options;
-using Serilog.Core;
 using Serilog.Events;
 
 namespace McpApi.Doors.Tcp;
@@ -8,7 +8,7 @@ namespace McpApi.Doors.Tcp;
 /// Kestrel announces every endpoint it binds as "Now listening on: http://...", the TCP door's too, which is not HTTP.
 /// This drops that one line; <see cref="TcpDoorSetup.AnnounceTcpDoor"/> says where the TCP door listens instead.
 /// </summary>
-internal sealed class TcpDoorNotListedAsHttp(IOptions<TcpDoorOptions> options) : ILogEventFilter
+internal sealed class TcpDoorNotListedAsHttp(IOptions<TcpDoorOptions> options) : IKeepsRequestEvents
 {
     public bool IsEnabled(LogEvent logEvent) =>
         !(logEvent.MessageTemplate.Text == "Now listening on: {address}"
