@@ -147,6 +147,20 @@ public sealed class PerRequestWorkTests
         }
     }
 
+    [Fact]
+    public void RoutingRunsNoContentTypePolicyForTheEnvelopeEndpoint()
+    {
+        // Accepts metadata made routing's content-type matcher policy compare media types on every POST /mcp (~0.2 us);
+        // the endpoint answers a wrong Content-Type itself, and the Swagger document describes the body all the same.
+        using var app = new McpApiApplication();
+        var envelope = app.Services.GetServices<Microsoft.AspNetCore.Routing.EndpointDataSource>()
+            .SelectMany(source => source.Endpoints)
+            .Single(endpoint => endpoint.Metadata.GetMetadata<McpApi.Doors.Http.EnvelopeEndpointMetadata>() is not null
+                && endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods.Contains("POST") == true);
+
+        envelope.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>().ShouldBeNull();
+    }
+
     [Theory]
     [InlineData("""{"model":"echo","data":"Hello"}""", false)]
     [InlineData("""{"model":"echo","data":{"jsonrpc":"2.0"}}""", false)]
@@ -169,8 +183,16 @@ public sealed class PerRequestWorkTests
         var original = new MemoryStream(bytes);
         http.Request.Body = original;
         http.Request.ContentLength = bytes.Length;
+        // A test context makes these features on first use (setting them); Kestrel has its own.
+        _ = (http.Request.BodyReader, http.RequestAborted);
+        var revision = http.Features.Revision;
 
         (await McpApi.Doors.Mcp.McpEndpointSelector.HasJsonRpcBodyAsync(http.Request, 1 << 20)).ShouldBe(mcp);
+
+        // Setting a request feature would invalidate every cached feature of the request (and cost a lookup in the server's
+        // feature collection to find it again): the MCP door finds the copy as the body stream.
+        http.Features.Revision.ShouldBe(revision);
+        (McpApi.Doors.Http.PreReadRequestBody.Of(http.Request) is not null).ShouldBe(mcp);
 
         // An envelope stays in the request's pipe, unconsumed: no copy, no stream, no feature for the endpoint to find.
         ReferenceEquals(http.Request.Body, original).ShouldBe(!mcp, "the body stream is replaced by a copy only for MCP");

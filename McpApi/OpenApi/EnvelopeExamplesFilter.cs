@@ -9,7 +9,7 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 namespace McpApi.OpenApi;
 
 /// <summary>
-/// Adds named request examples to <c>POST /mcp</c> (one per model and action, taken from the registry), the success
+/// Describes the body of <c>POST /mcp</c> (the <see cref="EnvelopeRequest"/> schema, JSON), adds named request examples (one per model and action, taken from the registry), the success
 /// envelope each of them gets (under the same name), and an example error envelope to each error status. With
 /// authentication on, the examples are the actions the caller who fetches the document may call (as in
 /// <c>GET /mcp/models</c> and MCP <c>tools/list</c>): none for an anonymous caller, and the description says so.
@@ -21,6 +21,15 @@ internal sealed class EnvelopeExamplesFilter(
     {
         if (!context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<EnvelopeEndpointMetadata>().Any())
             return;
+        if (HttpMethods.IsPost(context.ApiDescription.HttpMethod ?? ""))
+            operation.RequestBody ??= new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = context.SchemaGenerator.GenerateSchema(typeof(EnvelopeRequest), context.SchemaRepository) },
+                },
+            };
 
         if (operation.RequestBody?.Content?.TryGetValue("application/json", out var body) != true)
             return;

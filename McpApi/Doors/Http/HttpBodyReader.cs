@@ -36,7 +36,7 @@ internal static class HttpBodyReader
     {
         if (request.ContentLength > limit)
             throw TooLarge(limit);
-        if (request.HttpContext.Features.Get<PreReadRequestBody>() is { } preRead)
+        if (PreReadRequestBody.Of(request) is { } preRead)
             return preRead.Bytes;
 
         var reader = request.BodyReader;
@@ -64,18 +64,26 @@ internal static class HttpBodyReader
 }
 
 /// <summary>
-/// A request body some earlier step (the <c>/mcp</c> endpoint selector) already read whole, so the
-/// envelope endpoint parses those bytes instead of reading the body a second time.
+/// A request body some earlier step (the <c>/mcp</c> endpoint selector) already read whole, put in the body's place, so
+/// the envelope endpoint parses those bytes instead of reading the body a second time. Found as the request's body
+/// stream itself: a request feature would cost every envelope a lookup in the server's feature collection.
 /// </summary>
-internal sealed record PreReadRequestBody(ReadOnlyMemory<byte> Bytes)
+internal sealed class PreReadRequestBody : MemoryStream
 {
-    /// <summary>Puts the first <paramref name="length"/> bytes, read from the body, in its place: as the body stream and as this feature.</summary>
+    private PreReadRequestBody(byte[] bytes, int length)
+        : base(bytes, 0, length, writable: false) => Bytes = bytes.AsMemory(0, length);
+
+    public ReadOnlyMemory<byte> Bytes { get; }
+
+    /// <summary>The pre-read body, while it is still the request's body stream.</summary>
+    public static PreReadRequestBody? Of(HttpRequest request) => request.Body as PreReadRequestBody;
+
+    /// <summary>Puts the first <paramref name="length"/> bytes, read from the body, in its place.</summary>
     public static ReadOnlyMemory<byte> Install(HttpRequest request, byte[] bytes, int length)
     {
-        request.Body = new MemoryStream(bytes, 0, length, writable: false);
-        var read = bytes.AsMemory(0, length);
-        request.HttpContext.Features.Set(new PreReadRequestBody(read));
-        return read;
+        var body = new PreReadRequestBody(bytes, length);
+        request.Body = body;
+        return body.Bytes;
     }
 
     /// <summary>Reads exactly the announced body (<paramref name="length"/> bytes, or fewer if it ends early) once and installs it.</summary>

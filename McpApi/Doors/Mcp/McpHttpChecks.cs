@@ -135,7 +135,7 @@ internal static class McpHttpChecks
         McpBodyProblem? problem;
         RequestId id;
         string? requestId;
-        if (http.Features.Get<PreReadRequestBody>() is { } preRead)
+        if (PreReadRequestBody.Of(request) is { } preRead)
         {
             // The endpoint selector's copy, already behind request.Body.
             problem = McpBodyCheck.Inspect(preRead.Bytes, checkInitialize, out id, out requestId);
