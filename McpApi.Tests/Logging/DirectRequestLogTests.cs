@@ -91,6 +91,11 @@ public sealed class DirectRequestLogTests
     {
         using (var plain = new McpApiApplication())
             plain.Services.GetRequiredService<DirectRequestLog>().Sink.ShouldNotBeNull();
+        using (var metrics = new McpApiApplication())
+        {
+            metrics.Settings["McpApi:Telemetry:Prometheus"] = "true";
+            metrics.Services.GetRequiredService<DirectRequestLog>().Sink.ShouldNotBeNull("metrics on");
+        }
         using var listened = new McpApiApplication { Configure = services => services.AddSingleton<ILogEventSink>(new Discard()) };
         listened.Services.GetRequiredService<DirectRequestLog>().Sink.ShouldBeNull();
     }
