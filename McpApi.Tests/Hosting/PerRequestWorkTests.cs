@@ -148,6 +148,49 @@ public sealed class PerRequestWorkTests
     }
 
     [Fact]
+    public async Task AskingWhetherAConnectionServesOnlyHealthTakesNoLock()
+    {
+        // Every request asks. ConcurrentDictionary.IsEmpty takes all the dictionary's locks while it is empty (always, but
+        // for connections let in past the cap): the worker threads contended for them on every request.
+        var limits = new McpApi.Doors.Limits.ConnectionLimits(Options.Create(new McpApi.Doors.Limits.ConnectionLimitOptions()),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<McpApi.Doors.Limits.ConnectionLimits>.Instance);
+        var locks = DictionaryLocks(typeof(McpApi.Doors.Limits.ConnectionLimits).GetField("_healthOnly", Private)!.GetValue(limits)!);
+        using var held = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = new Thread(() =>
+        {
+            foreach (var gate in locks)
+                Monitor.Enter(gate);
+            held.Set();
+            release.Wait();
+            foreach (var gate in locks)
+                Monitor.Exit(gate);
+        });
+        holder.Start();
+        held.Wait();
+        try
+        {
+            var asked = Task.Run(() => limits.IsHealthOnly("0HN7", out _));
+            (await Task.WhenAny(asked, Task.Delay(TimeSpan.FromSeconds(30)))).ShouldBe(asked, "it waited for the dictionary's locks");
+            (await asked).ShouldBeFalse();
+        }
+        finally
+        {
+            release.Set();
+            holder.Join();
+        }
+    }
+
+    private const System.Reflection.BindingFlags Private = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
+
+    /// <summary>The lock objects of a ConcurrentDictionary (its internal tables).</summary>
+    private static object[] DictionaryLocks(object dictionary)
+    {
+        var tables = dictionary.GetType().GetField("_tables", Private)!.GetValue(dictionary)!;
+        return (object[])tables.GetType().GetField("_locks", Private)!.GetValue(tables)!;
+    }
+
+    [Fact]
     public void RoutingRunsNoContentTypePolicyForTheEnvelopeEndpoint()
     {
         // Accepts metadata made routing's content-type matcher policy compare media types on every POST /mcp (~0.2 us);

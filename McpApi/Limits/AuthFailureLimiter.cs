@@ -24,6 +24,12 @@ public sealed partial class AuthFailureLimiter(IOptions<RateLimitOptions> option
 
     private readonly ConcurrentDictionary<string, Window> _windows = new();
 
+    /// <summary>
+    /// How many windows <see cref="_windows"/> holds, counted here: a ConcurrentDictionary's <c>Count</c> takes every
+    /// lock, and so does <c>IsEmpty</c> when it is empty — on every request with a credential, threads contended for them.
+    /// </summary>
+    private int _windowCount;
+
     private sealed class Window(long started)
     {
         public long Started = started;
@@ -44,9 +50,9 @@ public sealed partial class AuthFailureLimiter(IOptions<RateLimitOptions> option
             return false;
 
         var now = time.GetTimestamp();
-        if (_windows.Count > SweepAbove)
+        if (Volatile.Read(ref _windowCount) > SweepAbove)
             Sweep(now);
-        var window = _windows.GetOrAdd(client, _ => new Window(now));
+        var window = WindowOf(client, now);
         int failures;
         lock (window)
         {
@@ -68,7 +74,7 @@ public sealed partial class AuthFailureLimiter(IOptions<RateLimitOptions> option
     {
         retryAfter = TimeSpan.Zero;
         var limit = options.Value.AuthFailuresPerWindow;
-        if (limit == 0 || _windows.IsEmpty || !_windows.TryGetValue(ConnectionLimits.ClientOf(address), out var window))
+        if (limit == 0 || Volatile.Read(ref _windowCount) == 0 || !_windows.TryGetValue(ConnectionLimits.ClientOf(address), out var window))
             return false;
         var now = time.GetTimestamp();
         lock (window)
@@ -93,6 +99,21 @@ public sealed partial class AuthFailureLimiter(IOptions<RateLimitOptions> option
             $"Check the key or token, and try again in {seconds} s.");
     }
 
+    private Window WindowOf(string client, long now)
+    {
+        while (true)
+        {
+            if (_windows.TryGetValue(client, out var window))
+                return window;
+            var created = new Window(now);
+            if (_windows.TryAdd(client, created))
+            {
+                Interlocked.Increment(ref _windowCount);
+                return created;
+            }
+        }
+    }
+
     private TimeSpan WindowLength => TimeSpan.FromSeconds(options.Value.AuthFailureWindowSeconds);
 
     private bool Expired(Window window, long now) => time.GetElapsedTime(window.Started, now) >= WindowLength;
@@ -103,8 +124,8 @@ public sealed partial class AuthFailureLimiter(IOptions<RateLimitOptions> option
         {
             lock (window)
             {
-                if (Expired(window, now))
-                    _windows.TryRemove(new KeyValuePair<string, Window>(client, window));
+                if (Expired(window, now) && _windows.TryRemove(new KeyValuePair<string, Window>(client, window)))
+                    Interlocked.Decrement(ref _windowCount);
             }
         }
     }

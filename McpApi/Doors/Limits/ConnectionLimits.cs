@@ -71,7 +71,9 @@ public sealed partial class ConnectionLimits(IOptions<ConnectionLimitOptions> op
     public bool IsHealthOnly(string? connectionId, out string? refusedBy)
     {
         refusedBy = null;
-        return connectionId is not null && !_healthOnly.IsEmpty && _healthOnly.TryGetValue(connectionId, out refusedBy);
+        // _reserve counts the entries (added after it rises, removed before it falls); _healthOnly.IsEmpty would take every
+        // lock of the dictionary while it is empty, on every request.
+        return connectionId is not null && Volatile.Read(ref _reserve) > 0 && _healthOnly.TryGetValue(connectionId, out refusedBy);
     }
 
     /// <summary>The error a refused connection or request gets: 503 for a full door, 429 for a client over its share.</summary>
