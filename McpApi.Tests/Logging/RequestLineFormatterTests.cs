@@ -90,9 +90,15 @@ public sealed class RequestLineFormatterTests
     }
 
     /// <summary>The same request as a <see cref="RequestLine"/>, the way the middleware hands it to the console sink directly.</summary>
-    private static RequestLine LineOf(LogEvent logEvent, string method, string path, string? model, string? action, int status, double? elapsedMs = null) =>
-        new(logEvent.Timestamp, logEvent.Level, method, path, model, action, status,
-            elapsedMs ?? (double)((ScalarValue)logEvent.Properties["Elapsed"]).Value!);
+    private static RequestLine LineOf(LogEvent logEvent, string method, string path, string? model, string? action, int status, long elapsedMicroseconds = 412) =>
+        new(logEvent.Timestamp, logEvent.Level, method, path, model, action, status, elapsedMicroseconds);
+
+    /// <summary>The request event with the elapsed time the middleware gives it for <paramref name="microseconds"/>.</summary>
+    private static LogEvent WithElapsed(LogEvent logEvent, long microseconds)
+    {
+        logEvent.AddOrUpdateProperty(new LogEventProperty("Elapsed", new ScalarValue(RequestLine.Milliseconds(microseconds))));
+        return logEvent;
+    }
 
     private static string Write(RequestLine line)
     {
@@ -105,7 +111,7 @@ public sealed class RequestLineFormatterTests
     [MemberData(nameof(Requests))]
     public async Task ARequestLineIsWhatSerilogWritesForTheRequestEvent(string method, string path, string? model, string? action, int status)
     {
-        var logEvent = await RequestEventAsync(method, path, model, action, status);
+        var logEvent = WithElapsed(await RequestEventAsync(method, path, model, action, status), 412);
 
         Write(LineOf(logEvent, method, path, model, action, status)).ShouldBe(Write(Serilog, logEvent));
     }
@@ -115,7 +121,8 @@ public sealed class RequestLineFormatterTests
     {
         var logEvent = await RequestEventAsync("GET", "/", null, null, 200);
         logEvent.AddOrUpdateProperty(new LogEventProperty("RequestPath", new ScalarValue(null)));
-        var line = new RequestLine(logEvent.Timestamp, logEvent.Level, "GET", null, null, null, 200, (double)((ScalarValue)logEvent.Properties["Elapsed"]).Value!);
+        WithElapsed(logEvent, 7);
+        var line = new RequestLine(logEvent.Timestamp, logEvent.Level, "GET", null, null, null, 200, 7);
 
         Write(line).ShouldBe(Write(Serilog, logEvent));
         Write(new RequestLineFormatter(Serilog), logEvent).ShouldBe(Write(Serilog, logEvent));
@@ -138,7 +145,25 @@ public sealed class RequestLineFormatterTests
         logEvent.AddOrUpdateProperty(new LogEventProperty("Elapsed", new ScalarValue(elapsedMs)));
 
         Write(new RequestLineFormatter(Serilog), logEvent).ShouldBe(Write(Serilog, logEvent));
-        Write(LineOf(logEvent, "POST", "/mcp", "echo", "echo", 200, elapsedMs)).ShouldBe(Write(Serilog, logEvent));
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(1L)]
+    [InlineData(9L)]
+    [InlineData(412L)]
+    [InlineData(999L)]
+    [InlineData(1000L)]
+    [InlineData(1001L)]
+    [InlineData(2675L)]
+    [InlineData(1234567L)]
+    [InlineData(86_400_000_000L)]
+    [InlineData(999_999_999_999_999L)]
+    public async Task ARequestLinesElapsedTimeIsWhatSerilogWritesForTheEventsMilliseconds(long microseconds)
+    {
+        var logEvent = WithElapsed(await RequestEventAsync("POST", "/mcp", "echo", "echo", 200), microseconds);
+
+        Write(LineOf(logEvent, "POST", "/mcp", "echo", "echo", 200, microseconds)).ShouldBe(Write(Serilog, logEvent));
     }
 
     [Fact]
@@ -170,7 +195,7 @@ public sealed class RequestLineFormatterTests
     [Fact]
     public void WritingARequestLineAllocatesNothing()
     {
-        var line = new RequestLine(DateTimeOffset.UtcNow, LogEventLevel.Information, "POST", "/mcp", "echo", "echo", 200, 0.25);
+        var line = new RequestLine(DateTimeOffset.UtcNow, LogEventLevel.Information, "POST", "/mcp", "echo", "echo", 200, 250);
         var formatter = new RequestLineFormatter(Serilog);
         using var writer = new DiscardingWriter();
         formatter.Format(line, writer);

@@ -8,10 +8,11 @@ namespace McpApi.Hosting;
 /// </summary>
 public static class WebConsoleSetup
 {
-    public static WebApplication UseWebConsole(this WebApplication app)
+    public static IApplicationBuilder UseWebConsole(this IApplicationBuilder app)
     {
         var root = Path.Combine(AppContext.BaseDirectory, "wwwroot");
-        IFileProvider files = Directory.Exists(root) ? new PhysicalFileProvider(root) : app.Environment.WebRootFileProvider;
+        IFileProvider files = Directory.Exists(root) ? new PhysicalFileProvider(root)
+            : app.ApplicationServices.GetRequiredService<IWebHostEnvironment>().WebRootFileProvider;
         // Only GET and HEAD can read a file: other requests (every MCP call and envelope POST) skip the file middleware.
         app.UseWhen(http => HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method), console => console
             .UseDefaultFiles(new DefaultFilesOptions { FileProvider = files })

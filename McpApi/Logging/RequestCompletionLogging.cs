@@ -46,10 +46,10 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
             var level = status >= 500 ? LogEventLevel.Error : LogEventLevel.Information;
             if (_logger.IsEnabled(level))
             {
-                var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                var elapsedMicroseconds = Stopwatch.GetElapsedTime(started).Ticks / TimeSpan.TicksPerMicrosecond;
                 var logged = status >= 500 ? failure : null;
-                if (logged is not null || direct is null || !direct.TryWrite(Line(http, level, status, elapsedMs)))
-                    Write(http, level, status, elapsedMs, logged);
+                if (logged is not null || direct is null || !direct.TryWrite(Line(http, level, status, elapsedMicroseconds)))
+                    Write(http, level, status, RequestLine.Milliseconds(elapsedMicroseconds), logged);
             }
         }
     }
@@ -64,10 +64,10 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
         _ => StatusCodes.Status500InternalServerError,
     };
 
-    private static RequestLine Line(HttpContext http, LogEventLevel level, int status, double elapsedMs)
+    private static RequestLine Line(HttpContext http, LogEventLevel level, int status, long elapsedMicroseconds)
     {
         var names = http.Features.Get<EnvelopeNames>();
-        return new RequestLine(DateTimeOffset.UtcNow, level, http.Request.Method, http.Request.Path.Value, names?.Model, names?.Action, status, elapsedMs);
+        return new RequestLine(DateTimeOffset.UtcNow, level, http.Request.Method, http.Request.Path.Value, names?.Model, names?.Action, status, elapsedMicroseconds);
     }
 
     private void Write(HttpContext http, LogEventLevel level, int status, double elapsedMs, Exception? failure)

@@ -143,7 +143,9 @@ internal sealed class RequestLineFormatter(ITextFormatter serilog) : ITextFormat
             "Model" when format is null => line.AppendEscaped(request.Model ?? "-"),
             "Action" when format is null => line.AppendEscaped(request.Action ?? "-"),
             "StatusCode" when format is null => line.Append(request.StatusCode, null, CultureInfo.InvariantCulture),
-            "Elapsed" when format is not null => line.Append(request.ElapsedMs, format, CultureInfo.CurrentCulture),
+            // F3 of whole microseconds in milliseconds, written as integers (double formatting was ~0.1 us per line).
+            "Elapsed" when format == "F3" => line.AppendThousandths(request.ElapsedMicroseconds),
+            "Elapsed" when format is not null => line.Append(RequestLine.Milliseconds(request.ElapsedMicroseconds), format, CultureInfo.CurrentCulture),
             _ => false,
         };
     }
@@ -177,6 +179,14 @@ internal sealed class RequestLineFormatter(ITextFormatter serilog) : ITextFormat
         /// <summary>A value from the request, escaped as <see cref="LogValueEscaping"/> escapes event values.</summary>
         public bool AppendEscaped(string text) =>
             Append(LogValueEscaping.NeedsEscaping(text) ? LogValueEscaping.Escape(text) : text);
+
+        /// <summary><paramref name="thousandths"/> / 1000 with three decimals, as <c>F3</c> writes it in the current culture.</summary>
+        public bool AppendThousandths(long thousandths)
+        {
+            Append(thousandths / 1000, null, CultureInfo.InvariantCulture);
+            Append(NumberFormatInfo.CurrentInfo.NumberDecimalSeparator);
+            return Append((int)(thousandths % 1000), "D3", CultureInfo.InvariantCulture);
+        }
 
         public bool Append<T>(T value, string? format, IFormatProvider provider) where T : ISpanFormattable
         {

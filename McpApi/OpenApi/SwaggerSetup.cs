@@ -59,9 +59,9 @@ public static class SwaggerSetup
         return services;
     }
 
-    public static WebApplication UseMcpApiSwagger(this WebApplication app)
+    public static IApplicationBuilder UseMcpApiSwagger(this IApplicationBuilder app)
     {
-        if (!app.Services.GetRequiredService<IOptions<McpApiOptions>>().Value.EnableSwagger)
+        if (!app.ApplicationServices.GetRequiredService<IOptions<McpApiOptions>>().Value.EnableSwagger)
             return app;
         // Branch on the path so envelope requests skip Swagger's per-request path matching.
         // The document's envelope examples are the caller's (EnvelopeExamplesFilter reads the request).

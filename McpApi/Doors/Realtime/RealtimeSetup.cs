@@ -30,9 +30,9 @@ public static class RealtimeSetup
         return services;
     }
 
-    public static WebApplication UseRealtimeDoors(this WebApplication app)
+    public static IApplicationBuilder UseRealtimeDoors(this IApplicationBuilder app)
     {
-        var options = app.Services.GetRequiredService<IOptions<RealtimeOptions>>().Value;
+        var options = app.ApplicationServices.GetRequiredService<IOptions<RealtimeOptions>>().Value;
         // A WebSocket opens with GET (HTTP/1.1) or CONNECT (HTTP/2): other requests (every MCP call and envelope POST)
         // skip the upgrade middleware, which otherwise sets a handshake feature on each of them.
         app.UseWhen(http => HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsConnect(http.Request.Method), upgrades =>
