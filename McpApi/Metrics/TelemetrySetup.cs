@@ -59,6 +59,10 @@ public static class TelemetrySetup
                     .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop)
                     .AddView("http.server.active_requests", MetricStreamConfiguration.Drop)
                     .AddView("aspnetcore.memory_pool.*", MetricStreamConfiguration.Drop);
+                // Dropped unless asked for: while it is on, ASP.NET Core sets up its metrics context (a request feature,
+                // tags, a timestamp) on every request, envelopes too, though they opt out of it (DisableHttpMetrics).
+                if (!settings.HttpServerRequestDuration)
+                    metrics.AddView("http.server.request.duration", MetricStreamConfiguration.Drop);
                 if (settings.Prometheus)
                     metrics.AddPrometheusExporter();
                 if (otlp is not null)
