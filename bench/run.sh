@@ -97,6 +97,12 @@ print(f"median rps with metrics on: {med['metrics']['rps']:.0f}, p99 {med['metri
 print(f"throughput ratio: {ratio:.2f}x (target >= 0.80)   p99 ratio: {p99:.2f}x (target <= 2.00)")
 print(f"with metrics on: {on:.2f}x the bare echo (aim >= 0.90); alternating rounds: metrics cost {cost * 100:.1f}% of McpApi's median rps "
       f"(per round: {', '.join(f'{c * 100:.1f}%' for c in per_round)})")
+# The same ratios taken within each round (the three servers measured back to back), then their median: a slow phase of
+# the machine that spans a round hits all three, where the ratio of medians mixes rounds from different phases.
+within = lambda name: statistics.median(r["rps"] / b["rps"] for r, b in zip(runs[name], runs["bare"]))
+cpu_within = lambda name: statistics.median(r["cpu_us"] / b["cpu_us"] for r, b in zip(runs[name], runs["bare"]))
+print(f"within rounds (median of per-round ratios): mcpapi {within('mcpapi'):.2f}x, metrics on {within('metrics'):.2f}x the bare echo's rps; "
+      f"CPU per request {cpu_within('mcpapi'):.2f}x and {cpu_within('metrics'):.2f}x the bare echo's")
 paired = []
 for line in open(sys.argv[2]):
     off, on = line.split("; on ")
