@@ -101,7 +101,8 @@ public sealed class DirectRequestLogTests
     }
 
     /// <summary>A request logged by the middleware with the direct path on: the console sink's output, and what reached Serilog.</summary>
-    private static async Task<(string Console, List<LogEvent> Serilog)> LogAsync(RequestDelegate endpoint, LogEventLevel sinkLevel = LogEventLevel.Verbose)
+    private static async Task<(string Console, List<LogEvent> Serilog)> LogAsync(
+        RequestDelegate endpoint, LogEventLevel sinkLevel = LogEventLevel.Verbose, LogEventLevel? requestLogLevel = null)
     {
         var output = new MemoryStream();
         var sink = new BatchedConsoleSink(new RequestLineFormatter(new Serilog.Formatting.Display.MessageTemplateTextFormatter(BatchedConsoleSinkExtensions.DefaultOutputTemplate)),
@@ -110,7 +111,10 @@ public sealed class DirectRequestLogTests
         using (var provider = new ServiceCollection().BuildServiceProvider())
             direct.Decide(Settings([]).GetSection("Serilog"), [sink], provider);
         var events = new List<LogEvent>();
-        using var logger = new LoggerConfiguration().WriteTo.Sink(new Collect(events)).CreateLogger();
+        var configuration = new LoggerConfiguration().WriteTo.Sink(new Collect(events));
+        if (requestLogLevel is { } level)
+            configuration.MinimumLevel.Override(typeof(RequestCompletionLogging).FullName!, level);
+        using var logger = configuration.CreateLogger();
         var http = new DefaultHttpContext();
         http.Request.Method = "POST";
         http.Request.Path = "/mcp";
@@ -153,6 +157,15 @@ public sealed class DirectRequestLogTests
     public async Task ARequestBelowTheSinksLevelIsNotWritten()
     {
         var (console, serilog) = await LogAsync(_ => Task.CompletedTask, LogEventLevel.Warning);
+
+        console.ShouldBeEmpty();
+        serilog.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task TheLevelSetForTheRequestLogHoldsOnTheDirectPath()
+    {
+        var (console, serilog) = await LogAsync(_ => Task.CompletedTask, requestLogLevel: LogEventLevel.Warning);
 
         console.ShouldBeEmpty();
         serilog.ShouldBeEmpty();
