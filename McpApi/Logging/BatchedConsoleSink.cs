@@ -22,6 +22,7 @@ namespace McpApi.Logging;
 public sealed class BatchedConsoleSink : ILogEventSink, IDisposable
 {
     private readonly ITextFormatter _formatter;
+    private readonly RequestLineFormatter? _requestLines; // the formatter, when it writes the default text layout
     private readonly StreamWriter _writer;
     private readonly int _queueLimit;
     private readonly ConcurrentQueue<object> _queue = new(); // LogEvent or RequestLine
@@ -33,6 +34,7 @@ public sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     public BatchedConsoleSink(ITextFormatter formatter, Stream output, TimeSpan period, int queueLimit, LogEventLevel minimumLevel = LogEventLevel.Verbose)
     {
         _formatter = formatter;
+        _requestLines = formatter as RequestLineFormatter;
         MinimumLevel = minimumLevel;
         _queueLimit = queueLimit;
         _writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 64 * 1024) { AutoFlush = false };
@@ -44,7 +46,7 @@ public sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     internal LogEventLevel MinimumLevel { get; }
 
     /// <summary>Whether it writes the default text layout, so a <see cref="RequestLine"/> can be written as Serilog would write its event.</summary>
-    internal bool WritesRequestLines => _formatter is RequestLineFormatter;
+    internal bool WritesRequestLines => _requestLines is not null;
 
     public void Emit(LogEvent logEvent) => Enqueue(logEvent);
 
@@ -82,7 +84,7 @@ public sealed class BatchedConsoleSink : ILogEventSink, IDisposable
             {
                 Interlocked.Decrement(ref _queued);
                 if (entry is RequestLine line)
-                    ((RequestLineFormatter)_formatter).Format(line, _writer);
+                    _requestLines!.Format(line, _writer); // Emit(RequestLine) takes lines only with it
                 else
                     _formatter.Format((LogEvent)entry, _writer);
             }

@@ -33,14 +33,15 @@ public sealed class DirectRequestLog
         Sink = onlyLevelsAndOneSink && noServiceReaders && created is [{ WritesRequestLines: true } only] ? only : null;
     }
 
-    /// <summary>Hands <paramref name="line"/> to the sink (which drops it below its level); false when the caller must log through Serilog.</summary>
-    internal bool TryWrite(RequestLine line)
+    /// <summary>Whether request lines skip Serilog (<see cref="Write"/>); otherwise the request log writes Serilog events.</summary>
+    internal bool IsOn => Sink is not null;
+
+    /// <summary>Hands <paramref name="line"/> to the sink, which drops it below its level. Only while <see cref="IsOn"/>.</summary>
+    internal void Write(RequestLine line)
     {
-        if (Sink is not { } sink)
-            return false;
+        var sink = Sink ?? throw new InvalidOperationException("The request log goes through Serilog: nothing takes request lines.");
         if (line.Level >= sink.MinimumLevel)
             sink.Emit(line);
-        return true;
     }
 }
 

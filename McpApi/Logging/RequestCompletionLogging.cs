@@ -48,7 +48,9 @@ internal sealed class RequestCompletionLogging(RequestDelegate next, Serilog.ILo
             {
                 var elapsedMicroseconds = Stopwatch.GetElapsedTime(started).Ticks / TimeSpan.TicksPerMicrosecond;
                 var logged = status >= 500 ? failure : null;
-                if (logged is not null || direct is null || !direct.TryWrite(Line(http, level, status, elapsedMicroseconds)))
+                if (logged is null && direct is { IsOn: true })
+                    direct.Write(Line(http, level, status, elapsedMicroseconds));
+                else
                     Write(http, level, status, RequestLine.Milliseconds(elapsedMicroseconds), logged);
             }
         }

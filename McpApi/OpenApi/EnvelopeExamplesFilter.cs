@@ -9,10 +9,10 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 namespace McpApi.OpenApi;
 
 /// <summary>
-/// Describes the body of <c>POST /mcp</c> (the <see cref="EnvelopeRequest"/> schema, JSON), adds named request examples (one per model and action, taken from the registry), the success
-/// envelope each of them gets (under the same name), and an example error envelope to each error status. With
-/// authentication on, the examples are the actions the caller who fetches the document may call (as in
-/// <c>GET /mcp/models</c> and MCP <c>tools/list</c>): none for an anonymous caller, and the description says so.
+/// Describes the body of <c>POST /mcp</c> (the <see cref="EnvelopeRequest"/> schema, JSON), adds named request examples
+/// (one per model and action, taken from the registry), the success envelope each of them gets (under the same name),
+/// and an example error envelope to each error status. With authentication on, the examples are the actions the caller
+/// who fetches the document may call (as in <c>GET /mcp/models</c> and MCP <c>tools/list</c>): none for an anonymous caller, and the description says so.
 /// </summary>
 internal sealed class EnvelopeExamplesFilter(
     ModelRegistry registry, Dispatcher dispatcher, CallerAuthentication authentication) : IOperationFilter
