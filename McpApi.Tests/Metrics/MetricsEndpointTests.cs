@@ -100,10 +100,14 @@ public sealed partial class MetricsEndpointTests
     [Fact]
     public async Task AspNetCoresRequestDurationCountsEveryHttpRequestButEnvelopesWhenTurnedOn()
     {
-        using var app = new McpApiApplication { Configure = services => services.AddSingleton<IStartupFilter>(new RemoteCaller(IPAddress.Loopback)) };
-        app.Settings["McpApi:Telemetry:Prometheus"] = "true";
-        app.Settings["McpApi:Telemetry:HttpServerRequestDuration"] = "true";
-        var http = app.CreateClient();
+        // A server process of its own: OpenTelemetry listens to ASP.NET Core's meters by name, so in the test process it
+        // would also count other hosts' requests (MCP POSTs to /mcp among them).
+        await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["McpApi:Telemetry:Prometheus"] = "true",
+            ["McpApi:Telemetry:HttpServerRequestDuration"] = "true",
+        });
+        var http = server.CreateClient();
         (await http.PostRawAsync("""{"model":"echo","data":"hi"}""")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await http.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
