@@ -9,31 +9,44 @@ namespace McpApi.Tests.Infrastructure;
 /// </summary>
 internal sealed class RealtimeServer : IDisposable
 {
-    private readonly McpApiApplication _app;
+    private McpApiApplication _app;
 
     public RealtimeServer(Dictionary<string, string?>? settings = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configure = null)
     {
-        HttpPort = ServerProcess.FreePort();
-        TcpPort = ServerProcess.FreePort();
-        _app = new McpApiApplication
+        // A port found free can be taken by a parallel test before this server binds it: then the host fails to start
+        // (WebApplicationFactory reports it as a disposed service provider) and it starts again on other ports.
+        for (var attempt = 1; ; attempt++)
         {
-            Configure = services =>
+            HttpPort = ServerProcess.FreePort();
+            TcpPort = ServerProcess.FreePort();
+            _app = new McpApiApplication
             {
-                services.AddModel<FloodModel>();
-                configure?.Invoke(services);
-            },
-        };
-        _app.Settings["urls"] = $"http://127.0.0.1:{HttpPort}";
-        _app.Settings["McpApi:Tcp:Port"] = TcpPort.ToString();
-        foreach (var (key, value) in settings ?? [])
-            _app.Settings[key] = value;
-        _app.UseKestrel();
-        _app.StartServer();
+                Configure = services =>
+                {
+                    services.AddModel<FloodModel>();
+                    configure?.Invoke(services);
+                },
+            };
+            _app.Settings["urls"] = $"http://127.0.0.1:{HttpPort}";
+            _app.Settings["McpApi:Tcp:Port"] = TcpPort.ToString();
+            foreach (var (key, value) in settings ?? [])
+                _app.Settings[key] = value;
+            _app.UseKestrel();
+            try
+            {
+                _app.StartServer();
+                return;
+            }
+            catch (Exception ex) when (attempt < 3 && ex is ObjectDisposedException or IOException)
+            {
+                _app.Dispose();
+            }
+        }
     }
 
-    public int HttpPort { get; }
+    public int HttpPort { get; private set; }
 
-    public int TcpPort { get; }
+    public int TcpPort { get; private set; }
 
     public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
 
