@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Features.Authentication;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Serilog;
@@ -202,6 +204,103 @@ public sealed class PerRequestWorkTests
                 && endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods.Contains("POST") == true);
 
         envelope.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>().ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData("""{"model":"echo","context":"user","data":"Hello, world!"}""", false)]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"ping"}""", true)]
+    public async Task RoutingChoosesBetweenEnvelopeAndMcpWithoutAnEndpointSelectorWhenTheBodyHasArrived(string json, bool mcp)
+    {
+        // An endpoint-selector policy makes routing build a candidate set and run an asynchronous selection for every
+        // POST /mcp (~0.8 us per envelope in the profile). A body already in the request's pipe is decided while routing
+        // walks its tree, which then ends at a node with one of the two endpoints: a selector for both never runs.
+        var probe = new BothEndpointsProbe();
+        using var app = new McpApiApplication { Configure = services => services.AddSingleton<MatcherPolicy>(probe) };
+        var match = RoutingMatcher(app.Services);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+        var pipe = new System.IO.Pipelines.Pipe();
+        await pipe.Writer.WriteAsync(bytes);
+        var http = PostMcp(app.Services, pipe.Reader, bytes.Length);
+
+        var task = match(http);
+
+        task.IsCompletedSuccessfully.ShouldBeTrue("decided without waiting");
+        probe.Runs.ShouldBe(0, "routing ran an endpoint selector for both endpoints");
+        var chosen = http.GetEndpoint()!;
+        (chosen.Metadata.GetMetadata<McpApi.Doors.Mcp.McpEndpointMetadata>() is not null).ShouldBe(mcp, chosen.DisplayName);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"echo","context":"user","data":"Hello, world!"}""", "HTTP/1.1 200 ")]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"ping"}""", "HTTP/1.1 406 ")] // MCP's answer to a client that does not accept SSE
+    public async Task RoutingWaitsForABodyStillOnItsWayBeforeChoosing(string json, string statusLine)
+    {
+        var probe = new BothEndpointsProbe();
+        using var server = new RealtimeServer(configure: services => services.AddSingleton<MatcherPolicy>(probe));
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(System.Net.IPAddress.Loopback, server.HttpPort);
+        var body = System.Text.Encoding.UTF8.GetBytes(json);
+        var head = System.Text.Encoding.ASCII.GetBytes(
+            $"POST /mcp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n");
+        await socket.SendAsync(head.Concat(body.Take(10)).ToArray());
+
+        // The probe runs first at the node that holds both endpoints, the one a request reaches before its body has arrived.
+        for (var i = 0; i < 300 && probe.Runs == 0; i++)
+            await Task.Delay(100);
+        probe.Runs.ShouldBe(1, "the request did not reach the node where the selector waits for the body");
+
+        await socket.SendAsync(body.AsMemory(10));
+        var answer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var read = await socket.ReceiveAsync(answer, timeout.Token);
+        System.Text.Encoding.ASCII.GetString(answer, 0, read).ShouldStartWith(statusLine);
+    }
+
+    private static DefaultHttpContext PostMcp(IServiceProvider services, System.IO.Pipelines.PipeReader body, int length)
+    {
+        var http = new DefaultHttpContext { RequestServices = services };
+        http.Request.Method = "POST";
+        http.Request.Path = "/mcp";
+        http.Request.ContentType = "application/json";
+        http.Request.ContentLength = length;
+        http.Features.Set<IRequestBodyPipeFeature>(new BodyInPipe(body));
+        return http;
+    }
+
+    /// <summary>Counts selections at routing nodes that hold both the envelope endpoint and the MCP endpoint.</summary>
+    private sealed class BothEndpointsProbe : MatcherPolicy, IEndpointSelectorPolicy
+    {
+        private int _runs;
+
+        public int Runs => _runs;
+
+        public override int Order => int.MinValue; // before McpEndpointSelector where both run
+
+        public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) =>
+            endpoints.Any(e => e.Metadata.GetMetadata<McpApi.Doors.Http.EnvelopeEndpointMetadata>() is not null)
+            && endpoints.Any(e => e.Metadata.GetMetadata<McpApi.Doors.Mcp.McpEndpointMetadata>() is not null);
+
+        public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
+        {
+            Interlocked.Increment(ref _runs);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>The routing middleware's matcher for the app's endpoints (its types are internal to ASP.NET Core).</summary>
+    private static Func<HttpContext, Task> RoutingMatcher(IServiceProvider services)
+    {
+        var routing = typeof(EndpointDataSource).Assembly;
+        var factoryType = routing.GetType("Microsoft.AspNetCore.Routing.Matching.MatcherFactory", throwOnError: true)!;
+        var factory = services.GetRequiredService(factoryType);
+        var endpoints = new CompositeEndpointDataSource(services.GetServices<EndpointDataSource>());
+        var matcher = factoryType.GetMethod("CreateMatcher")!.Invoke(factory, [endpoints])!;
+        return matcher.GetType().GetMethod("MatchAsync")!.CreateDelegate<Func<HttpContext, Task>>(matcher);
+    }
+
+    private sealed class BodyInPipe(System.IO.Pipelines.PipeReader reader) : IRequestBodyPipeFeature
+    {
+        public System.IO.Pipelines.PipeReader Reader => reader;
     }
 
     [Theory]

@@ -18,14 +18,63 @@ public sealed class McpEndpointMetadata;
 /// (every MCP client sends it; curl's <c>*/*</c> does not count), or its JSON body is an object with <c>"jsonrpc"</c>;
 /// the envelope otherwise, so non-envelope JSON from curl still gets a 400 error envelope.
 /// The body is read only when the headers do not decide, and is rewound for the endpoint.
+/// Routing asks it twice over: while walking its tree (<see cref="INodeBuilderPolicy"/>), where the headers or a body
+/// already in the request's pipe decide at once and leave routing one endpoint (no candidate set, nothing asynchronous);
+/// and, only for a body still on its way, as an <see cref="IEndpointSelectorPolicy"/> that waits for it.
 /// </summary>
-internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : MatcherPolicy, IEndpointSelectorPolicy
+internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : MatcherPolicy, INodeBuilderPolicy, IEndpointSelectorPolicy
 {
+    /// <summary>After routing's HTTP-method policy: the node it applies to holds one method's endpoints.</summary>
     public override int Order => 0;
 
+    internal enum Choice { Envelope, Mcp, Undecided }
+
     public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) =>
-        endpoints.Any(e => e.Metadata.GetMetadata<EnvelopeEndpointMetadata>() is not null)
-        && endpoints.Any(e => e.Metadata.GetMetadata<McpEndpointMetadata>() is not null);
+        endpoints.Any(IsEnvelope) && endpoints.Any(IsMcp);
+
+    private static bool IsEnvelope(Endpoint endpoint) => endpoint.Metadata.GetMetadata<EnvelopeEndpointMetadata>() is not null;
+
+    private static bool IsMcp(Endpoint endpoint) => endpoint.Metadata.GetMetadata<McpEndpointMetadata>() is not null;
+
+    public IReadOnlyList<PolicyNodeEdge> GetEdges(IReadOnlyList<Endpoint> endpoints) =>
+    [
+        new(Choice.Envelope, endpoints.Where(e => !IsMcp(e)).ToArray()),
+        new(Choice.Mcp, endpoints.Where(e => !IsEnvelope(e)).ToArray()),
+        // Both stay: this policy, as the endpoint selector, waits for the body there.
+        new(Choice.Undecided, endpoints.ToArray()),
+    ];
+
+    public PolicyJumpTable BuildJumpTable(int exitDestination, IReadOnlyList<PolicyJumpTableEdge> edges)
+    {
+        int To(Choice choice) => edges.FirstOrDefault(edge => edge.State is Choice state && state == choice) is { State: not null } edge
+            ? edge.Destination : exitDestination;
+        return new JumpTable(this, To(Choice.Envelope), To(Choice.Mcp), To(Choice.Undecided));
+    }
+
+    private sealed class JumpTable(McpEndpointSelector selector, int envelope, int mcp, int undecided) : PolicyJumpTable
+    {
+        public override int GetDestination(HttpContext httpContext) => selector.Choose(httpContext.Request) switch
+        {
+            Choice.Envelope => envelope,
+            Choice.Mcp => mcp,
+            _ => undecided,
+        };
+    }
+
+    /// <summary>The choice that needs no waiting: by headers, by method, or by a body that has all arrived.</summary>
+    internal Choice Choose(HttpRequest request)
+    {
+        if (IsMcpByHeaders(request))
+            return Choice.Mcp;
+        if (!HttpMethods.IsPost(request.Method))
+            return Choice.Envelope;
+        return TryDecideFromBufferedBody(request, options.Value.MaxRequestBytes) switch
+        {
+            true => Choice.Mcp,
+            false => Choice.Envelope,
+            null => Choice.Undecided,
+        };
+    }
 
     public Task ApplyAsync(HttpContext http, CandidateSet candidates)
     {
@@ -34,29 +83,25 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
         {
             if (!candidates.IsValidCandidate(i))
                 continue;
-            var metadata = candidates[i].Endpoint.Metadata;
-            if (metadata.GetMetadata<EnvelopeEndpointMetadata>() is not null)
+            if (IsEnvelope(candidates[i].Endpoint))
                 envelope = i;
-            else if (metadata.GetMetadata<McpEndpointMetadata>() is not null)
+            else if (IsMcp(candidates[i].Endpoint))
                 mcp = i;
         }
         if (envelope < 0 || mcp < 0)
             return Task.CompletedTask;
 
-        var request = http.Request;
-        var mcpByHeaders = IsMcpByHeaders(request);
-        if (mcpByHeaders || !HttpMethods.IsPost(request.Method))
+        switch (Choose(http.Request))
         {
-            candidates.SetValidity(mcpByHeaders ? envelope : mcp, false);
-            return Task.CompletedTask;
+            case Choice.Mcp:
+                candidates.SetValidity(envelope, false);
+                return Task.CompletedTask;
+            case Choice.Envelope:
+                candidates.SetValidity(mcp, false);
+                return Task.CompletedTask;
+            default:
+                return ApplyAfterReadingAsync(http.Request, candidates, envelope, mcp);
         }
-        // The usual envelope: its whole body arrived with the headers, so it is decided without waiting.
-        if (TryDecideFromBufferedBody(request, options.Value.MaxRequestBytes) is { } decided)
-        {
-            candidates.SetValidity(decided ? envelope : mcp, false);
-            return Task.CompletedTask;
-        }
-        return ApplyAfterReadingAsync(request, candidates, envelope, mcp);
     }
 
     private async Task ApplyAfterReadingAsync(HttpRequest request, CandidateSet candidates, int envelope, int mcp)
