@@ -28,6 +28,25 @@ public sealed class EnvelopeEndpointTests : IDisposable
             """{"status":"success","message":"MCP request processed successfully","data":{"echo":{"action":"test","parameters":{"key1":"value1","key2":"value2"}}}}""");
     }
 
+    [Theory]
+    [InlineData("""{"model":"echo","context":"user","data":"Hello, world!"}""", HttpStatusCode.OK)]
+    [InlineData("""{"model":"nope"}""", HttpStatusCode.NotFound)]
+    [InlineData("""{"model":"echo","data":{"a":1,"a":2}}""", HttpStatusCode.BadRequest)]
+    public async Task AnEnvelopeAnswerIsSentWithItsLengthNotChunked(string envelope, HttpStatusCode status)
+    {
+        // Kestrel, not the in-memory test server: the framing is the real server's.
+        using var server = new RealtimeServer();
+        using var client = server.CreateClient();
+
+        using var response = await client.PostAsync("/mcp", new StringContent(envelope, Encoding.UTF8, "application/json"));
+
+        response.StatusCode.ShouldBe(status);
+        response.Headers.TransferEncodingChunked.ShouldNotBe(true);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        response.Content.Headers.ContentLength.ShouldBe(body.Length);
+        JsonDocument.Parse(body).RootElement.GetProperty("status").GetString().ShouldBe(status == HttpStatusCode.OK ? "success" : "error");
+    }
+
     [Fact]
     public async Task EchoModelReturnsTheWholeEnvelopeWithContextAndData()
     {

@@ -49,6 +49,10 @@ public sealed class EnvelopeResult(DispatchResult result) : IResult, IStatusCode
         try
         {
             EnvelopeJson.WriteResponse(writer, result.Response);
+            // The whole answer waits in the response's buffer until the request ends: sent with its length, it goes out as
+            // one plain body rather than chunked (no chunk framing to write, nor for the client to parse).
+            if (!response.HasStarted)
+                response.ContentLength = writer.BytesCommitted;
         }
         finally
         {
