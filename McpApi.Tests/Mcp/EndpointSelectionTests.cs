@@ -101,6 +101,15 @@ public sealed class EndpointSelectionTests : IDisposable
     }
 
     [Fact]
+    public async Task JsonRpcWithAWrongContentTypeGets415()
+    {
+        var reply = await _client.PostRawAsync("""{"jsonrpc":"2.0","id":1,"method":"ping"}""", "text/plain");
+
+        reply.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+        reply.Code.ShouldBe("unsupported_media_type");
+    }
+
+    [Fact]
     public async Task APlainGetOnMcpSaysWhatTheUrlIsAndHowToUseIt()
     {
         using var response = await _client.GetAsync("/mcp"); // curl's Accept: */*

@@ -24,8 +24,12 @@ public sealed class McpEndpointMetadata;
 /// </summary>
 internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : MatcherPolicy, INodeBuilderPolicy, IEndpointSelectorPolicy
 {
-    /// <summary>After routing's HTTP-method policy: the node it applies to holds one method's endpoints.</summary>
-    public override int Order => 0;
+    /// <summary>
+    /// After routing's HTTP-method policy (-1000): the node it applies to holds one method's endpoints. Before its
+    /// content-type policy (-100), which the MCP endpoint's accepted types bring in: an envelope then reaches a node where
+    /// no endpoint declares a content type, and routing does not compare media types for it (the endpoint answers 415).
+    /// </summary>
+    public override int Order => -200;
 
     internal enum Choice { Envelope, Mcp, Undecided }
 
