@@ -219,10 +219,7 @@ public sealed class PerRequestWorkTests
         var probe = new BothEndpointsProbe();
         using var app = new McpApiApplication { Configure = services => services.AddSingleton<MatcherPolicy>(probe) };
         var match = RoutingMatcher(app.Services);
-        var bytes = System.Text.Encoding.UTF8.GetBytes(json);
-        var pipe = new System.IO.Pipelines.Pipe();
-        await pipe.Writer.WriteAsync(bytes);
-        var http = PostMcp(app.Services, pipe.Reader, bytes.Length);
+        var http = await PostMcpWithArrivedBodyAsync(app.Services, json);
 
         var task = match(http);
 
@@ -239,10 +236,7 @@ public sealed class PerRequestWorkTests
         // every POST /mcp (~0.2 us); once the body has chosen the envelope it is not asked: the endpoint checks it (415).
         using var app = new McpApiApplication();
         var match = RoutingMatcher(app.Services);
-        var bytes = System.Text.Encoding.UTF8.GetBytes("""{"model":"echo","context":"user","data":"Hello, world!"}""");
-        var pipe = new System.IO.Pipelines.Pipe();
-        await pipe.Writer.WriteAsync(bytes);
-        var http = PostMcp(app.Services, pipe.Reader, bytes.Length);
+        var http = await PostMcpWithArrivedBodyAsync(app.Services, """{"model":"echo","context":"user","data":"Hello, world!"}""");
         var headers = new ContentTypeReads(http.Request.Headers);
         http.Features.Get<IHttpRequestFeature>()!.Headers = headers;
 
@@ -315,14 +309,18 @@ public sealed class PerRequestWorkTests
         System.Text.Encoding.ASCII.GetString(answer, 0, read).ShouldStartWith(statusLine);
     }
 
-    private static DefaultHttpContext PostMcp(IServiceProvider services, System.IO.Pipelines.PipeReader body, int length)
+    /// <summary>A <c>POST /mcp</c> of <paramref name="json"/> whose whole body is already in the request's pipe.</summary>
+    private static async Task<DefaultHttpContext> PostMcpWithArrivedBodyAsync(IServiceProvider services, string json)
     {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+        var pipe = new System.IO.Pipelines.Pipe();
+        await pipe.Writer.WriteAsync(bytes);
         var http = new DefaultHttpContext { RequestServices = services };
         http.Request.Method = "POST";
         http.Request.Path = "/mcp";
         http.Request.ContentType = "application/json";
-        http.Request.ContentLength = length;
-        http.Features.Set<IRequestBodyPipeFeature>(new BodyInPipe(body));
+        http.Request.ContentLength = bytes.Length;
+        http.Features.Set<IRequestBodyPipeFeature>(new BodyInPipe(pipe.Reader));
         return http;
     }
 
