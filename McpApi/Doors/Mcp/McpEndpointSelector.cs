@@ -50,8 +50,15 @@ internal sealed class McpEndpointSelector(IOptions<McpApiOptions> options) : Mat
 
     public PolicyJumpTable BuildJumpTable(int exitDestination, IReadOnlyList<PolicyJumpTableEdge> edges)
     {
-        int To(Choice choice) => edges.FirstOrDefault(edge => edge.State is Choice state && state == choice) is { State: not null } edge
-            ? edge.Destination : exitDestination;
+        int To(Choice choice)
+        {
+            foreach (var edge in edges)
+            {
+                if (edge.State is Choice state && state == choice)
+                    return edge.Destination;
+            }
+            return exitDestination;
+        }
         return new JumpTable(this, To(Choice.Envelope), To(Choice.Mcp), To(Choice.Undecided));
     }
 
