@@ -43,6 +43,60 @@ public sealed class BatchedConsoleSinkTests
     }
 
     [Fact]
+    public async Task AnIdleSinkDoesNotWakeUp()
+    {
+        var output = new MemoryStream();
+        using var sink = new BatchedConsoleSink(Formatter, new NonClosingStream(output), TimeSpan.FromMilliseconds(1), queueLimit: 1000);
+        string Written() { lock (output) return Encoding.UTF8.GetString(output.ToArray()); }
+
+        await Task.Delay(50);
+        sink.Wakeups.ShouldBe(0, "nothing was logged, so the writer had nothing to wake up for");
+
+        sink.Emit(Event(1));
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (Written().Length == 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(5);
+        Written().ShouldBe("event 1" + Environment.NewLine);
+        var afterTheEvent = sink.Wakeups;
+
+        await Task.Delay(50);
+        sink.Wakeups.ShouldBe(afterTheEvent, "after writing what was queued, the writer sleeps until the next event");
+    }
+
+    [Fact]
+    public async Task EventsFromManyThreadsAreAllWrittenWithoutWaitingForDispose()
+    {
+        var output = new MemoryStream();
+        using var sink = new BatchedConsoleSink(Formatter, new NonClosingStream(output), TimeSpan.FromMilliseconds(1), queueLimit: 100_000);
+        int Lines() { lock (output) return Encoding.UTF8.GetString(output.ToArray()).Count(c => c == '\n'); }
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(async () =>
+        {
+            for (var n = 0; n < 2000; n++)
+            {
+                sink.Emit(Event(t * 10_000 + n));
+                if (n % 100 == 0)
+                    await Task.Yield(); // batches end and new ones start while others are still logging
+            }
+        })));
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Lines() < 8000 && DateTime.UtcNow < deadline)
+            await Task.Delay(5);
+        Lines().ShouldBe(8000, "every event is written by a timer the event itself or an earlier one armed");
+    }
+
+    [Fact]
+    public void AnEventLoggedAfterDisposeIsIgnoredWithoutAnError()
+    {
+        var sink = new BatchedConsoleSink(Formatter, new MemoryStream(), TimeSpan.FromMilliseconds(1), queueLimit: 1000);
+        sink.Dispose();
+
+        Should.NotThrow(() => sink.Emit(Event(1)));
+        Should.NotThrow(sink.Dispose);
+    }
+
+    [Fact]
     public void EventsBeyondTheQueueLimitAreDroppedAndCountedNeverBlocking()
     {
         var output = new MemoryStream();
