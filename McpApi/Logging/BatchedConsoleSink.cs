@@ -15,7 +15,7 @@ namespace McpApi.Logging;
 /// arms a one-shot timer, and one period later the writer formats everything queued and writes it with one buffered
 /// write. Nothing signals the writer per event — at tens of thousands of requests per second, per-event wake-ups (as a
 /// channel reader has) and per-line write(2) calls (as a plain console sink has) would cost a large share of
-/// throughput — and an idle server's writer never wakes (a fixed 10 ms tick cost ~2% of a core while nothing was logged).
+/// throughput — and an idle server's writer never wakes (a fixed 10 ms tick cost ~3% of a core while nothing was logged).
 /// When the output cannot keep up, events beyond <c>queueLimit</c> are dropped and counted, never blocking a request.
 /// With the default text layout it also takes <see cref="RequestLine"/>s (<see cref="DirectRequestLog"/>), in the same
 /// queue, so lines keep the order they were logged in.
@@ -34,6 +34,7 @@ public sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     private int _armed; // 1 from the first event of a batch until its write is done
     private int _queued;
     private long _dropped;
+    private int _wakeups;
 
     public BatchedConsoleSink(ITextFormatter formatter, Stream output, TimeSpan period, int queueLimit, LogEventLevel minimumLevel = LogEventLevel.Verbose)
     {
@@ -73,7 +74,7 @@ public sealed class BatchedConsoleSink : ILogEventSink, IDisposable
         Arm();
     }
 
-    /// <summary>Schedules a write one period from now, unless one is scheduled already (a read, no write, per event then).</summary>
+    /// <summary>Schedules a write one period from now, unless one is scheduled already (while one is, an event costs one read here).</summary>
     private void Arm()
     {
         if (Volatile.Read(ref _armed) != 0 || Interlocked.Exchange(ref _armed, 1) != 0)
@@ -90,8 +91,6 @@ public sealed class BatchedConsoleSink : ILogEventSink, IDisposable
 
     /// <summary>How many times the writer has woken up to write (tests: an idle sink never wakes).</summary>
     internal int Wakeups => Volatile.Read(ref _wakeups);
-
-    private int _wakeups;
 
     private void WriteBatch()
     {
