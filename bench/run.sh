@@ -28,17 +28,22 @@ start() { # name dll port [args...]
   echo "$name did not start"; cat "$out/$name.log"; exit 1
 }
 
-measure() { # name port pid [scrape] -> prints RESULT line, with the server's CPU time per request
-  local port=$2 pid=$3 scraper= before result
+# Idle and total clock ticks of the whole machine (first line of /proc/stat).
+machine_ticks() { awk 'NR == 1 { t = 0; for (i = 2; i <= NF; i++) t += $i; print $5 + $6, t }' /proc/stat; }
+
+measure() { # name port pid [scrape] -> prints RESULT line, with the server's CPU time per request and the machine's idle share
+  local port=$2 pid=$3 scraper= before result idle0 total0 idle1 total1
   wrk -t2 -c$connections -d3s -s bench/echo.lua "http://127.0.0.1:$port/mcp" >/dev/null    # warm-up (JIT, pools)
   if [ "${4:-}" = scrape ]; then   # a Prometheus server's scrape interval is 15 s by default; 5 s is stricter
     (while sleep 5; do curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics" || true; done) & scraper=$!
   fi
-  before=$(cpu_ticks "$pid")
+  before=$(cpu_ticks "$pid"); read -r idle0 total0 < <(machine_ticks)
   result=$(wrk -t2 -c$connections -d"${seconds}s" --latency -s bench/echo.lua "http://127.0.0.1:$port/mcp" | grep RESULT)
   if [ -n "$scraper" ]; then kill "$scraper" 2>/dev/null || true; wait "$scraper" 2>/dev/null || true; fi
   # CPU time per request does not depend on how much of the machine other processes take, unlike requests/s.
-  echo "$result cpu_us=$(awk -v t=$(( $(cpu_ticks "$pid") - before )) -v hz="$(getconf CLK_TCK)" -v r="${result##*requests=}" \
+  read -r idle1 total1 < <(machine_ticks)
+  # Both CPUs busy is what a saturated server should show: idle time under full load is a core waiting, not working.
+  echo "$result idle_pct=$(awk -v i=$(( idle1 - idle0 )) -v t=$(( total1 - total0 )) 'BEGIN { printf "%.1f", 100 * i / (t > 0 ? t : 1) }') cpu_us=$(awk -v t=$(( $(cpu_ticks "$pid") - before )) -v hz="$(getconf CLK_TCK)" -v r="${result##*requests=}" \
     'BEGIN { split(r, n, " "); printf "%.2f", t / hz * 1e6 / n[1] }')"
 }
 
@@ -83,7 +88,7 @@ runs = {"bare": [], "mcpapi": [], "metrics": []}
 for line in open(sys.argv[1]):
     name, rest = line.split(" ", 1)
     runs[name].append({k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", rest)})
-med = {n: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p99_ms", "cpu_us")} for n, rs in runs.items()}
+med = {n: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p99_ms", "cpu_us", "idle_pct")} for n, rs in runs.items()}
 ratio = med["mcpapi"]["rps"] / med["bare"]["rps"]
 p99 = med["mcpapi"]["p99_ms"] / med["bare"]["p99_ms"]
 print(f"median rps: bare {med['bare']['rps']:.0f}, mcpapi {med['mcpapi']['rps']:.0f}; "
@@ -93,6 +98,8 @@ cost = 1 - med["metrics"]["rps"] / med["mcpapi"]["rps"]
 per_round = [1 - m["rps"] / o["rps"] for m, o in zip(runs["metrics"], runs["mcpapi"])]
 print(f"median server CPU per request: bare {med['bare']['cpu_us']:.1f} us, mcpapi {med['mcpapi']['cpu_us']:.1f} us, "
       f"mcpapi with metrics {med['metrics']['cpu_us']:.1f} us (+{(med['metrics']['cpu_us'] / med['mcpapi']['cpu_us'] - 1) * 100:.1f}%)")
+print(f"median idle CPU of the machine under full load: bare {med['bare']['idle_pct']:.1f}%, mcpapi {med['mcpapi']['idle_pct']:.1f}%, "
+      f"with metrics {med['metrics']['idle_pct']:.1f}% (a core waiting for work, e.g. a worker asleep when the next request came)")
 print(f"median rps with metrics on: {med['metrics']['rps']:.0f}, p99 {med['metrics']['p99_ms']:.2f} ms")
 print(f"throughput ratio: {ratio:.2f}x (target >= 0.80)   p99 ratio: {p99:.2f}x (target <= 2.00)")
 print(f"with metrics on: {on:.2f}x the bare echo (aim >= 0.90); alternating rounds: metrics cost {cost * 100:.1f}% of McpApi's median rps "
