@@ -7,7 +7,7 @@
 # The servers are measured alternately, round after round (the order rotating), and the medians compared, so that a
 # burst of other load on the machine hits all alike.
 # Target: McpApi >= 0.80x the bare echo's requests/s, p99 <= 2x the bare's; with metrics on >= 0.90x of
-# the bare echo's requests/s is the aim, and metrics may cost at most 3% of McpApi's requests/s.
+# the bare echo's requests/s is the aim, and metrics may cost at most 3% of McpApi's CPU time per request (paired rounds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
