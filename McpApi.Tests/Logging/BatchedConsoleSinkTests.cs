@@ -35,10 +35,8 @@ public sealed class BatchedConsoleSinkTests
 
         sink.Emit(Event(1));
 
-        var deadline = DateTime.UtcNow.AddSeconds(5);
         string Written() { lock (output) return Encoding.UTF8.GetString(output.ToArray()); }
-        while (Written().Length == 0 && DateTime.UtcNow < deadline)
-            await Task.Delay(10);
+        await WaitUntilAsync(() => Written().Length > 0, TimeSpan.FromSeconds(5));
         Written().ShouldBe("event 1" + Environment.NewLine);
     }
 
@@ -53,9 +51,7 @@ public sealed class BatchedConsoleSinkTests
         sink.Wakeups.ShouldBe(0, "nothing was logged, so the writer had nothing to wake up for");
 
         sink.Emit(Event(1));
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (Written().Length == 0 && DateTime.UtcNow < deadline)
-            await Task.Delay(5);
+        await WaitUntilAsync(() => Written().Length > 0, TimeSpan.FromSeconds(5));
         Written().ShouldBe("event 1" + Environment.NewLine);
         var afterTheEvent = sink.Wakeups;
 
@@ -80,9 +76,7 @@ public sealed class BatchedConsoleSinkTests
             }
         })));
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Lines() < 8000 && DateTime.UtcNow < deadline)
-            await Task.Delay(5);
+        await WaitUntilAsync(() => Lines() >= 8000, TimeSpan.FromSeconds(10));
         Lines().ShouldBe(8000, "every event is written by a timer the event itself or an earlier one armed");
     }
 
@@ -110,6 +104,14 @@ public sealed class BatchedConsoleSinkTests
         text.ShouldContain("event 100");
         text.ShouldNotContain("event 101");
         text.ShouldContain("50 log events were dropped");
+    }
+
+    /// <summary>Polls <paramref name="done"/> until it holds or <paramref name="limit"/> passes; the caller asserts after it.</summary>
+    private static async Task WaitUntilAsync(Func<bool> done, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!done() && DateTime.UtcNow < deadline)
+            await Task.Delay(5);
     }
 
     /// <summary>Lets the test read the stream while the sink still owns it.</summary>
