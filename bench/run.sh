@@ -114,9 +114,10 @@ med = lambda xs: statistics.median(xs)
 def spread(xs):
     q = statistics.quantiles(xs, n=4) if len(xs) > 1 else [xs[0]] * 3
     return f"{q[1]:.2f}x (quartiles {q[0]:.2f}-{q[2]:.2f})"
-col = lambda name, k: [slices[s][name][k] for s in keys]
+col = lambda name, k, among=keys: [slices[s][name][k] for s in among]
+print("stolen % of the CPUs, median over every slice: " + ", ".join(f"{n} {med(col(n, 'steal_pct', every)):.1f}" for n in ("bare", "mcpapi", "metrics")))
 for k, label in (("rps", "requests/s"), ("p99_ms", "p99 ms"), ("cpu_us", "server CPU us per request"),
-                 ("idle_pct", "machine idle % under full load"), ("steal_pct", "stolen %")):
+                 ("idle_pct", "machine idle % under full load")):
     print(f"median {label}: " + ", ".join(f"{n} {med(col(n, k)):.2f}" for n in ("bare", "mcpapi", "metrics")))
 ratio = lambda name, k: [slices[s][name][k] / slices[s]["bare"][k] for s in keys]
 print(f"{len(keys)} slices in {len(set(r for r, _ in keys))} rounds (new processes every round); ratios to the bare echo within each slice:")
