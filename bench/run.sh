@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Envelope throughput: McpApi's POST /mcp echo (default configuration, request logging on) against a
 # bare minimal-API echo, side by side on loopback, 32 connections, bounded in time. Prints the ratio.
-# A third contender is McpApi with metrics on (McpApi:Telemetry:Prometheus=true, /metrics scraped every 5 s
-# while it is measured), to show what the metrics cost.
+# A third contender is McpApi with metrics on (McpApi:Telemetry:Prometheus=true, /metrics scraped as each of its
+# slices starts and every 5 s after), to show what the metrics cost.
 # Usage: bench/run.sh [seconds per slice, default 3] [rounds, default 4] [slices per round, default 4]
 # Every round starts three new server processes (one process of a build can run 10-15% dearer per request than another
 # of the same build for its whole life), warms each up, then measures them in short slices, one server after another
@@ -39,7 +39,7 @@ share() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.1f", 100 * n / (t > 0 ? t :
 measure() { # port pid [scrape] -> prints a RESULT line, with the server's CPU time per request and the machine's idle and stolen shares
   local port=$1 pid=$2 scraper= before result idle0 steal0 total0 idle1 steal1 total1
   wrk -t2 -c$connections -d1s -s bench/echo.lua "http://127.0.0.1:$port/mcp" >/dev/null    # opens the connections
-  if [ "${3:-}" = scrape ]; then   # a Prometheus server's scrape interval is 15 s by default; 5 s is stricter
+  if [ "${3:-}" = scrape ]; then   # a Prometheus server scrapes every 15 s by default; once a slice (3 s) is stricter
     (curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics" || true
      while sleep 5; do curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics" || true; done) & scraper=$!
   fi
