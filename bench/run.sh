@@ -36,16 +36,24 @@ start() { # name dll port [args...]
 machine_ticks() { awk 'NR == 1 { t = 0; for (i = 2; i <= NF; i++) t += $i; print $5 + $6, $9, t }' /proc/stat; }
 share() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.1f", 100 * n / (t > 0 ? t : 1) }'; }
 
+# start_scraper PORT [now]: GET /metrics from PORT every 5 s in the background (the first at once with "now"), its pid
+# in scraper; stop_scraper ends it.
+start_scraper() {
+  local port=$1 first=${2:-}
+  ( [ "$first" != now ] || curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics" || true
+    while sleep 5; do curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics" || true; done ) & scraper=$!
+}
+stop_scraper() { kill "$scraper" 2>/dev/null || true; wait "$scraper" 2>/dev/null || true; }
+
 measure() { # port pid [scrape] -> prints a RESULT line, with the server's CPU time per request and the machine's idle and stolen shares
   local port=$1 pid=$2 scraper= before result idle0 steal0 total0 idle1 steal1 total1
   wrk -t2 -c$connections -d1s -s bench/echo.lua "http://127.0.0.1:$port/mcp" >/dev/null    # opens the connections
   if [ "${3:-}" = scrape ]; then   # a Prometheus server scrapes every 15 s by default; once a slice (3 s) is stricter
-    (curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics" || true
-     while sleep 5; do curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics" || true; done) & scraper=$!
+    start_scraper "$port" now
   fi
   before=$(cpu_ticks "$pid"); read -r idle0 steal0 total0 < <(machine_ticks)
   result=$(wrk -t2 -c$connections -d"${seconds}s" --latency -s bench/echo.lua "http://127.0.0.1:$port/mcp" | grep RESULT)
-  if [ -n "$scraper" ]; then kill "$scraper" 2>/dev/null || true; wait "$scraper" 2>/dev/null || true; fi
+  if [ -n "$scraper" ]; then stop_scraper; fi
   read -r idle1 steal1 total1 < <(machine_ticks)
   # CPU time per request does not depend on how much of the machine other processes take, unlike requests/s.
   # Both CPUs busy is what a saturated server should show: idle time under full load is a core waiting, not working.
@@ -82,13 +90,13 @@ for round in $(seq 1 "$rounds"); do
   # Paired: both McpApi processes (metrics off and on) loaded at the same time, 16 connections each, so that whatever
   # else runs on the machine hits both alike. How the scheduler splits the CPUs between them decides their requests/s
   # (one got 6% fewer with +0.3% CPU per request), so the cost judged is the CPU time per request.
-  (while sleep 5; do curl -fsS -o /dev/null "http://127.0.0.1:$metrics_port/metrics" || true; done) & scraper=$!
+  start_scraper "$metrics_port"
   off_before=$(cpu_ticks "${pids[1]}"); on_before=$(cpu_ticks "${pids[2]}")
   wrk -t1 -c16 -d"$(( seconds * slices ))s" -s bench/echo.lua "http://127.0.0.1:$mcpapi_port/mcp" | grep RESULT >"$out/paired-off.txt" &
   off=$!
   wrk -t1 -c16 -d"$(( seconds * slices ))s" -s bench/echo.lua "http://127.0.0.1:$metrics_port/mcp" | grep RESULT >"$out/paired-on.txt"
   wait "$off"
-  kill "$scraper" 2>/dev/null || true; wait "$scraper" 2>/dev/null || true
+  stop_scraper
   echo "paired $round: off $(sed 's/^RESULT //' "$out/paired-off.txt") cpu_ticks=$(( $(cpu_ticks "${pids[1]}") - off_before )); on $(sed 's/^RESULT //' "$out/paired-on.txt") cpu_ticks=$(( $(cpu_ticks "${pids[2]}") - on_before ))" | tee -a "$out/paired.txt"
   if [ "$round" -lt "$rounds" ]; then bench_cleanup_servers; fi
 done
