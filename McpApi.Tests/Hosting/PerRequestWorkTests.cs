@@ -115,6 +115,55 @@ public sealed class PerRequestWorkTests
         items.ShouldBeNull();
     }
 
+    [Fact]
+    public async Task AnEnvelopeAnswerIsNotRegisteredForDisposalWithTheResponse()
+    {
+        // Registering the answer for disposal with the response cost every envelope an on-completed callback list and a
+        // run of it after the response; the answer is written whole and synchronously, so it is disposed as it is written.
+        CountingResponseFeature? counted = null;
+        using var app = new McpApiApplication
+        {
+            Configure = services => services.AddSingleton<IStartupFilter>(new AroundEveryRequest((http, next) =>
+            {
+                counted = new CountingResponseFeature(http.Features.Get<IHttpResponseFeature>()!);
+                http.Features.Set<IHttpResponseFeature>(counted);
+                return next(http);
+            })),
+        };
+        using var client = app.CreateClient();
+
+        using var response = await client.PostAsJsonAsync("/mcp", new { model = "echo", data = new { text = "Hello", nested = new[] { 1, 2 } } });
+
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("""{"text":"Hello","nested":[1,2]}""");
+        counted.ShouldNotBeNull().Disposals.ShouldBe(0);
+    }
+
+    /// <summary>
+    /// A response feature that counts the objects registered to be disposed when the response completes (the test host
+    /// registers a callback of its own for its request body pipe, which Kestrel does not).
+    /// </summary>
+    private sealed class CountingResponseFeature(IHttpResponseFeature inner) : IHttpResponseFeature
+    {
+        public int Disposals { get; private set; }
+
+        public int StatusCode { get => inner.StatusCode; set => inner.StatusCode = value; }
+        public string? ReasonPhrase { get => inner.ReasonPhrase; set => inner.ReasonPhrase = value; }
+        public IHeaderDictionary Headers { get => inner.Headers; set => inner.Headers = value; }
+#pragma warning disable CS0618 // Body is obsolete on the interface, still part of it
+        public Stream Body { get => inner.Body; set => inner.Body = value; }
+#pragma warning restore CS0618
+        public bool HasStarted => inner.HasStarted;
+        public void OnStarting(Func<object, Task> callback, object state) => inner.OnStarting(callback, state);
+
+        public void OnCompleted(Func<object, Task> callback, object state)
+        {
+            if (state is IDisposable)
+                Disposals++;
+            inner.OnCompleted(callback, state);
+        }
+    }
+
     private sealed class AroundEveryRequest(Func<HttpContext, RequestDelegate, Task> middleware) : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>

@@ -78,8 +78,7 @@ public static class EnvelopeEndpoints
         var caller = await authentication.CallerAsync(http, "http");
         var names = new EnvelopeNames(dispatcher.Registry);
         http.Features.Set(names);
-        var answer = Write(await dispatcher.DispatchAsync(body, caller, http.RequestAborted, parsed: names));
-        http.Response.RegisterForDispose(answer);
+        var answer = Write(await dispatcher.DispatchAsync(body, caller, http.RequestAborted, parsed: names)); // disposed as it is written
         if (answer.StatusCode == StatusCodes.Status401Unauthorized && authentication.Required)
             await CallerAuthentication.ChallengeAsync(http); // the configured scheme's WWW-Authenticate (none is registered without authentication)
         return answer;

@@ -10,7 +10,8 @@ namespace McpApi.Doors.Http;
 /// <see cref="HttpResponse.BodyWriter"/> (Kestrel sends it when the request ends): no intermediate buffer and
 /// no async serializer state machine on the hot path. Envelopes are small (bodies are capped by McpApi:MaxRequestBytes
 /// and model limits), so writing them whole to the pipe is safe.
-/// Disposing it disposes the result (register the answer, not the result struct, to dispose it with the response: no box).
+/// Executing it disposes the result once the answer is written (the answer may point into the request's parsed JSON);
+/// one that is never executed can be disposed instead.
 /// </summary>
 public sealed class EnvelopeResult(DispatchResult result) : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<EnvelopeResponse>, IContentTypeHttpResult, IDisposable
 {
@@ -57,6 +58,9 @@ public sealed class EnvelopeResult(DispatchResult result) : IResult, IStatusCode
         finally
         {
             writer.Reset();
+            // Written whole into the response's buffer: nothing reads the request's JSON after this. Disposed here rather
+            // than registered with the response, which cost every envelope an on-completed callback list and its run.
+            result.Dispose();
         }
         return Task.CompletedTask;
     }
