@@ -76,6 +76,19 @@ public sealed class OriginAndHostTests
         reply.Message.ShouldContain("AllowedHosts");
     }
 
+    [Fact]
+    public async Task AForeignHostIsRefusedRightAfterAnAllowedOneOnTheSameServer()
+    {
+        // The policy remembers the last allowed Host value; only that exact value skips the match.
+        using var app = new McpApiApplication();
+        var client = app.CreateClient();
+
+        (await SendAsync(client, """{"model":"echo"}""", host: "localhost:5000")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        foreach (var host in new[] { "localhost.attacker.example:5000", "attacker.example:5000", "localhost5000" })
+            (await EnvelopeClient.ReadAsync(await SendAsync(client, """{"model":"echo"}""", host: host))).Code.ShouldBe("forbidden_host", host);
+        (await SendAsync(client, """{"model":"echo"}""", host: "localhost:5000")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
     [Theory]
     [InlineData("localhost")]
     [InlineData("127.0.0.1:5000")]

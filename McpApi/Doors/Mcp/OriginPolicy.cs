@@ -28,11 +28,13 @@ internal sealed partial class OriginPolicy(
 
     private readonly StringSegment[] _allowedHosts = hostOptions.Value.Patterns();
 
+    /// <summary>The last <c>Host</c> value found allowed: clients send the same one on every request.</summary>
+    private string? _lastAllowedHost;
+
     public Task InvokeAsync(HttpContext http)
     {
         var request = http.Request;
-        // The raw header value: MatchesAny drops the port itself (HostString.Host would allocate the host part).
-        if (_allowedHosts.Length > 0 && !HostString.MatchesAny(new StringSegment(request.Host.Value), _allowedHosts))
+        if (!IsAllowedHost(request.Host.Value))
         {
             LogRejected(logger, "Host", request.Host.Value ?? "", request.Path);
             return RejectAsync(http, ForbiddenHost,
@@ -47,6 +49,21 @@ internal sealed partial class OriginPolicy(
                 $"Origin '{origin}' is another site than this server ('{request.Host.Value}') and is not allowed to call it (DNS-rebinding protection). Add it to Mcp:AllowedOrigins (e.g. Mcp__AllowedOrigins__0={origin}).");
         }
         return next(http);
+    }
+
+    /// <summary>
+    /// Whether <c>AllowedHosts</c> allows the raw <c>Host</c> header value <paramref name="host"/> (MatchesAny drops the
+    /// port itself; HostString.Host would allocate the host part). The same value as the last allowed one is not matched
+    /// again: the answer depends on the value alone.
+    /// </summary>
+    private bool IsAllowedHost(string? host)
+    {
+        if (_allowedHosts.Length == 0 || (host is not null && string.Equals(host, Volatile.Read(ref _lastAllowedHost), StringComparison.Ordinal)))
+            return true;
+        if (!HostString.MatchesAny(new StringSegment(host), _allowedHosts))
+            return false;
+        Volatile.Write(ref _lastAllowedHost, host);
+        return true;
     }
 
     /// <summary>
