@@ -106,6 +106,28 @@ public sealed class BatchedConsoleSinkTests
         text.ShouldContain("50 log events were dropped");
     }
 
+    [Fact]
+    public async Task TheLimitCountsWhatIsQueuedNotWhatWasEverQueued()
+    {
+        // Written entries leave the count in chunks; after each batch the count is back to what is still queued.
+        var output = new MemoryStream();
+        var sink = new BatchedConsoleSink(Formatter, new NonClosingStream(output), TimeSpan.FromMilliseconds(5), queueLimit: 700);
+        int Lines() { lock (output) return Encoding.UTF8.GetString(output.ToArray()).Count(c => c == '\n'); }
+
+        for (var round = 0; round < 3; round++)
+        {
+            for (var n = 1; n <= 600; n++)
+                sink.Emit(Event(round * 600 + n));
+            await WaitUntilAsync(() => Lines() == (round + 1) * 600, TimeSpan.FromSeconds(30));
+            Lines().ShouldBe((round + 1) * 600);
+        }
+        sink.Dispose();
+
+        var text = Encoding.UTF8.GetString(output.ToArray());
+        text.ShouldNotContain("dropped");
+        text.ShouldContain("event 1800");
+    }
+
     /// <summary>Polls <paramref name="done"/> until it holds or <paramref name="limit"/> passes; the caller asserts after it.</summary>
     private static async Task WaitUntilAsync(Func<bool> done, TimeSpan limit)
     {

@@ -111,16 +111,25 @@ public sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     {
         if (_queue.IsEmpty && Interlocked.Read(ref _dropped) == 0)
             return;
+        // Taken entries leave the count in chunks: one atomic update per entry was another write to the cache line every
+        // request's Enqueue writes, from the other core.
+        var taken = 0;
         try
         {
             while (_queue.TryDequeue(out var entry))
             {
-                Interlocked.Decrement(ref _queued);
+                if (++taken == CountChunk)
+                {
+                    Interlocked.Add(ref _queued, -taken);
+                    taken = 0;
+                }
                 if (entry is RequestLine line)
                     _requestLines!.Format(line, _writer); // Emit(RequestLine) takes lines only with it
                 else
                     _formatter.Format((LogEvent)entry, _writer);
             }
+            Interlocked.Add(ref _queued, -taken);
+            taken = 0;
             if (Interlocked.Exchange(ref _dropped, 0) is > 0 and var dropped)
                 _writer.WriteLine($"[{DateTimeOffset.Now:HH:mm:ss} WRN] {dropped} log events were dropped: the log output could not keep up.");
             _writer.Flush();
@@ -129,7 +138,13 @@ public sealed class BatchedConsoleSink : ILogEventSink, IDisposable
         {
             // The output is gone (closed pipe): there is nowhere left to report it.
         }
+        finally
+        {
+            Interlocked.Add(ref _queued, -taken);
+        }
     }
+
+    private const int CountChunk = 256;
 
     public void Dispose()
     {
