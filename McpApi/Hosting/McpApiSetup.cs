@@ -87,7 +87,6 @@ public static class McpApiSetup
         app.UseBrowserCors();
         app.UseMcpApiAuth();
         app.UseCallerRateLimits();
-        app.UseMetricsEndpoint();
         // Swagger, the web console and WebSocket upgrades answer only GET, HEAD or CONNECT: one test sends every other
         // request (each envelope and MCP POST) past all three.
         app.UseWhen(IsReadOrUpgrade, reads => reads.UseMcpApiSwagger().UseWebConsole().UseRealtimeDoors());
@@ -105,6 +104,7 @@ public static class McpApiSetup
         app.MapEnvelopeApi();
         app.MapMcpDoor();
         app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
         app.MapRealtimeDoors();
         return app;
     }

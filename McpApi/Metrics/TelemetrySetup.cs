@@ -91,19 +91,23 @@ public static class TelemetrySetup
         });
     }
 
-    /// <summary>Serves <c>GET /metrics</c> when <c>McpApi:Telemetry:Prometheus</c> is on; only to loopback callers unless allowed.</summary>
-    public static IApplicationBuilder UseMetricsEndpoint(this IApplicationBuilder app)
+    /// <summary>
+    /// Maps <c>GET /metrics</c> when <c>McpApi:Telemetry:Prometheus</c> is on; only to loopback callers unless allowed.
+    /// A routed endpoint, not a middleware with a path check: other requests (every envelope) never look at it.
+    /// </summary>
+    public static IEndpointRouteBuilder MapMetricsEndpoint(this IEndpointRouteBuilder routes)
     {
-        var settings = app.ApplicationServices.GetRequiredService<IOptions<TelemetryOptions>>().Value;
+        var settings = routes.ServiceProvider.GetRequiredService<IOptions<TelemetryOptions>>().Value;
         if (!settings.Prometheus)
-            return app;
-        return app.UseOpenTelemetryPrometheusScrapingEndpoint(
-            meterProvider: null,
-            predicate: http => http.Request.Path == MetricsPath,
-            path: null,
-            configureBranchedPipeline: branch => branch.Use((http, next) =>
-                settings.PrometheusAllowRemote || IsLoopback(http.Connection.RemoteIpAddress) ? next(http) : RefuseAsync(http)),
-            optionsName: null);
+            return routes;
+        routes.MapPrometheusScrapingEndpoint(
+                path: MetricsPath,
+                meterProvider: null,
+                configureBranchedPipeline: branch => branch.Use((http, next) =>
+                    settings.PrometheusAllowRemote || IsLoopback(http.Connection.RemoteIpAddress) ? next(http) : RefuseAsync(http)),
+                optionsName: null)
+            .ExcludeFromDescription();
+        return routes;
     }
 
     private static bool IsLoopback(IPAddress? address) =>
