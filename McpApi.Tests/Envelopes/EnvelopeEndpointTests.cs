@@ -48,6 +48,27 @@ public sealed class EnvelopeEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task LargeAndSmallAnswersInTurnAreEachSentWholeWithTheirLength()
+    {
+        // Answers are serialized into a buffer the thread keeps for its next answer (up to 64 KB); a larger one is let go.
+        using var server = new RealtimeServer();
+        using var client = server.CreateClient();
+
+        foreach (var size in new[] { 10, 600_000, 10, 70_000, 100 })
+        {
+            var text = new string('x', size);
+            using var response = await client.PostAsync("/mcp", new StringContent(
+                JsonSerializer.Serialize(new { model = "echo", data = text }), Encoding.UTF8, "application/json"));
+
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            response.Headers.TransferEncodingChunked.ShouldNotBe(true);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            response.Content.Headers.ContentLength.ShouldBe(body.Length);
+            JsonDocument.Parse(body).RootElement.GetProperty("data").GetProperty("echo").GetProperty("data").GetString().ShouldBe(text);
+        }
+    }
+
+    [Fact]
     public async Task EchoModelReturnsTheWholeEnvelopeWithContextAndData()
     {
         var reply = await _client.PostEnvelopeAsync(new { model = "echo", context = new { user = "ana" }, data = new[] { 1, 2 } });

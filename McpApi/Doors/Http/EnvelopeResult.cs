@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using McpApi.Dispatching;
 using McpApi.Envelopes;
@@ -6,10 +7,10 @@ using McpApi.Limits;
 namespace McpApi.Doors.Http;
 
 /// <summary>
-/// Writes a response envelope with its status code, serializing synchronously straight into the response's
-/// <see cref="HttpResponse.BodyWriter"/> (Kestrel sends it when the request ends): no intermediate buffer and
-/// no async serializer state machine on the hot path. Envelopes are small (bodies are capped by McpApi:MaxRequestBytes
-/// and model limits), so writing them whole to the pipe is safe.
+/// Writes a response envelope with its status code: serialized synchronously into the thread's reusable buffer (no async
+/// serializer state machine on the hot path), then started with its Content-Length and copied into the response's
+/// <see cref="HttpResponse.BodyWriter"/> (Kestrel sends it when the request ends). Envelopes are small (bodies are capped
+/// by McpApi:MaxRequestBytes and model limits), so holding them whole is safe.
 /// Executing it disposes the result once the answer is written (the answer may point into the request's parsed JSON);
 /// one that is never executed can be disposed instead.
 /// </summary>
@@ -45,23 +46,47 @@ public sealed class EnvelopeResult(DispatchResult result) : IResult, IStatusCode
             response.Headers.RetryAfter = "1";
         else if (result.Response.Data is ErrorDetails { Extra: { } extra } && extra.TryGetValue(CallerRateLimiter.RetryAfterKey, out var wait) && wait is int seconds)
             response.Headers.RetryAfter = CallerRateLimiter.Format(seconds);
-        var writer = t_writer ??= new Utf8JsonWriter(response.BodyWriter, WriterOptions);
-        writer.Reset(response.BodyWriter);
+        var body = t_body ??= new ArrayBufferWriter<byte>(InitialBodyBytes);
+        var writer = t_writer ??= new Utf8JsonWriter(body, WriterOptions);
+        body.ResetWrittenCount();
+        writer.Reset(body);
         try
         {
             EnvelopeJson.WriteResponse(writer, result.Response);
-            // The whole answer waits in the response's buffer until the request ends: sent with its length, it goes out as
-            // one plain body rather than chunked (no chunk framing to write, nor for the client to parse).
-            if (!response.HasStarted)
-                response.ContentLength = writer.BytesCommitted;
         }
         finally
         {
             writer.Reset();
-            // Written whole into the response's buffer: nothing reads the request's JSON after this. Disposed here rather
-            // than registered with the response, which cost every envelope an on-completed callback list and its run.
+            // Serialized whole: nothing reads the request's JSON after this. Disposed here rather than registered with the
+            // response, which cost every envelope an on-completed callback list and its run.
             result.Dispose();
         }
+        if (body.Capacity > KeptBodyBytes)
+            t_body = null; // a rare large answer does not stay on the thread
+
+        if (response.HasStarted)
+            return response.BodyWriter.WriteAsync(body.WrittenMemory).AsTask();
+        // Sent with its length, the answer goes out as one plain body rather than chunked. The response is started first,
+        // so the body is written after its headers: written before them, Kestrel keeps it in blocks of its own and copies
+        // it behind the headers when the request ends.
+        response.ContentLength = body.WrittenCount;
+        var started = response.StartAsync();
+        if (!started.IsCompletedSuccessfully)
+            return WriteAfterAsync(started, response, body.WrittenSpan.ToArray()); // the thread's buffer serves its next answer
+        response.BodyWriter.Write(body.WrittenSpan);
         return Task.CompletedTask;
     }
+
+    private static async Task WriteAfterAsync(Task started, HttpResponse response, byte[] body)
+    {
+        await started;
+        await response.BodyWriter.WriteAsync(body);
+    }
+
+    private const int InitialBodyBytes = 4096;
+
+    private const int KeptBodyBytes = 64 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_body;
 }
