@@ -44,7 +44,9 @@ internal sealed class PostgreSqlServer
     /// <summary>A new, empty database; its connection string.</summary>
     public async Task<string> CreateDatabaseAsync()
     {
-        var name = $"t{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid():N}"[..40];
+        // At most 40 characters (PostgreSQL allows 63); shorter when the process id is short (a freshly booted machine).
+        var name = $"t{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid():N}";
+        name = name[..Math.Min(name.Length, 40)];
         await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\";", connection);
