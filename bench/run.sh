@@ -67,21 +67,24 @@ results="$out/results.txt"
 for round in $(seq 1 "$rounds"); do
   pids=()
   bare_port=$(free_port); mcpapi_port=$(free_port); metrics_port=$(free_port)
-  start bare "$out/bare/BareEcho.dll" "$bare_port"
-  start mcpapi "$out/mcpapi/McpApi.dll" "$mcpapi_port" --ConnectionStrings:McpApi="Data Source=$out/bench.db" --McpApi:Tcp:Port="$(free_port)"
-  start metrics "$out/mcpapi/McpApi.dll" "$metrics_port" --ConnectionStrings:McpApi="Data Source=$out/bench-metrics.db" --McpApi:Tcp:Port="$(free_port)" \
-    --McpApi:Telemetry:Prometheus=true
+  start bare "$out/bare/BareEcho.dll" "$bare_port"; bare_pid=${pids[-1]}
+  start_off() { start mcpapi "$out/mcpapi/McpApi.dll" "$mcpapi_port" --ConnectionStrings:McpApi="Data Source=$out/bench.db" --McpApi:Tcp:Port="$(free_port)"; mcpapi_pid=${pids[-1]}; }
+  start_on() { start metrics "$out/mcpapi/McpApi.dll" "$metrics_port" --ConnectionStrings:McpApi="Data Source=$out/bench-metrics.db" --McpApi:Tcp:Port="$(free_port)" \
+    --McpApi:Telemetry:Prometheus=true; metrics_pid=${pids[-1]}; }
+  # The two McpApi processes start and warm up in turns (metrics off first in odd rounds, on first in even ones), so
+  # neither is always the one started last.
+  if (( round % 2 )); then start_off; start_on; order=("$mcpapi_port" "$metrics_port"); else start_on; start_off; order=("$metrics_port" "$mcpapi_port"); fi
   # Every server first runs 10 s under load, so that its hot methods reach their final JIT tier before it is measured
   # (McpApi has far more code than the bare echo: with only a 3 s warm-up it measured a half-compiled server).
-  for port in "$bare_port" "$mcpapi_port" "$metrics_port"; do
+  for port in "$bare_port" "${order[@]}"; do
     wrk -t2 -c$connections -d10s -s bench/echo.lua "http://127.0.0.1:$port/mcp" >/dev/null
   done
   for slice in $(seq 1 "$slices"); do
     for i in 0 1 2; do
       case $(( (i + slice + round) % 3 )) in
-        0) line="bare $(measure "$bare_port" "${pids[0]}")" ;;
-        1) line="mcpapi $(measure "$mcpapi_port" "${pids[1]}")" ;;
-        2) line="metrics $(measure "$metrics_port" "${pids[2]}" scrape)" ;;
+        0) line="bare $(measure "$bare_port" "$bare_pid")" ;;
+        1) line="mcpapi $(measure "$mcpapi_port" "$mcpapi_pid")" ;;
+        2) line="metrics $(measure "$metrics_port" "$metrics_pid" scrape)" ;;
       esac
       line="${line/RESULT /}"
       echo "round $round slice $slice: $line"; echo "$round $slice $line" >>"$results"
@@ -91,13 +94,13 @@ for round in $(seq 1 "$rounds"); do
   # else runs on the machine hits both alike. How the scheduler splits the CPUs between them decides their requests/s
   # (one got 6% fewer with +0.3% CPU per request), so the cost judged is the CPU time per request.
   start_scraper "$metrics_port"
-  off_before=$(cpu_ticks "${pids[1]}"); on_before=$(cpu_ticks "${pids[2]}")
+  off_before=$(cpu_ticks "$mcpapi_pid"); on_before=$(cpu_ticks "$metrics_pid")
   wrk -t1 -c16 -d"$(( seconds * slices ))s" -s bench/echo.lua "http://127.0.0.1:$mcpapi_port/mcp" | grep RESULT >"$out/paired-off.txt" &
   off=$!
   wrk -t1 -c16 -d"$(( seconds * slices ))s" -s bench/echo.lua "http://127.0.0.1:$metrics_port/mcp" | grep RESULT >"$out/paired-on.txt"
   wait "$off"
   stop_scraper
-  echo "paired $round: off $(sed 's/^RESULT //' "$out/paired-off.txt") cpu_ticks=$(( $(cpu_ticks "${pids[1]}") - off_before )); on $(sed 's/^RESULT //' "$out/paired-on.txt") cpu_ticks=$(( $(cpu_ticks "${pids[2]}") - on_before ))" | tee -a "$out/paired.txt"
+  echo "paired $round: off $(sed 's/^RESULT //' "$out/paired-off.txt") cpu_ticks=$(( $(cpu_ticks "$mcpapi_pid") - off_before )); on $(sed 's/^RESULT //' "$out/paired-on.txt") cpu_ticks=$(( $(cpu_ticks "$metrics_pid") - on_before ))" | tee -a "$out/paired.txt"
   if [ "$round" -lt "$rounds" ]; then bench_cleanup_servers; fi
 done
 curl -fsS "http://127.0.0.1:$metrics_port/metrics" | grep -E '^mcpapi_handler_duration_seconds_count' | head -n 3
