@@ -73,14 +73,15 @@ internal sealed class ServerProcess : IAsyncDisposable
         var ownsData = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("mcpapi-server-").FullName;
         // A port found free can be taken (e.g. as another connection's ephemeral port) before the server binds it:
-        // then start again on fresh ports.
+        // then start again on fresh ports. McpApi's start-up failure says "the address is already in use" (HTTP) or "the
+        // port is already in use" (TCP door); Kestrel's own words are "address already in use".
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return await StartOnceAsync(dll ?? ServerDll, dataDirectory, ownsData, settings, port, environment, urlsArgument);
             }
-            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("already in use", StringComparison.OrdinalIgnoreCase))
             {
             }
         }
