@@ -62,15 +62,17 @@ measure() { # port pid [scrape] -> prints a RESULT line, with the server's CPU t
     'BEGIN { split(r, n, " "); printf "%.2f", t / hz * 1e6 / n[1] }')"
 }
 
+# The two McpApi servers of a round, on the round's ports; each records its pid.
+start_off() { start mcpapi "$out/mcpapi/McpApi.dll" "$mcpapi_port" --ConnectionStrings:McpApi="Data Source=$out/bench.db" --McpApi:Tcp:Port="$(free_port)"; mcpapi_pid=${pids[-1]}; }
+start_on() { start metrics "$out/mcpapi/McpApi.dll" "$metrics_port" --ConnectionStrings:McpApi="Data Source=$out/bench-metrics.db" --McpApi:Tcp:Port="$(free_port)" \
+  --McpApi:Telemetry:Prometheus=true; metrics_pid=${pids[-1]}; }
+
 # Each server's stdout goes to a file, as under a container runtime or systemd; McpApi logs one line per request there.
 results="$out/results.txt"
 for round in $(seq 1 "$rounds"); do
   pids=()
   bare_port=$(free_port); mcpapi_port=$(free_port); metrics_port=$(free_port)
   start bare "$out/bare/BareEcho.dll" "$bare_port"; bare_pid=${pids[-1]}
-  start_off() { start mcpapi "$out/mcpapi/McpApi.dll" "$mcpapi_port" --ConnectionStrings:McpApi="Data Source=$out/bench.db" --McpApi:Tcp:Port="$(free_port)"; mcpapi_pid=${pids[-1]}; }
-  start_on() { start metrics "$out/mcpapi/McpApi.dll" "$metrics_port" --ConnectionStrings:McpApi="Data Source=$out/bench-metrics.db" --McpApi:Tcp:Port="$(free_port)" \
-    --McpApi:Telemetry:Prometheus=true; metrics_pid=${pids[-1]}; }
   # The two McpApi processes start and warm up in turns (metrics off first in odd rounds, on first in even ones), so
   # neither is always the one started last.
   if (( round % 2 )); then start_off; start_on; order=("$mcpapi_port" "$metrics_port"); else start_on; start_off; order=("$metrics_port" "$mcpapi_port"); fi

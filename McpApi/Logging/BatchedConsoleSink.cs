@@ -128,6 +128,7 @@ public sealed class BatchedConsoleSink : ILogEventSink, IDisposable
                 else
                     _formatter.Format((LogEvent)entry, _writer);
             }
+            // Released before the flush, which can block on a stuck output while requests keep queueing.
             Interlocked.Add(ref _queued, -taken);
             taken = 0;
             if (Interlocked.Exchange(ref _dropped, 0) is > 0 and var dropped)
