@@ -46,23 +46,7 @@ public static class TelemetrySetup
             .ConfigureResource(resource => resource.AddService("McpApi"))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(McpApiMetrics.MeterName, McpSdkMeter)
-                    // ASP.NET Core's own meters, as AddAspNetCoreInstrumentation() enables them on .NET 8+, without the
-                    // startup filter it also adds: one more async middleware around every request, only to tag
-                    // unhandled exceptions, which McpApi's error handler never lets through.
-                    .AddMeter(AspNetCoreMeters)
-                    .AddRuntimeInstrumentation()
-                    // Instruments ASP.NET Core updates several times per request that add little to
-                    // http.server.request.duration and mcpapi.handler.duration (every request matches a route; requests in flight;
-                    // every rent and return of a Kestrel memory block): dropped, so ASP.NET Core does not record them,
-                    // to keep the metrics' cost on the envelope benchmark small.
-                    .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop)
-                    .AddView("http.server.active_requests", MetricStreamConfiguration.Drop)
-                    .AddView("aspnetcore.memory_pool.*", MetricStreamConfiguration.Drop);
-                // Dropped unless asked for: while it is on, ASP.NET Core sets up its metrics context (a request feature,
-                // tags, a timestamp) on every request, envelopes too, though they opt out of it (DisableHttpMetrics).
-                if (!settings.HttpServerRequestDuration)
-                    metrics.AddView("http.server.request.duration", MetricStreamConfiguration.Drop);
+                metrics.AddMcpApiMeters(settings);
                 if (settings.Prometheus)
                     metrics.AddPrometheusExporter();
                 if (otlp is not null)
@@ -73,6 +57,32 @@ public static class TelemetrySetup
                 .AddAspNetCoreInstrumentation()
                 .AddOtlpExporter(exporter => (exporter.Endpoint, exporter.Protocol) = (WithSignalPath(otlp, protocol, "v1/traces"), protocol)));
         return builder;
+    }
+
+    /// <summary>
+    /// The meters McpApi's metrics are made of (McpApi's own, the MCP SDK's, ASP.NET Core's, the runtime's) and the
+    /// views that drop what costs every request without saying much. bench/MetricsSwitch builds the same outside the host.
+    /// </summary>
+    public static MeterProviderBuilder AddMcpApiMeters(this MeterProviderBuilder metrics, TelemetryOptions settings)
+    {
+        metrics.AddMeter(McpApiMetrics.MeterName, McpSdkMeter)
+            // ASP.NET Core's own meters, as AddAspNetCoreInstrumentation() enables them on .NET 8+, without the
+            // startup filter it also adds: one more async middleware around every request, only to tag
+            // unhandled exceptions, which McpApi's error handler never lets through.
+            .AddMeter(AspNetCoreMeters)
+            .AddRuntimeInstrumentation()
+            // Instruments ASP.NET Core updates several times per request that add little to
+            // http.server.request.duration and mcpapi.handler.duration (every request matches a route; requests in flight;
+            // every rent and return of a Kestrel memory block): dropped, so ASP.NET Core does not record them,
+            // to keep the metrics' cost on the envelope benchmark small.
+            .AddView("aspnetcore.routing.match_attempts", MetricStreamConfiguration.Drop)
+            .AddView("http.server.active_requests", MetricStreamConfiguration.Drop)
+            .AddView("aspnetcore.memory_pool.*", MetricStreamConfiguration.Drop);
+        // Dropped unless asked for: while it is on, ASP.NET Core sets up its metrics context (a request feature,
+        // tags, a timestamp) on every request, envelopes too, though they opt out of it (DisableHttpMetrics).
+        if (!settings.HttpServerRequestDuration)
+            metrics.AddView("http.server.request.duration", MetricStreamConfiguration.Drop);
+        return metrics;
     }
 
     /// <summary>
