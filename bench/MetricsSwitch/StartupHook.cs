@@ -12,9 +12,10 @@ using OpenTelemetry.Metrics;
 /// path + ".applied".
 /// One process measured in turns with and without metrics leaves out what differs from one process to another
 /// (10-15% per request on this VM), which a comparison of two processes cannot.
-/// METRICS_SWITCH_MODE turns on a part instead, to find where a cost is: "mcpapi-only" (the provider with McpApi's
-/// meter alone), "listener" (a bare MeterListener on McpApi's meter that drops every measurement: McpApi's own work
-/// for its instruments, without OpenTelemetry's), "otel-idle" (a provider with a reader and no meter).
+/// A mode ("on:MODE", or METRICS_SWITCH_MODE for plain "on") turns on a part instead, to find where a cost is:
+/// "mcpapi-only" (the provider with McpApi's meter alone), "listener" (a bare MeterListener on McpApi's meter that
+/// drops every measurement: McpApi's own work for its instruments, without OpenTelemetry's), "otel-idle" (a provider
+/// with a reader and no meter); "full" is the whole configuration.
 /// </summary>
 internal static class StartupHook
 {
@@ -34,13 +35,13 @@ internal static class StartupHook
         string? done = null; // the first request read is answered too, so the script knows the hook is loaded
         while (true)
         {
-            // A request is "on" or "off", optionally followed by a number that makes each request new.
+            // A request is "on", "on:MODE" or "off", optionally followed by a number that makes each request new.
             var request = File.Exists(path) ? File.ReadAllText(path).Trim() : "off";
-            var state = request.Split(' ')[0];
-            if (request != done && state is "on" or "off")
+            var state = request.Split(' ')[0].Split(':', 2);
+            if (request != done && state[0] is "on" or "off")
             {
-                if (state == "on")
-                    metrics ??= TurnOn(mode);
+                if (state[0] == "on")
+                    metrics ??= TurnOn(state.Length > 1 ? state[1] : mode);
                 else
                 {
                     metrics?.Dispose();
@@ -64,7 +65,7 @@ internal static class StartupHook
         "listener" => BareListener(),
         "otel-idle" => WithReader(Sdk.CreateMeterProviderBuilder().AddMeter("NoSuchMeter")),
         "mcpapi-only" => WithReader(Sdk.CreateMeterProviderBuilder().AddMeter(McpApiMetrics.MeterName)),
-        "" => WithReader(Sdk.CreateMeterProviderBuilder().AddMcpApiMeters(new TelemetryOptions())),
+        "" or "full" => WithReader(Sdk.CreateMeterProviderBuilder().AddMcpApiMeters(new TelemetryOptions())),
         _ => throw new InvalidOperationException($"METRICS_SWITCH_MODE={mode}: expected listener, otel-idle, mcpapi-only or nothing"),
     };
 
