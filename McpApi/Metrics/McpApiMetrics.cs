@@ -62,8 +62,9 @@ public static class McpApiMetrics
 
     /// <summary>
     /// One envelope answered by the dispatcher. Kept with its thread's other answers (<see cref="AnsweredOnThisThread"/>)
-    /// and recorded with them: recorded one by one, both cores wrote the histogram's shared state for every envelope,
-    /// which cost ~5% of the envelope benchmark's CPU time (bench/metrics_cost.sh), ~0.5% in batches.
+    /// and recorded with them: recorded one by one, both cores wrote the histogram's shared state for every envelope
+    /// (OpenTelemetry with McpApi's meter: +5.7% CPU per request in the envelope benchmark, mean of four runs of
+    /// bench/metrics_cost.sh; +3.1% batched, mean of six; bench/README.md, "eighth pass").
     /// </summary>
     public static void RequestCompleted(string door, string model, string action, int statusCode, long startedTimestamp)
     {
