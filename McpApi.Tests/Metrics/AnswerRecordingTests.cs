@@ -67,6 +67,30 @@ public sealed class AnswerRecordingTests
         Labels(recorded).ShouldBe(Enumerable.Repeat("state/set/200", 5));
     }
 
+    [Fact]
+    public void CollectionsWhileThreadsAnswerNeitherLoseNorRepeatAnAnswer()
+    {
+        using var listener = Listen(out var recorded);
+        const int threads = 4, answersEach = 10_000;
+        var answering = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
+        {
+            for (var i = 0; i < answersEach; i++)
+                McpApiMetrics.RequestCompleted(_door, "echo", "echo", 200, Stopwatch.GetTimestamp());
+        })).ToList();
+
+        answering.ForEach(thread => thread.Start());
+        var collections = 0;
+        while (answering.Any(thread => thread.IsAlive) && collections < 100_000)
+        {
+            listener.RecordObservableInstruments();
+            collections++;
+        }
+        answering.ForEach(thread => thread.Join());
+        listener.RecordObservableInstruments();
+
+        Count(recorded).ShouldBe(threads * answersEach, $"after {collections} collections while the threads answered");
+    }
+
     private MeterListener Listen(out List<(double Seconds, string Labels)> recorded)
     {
         var measurements = recorded = [];

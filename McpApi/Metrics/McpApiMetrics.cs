@@ -114,12 +114,17 @@ public static class McpApiMetrics
         public static void RecordAll()
         {
             lock (EveryThread)
-            {
-                foreach (var answers in EveryThread)
+                for (var i = EveryThread.Count - 1; i >= 0; i--)
+                {
+                    var answers = EveryThread[i];
+                    // Read before its answers are recorded: a thread that had ended by then adds none after them. (Read
+                    // after, a thread that answered once more and ended in between was dropped with that answer.)
+                    var ended = !answers._owner.IsAlive;
                     lock (answers._lock)
                         answers.RecordLocked();
-                EveryThread.RemoveAll(static answers => !answers._owner.IsAlive);
-            }
+                    if (ended)
+                        EveryThread.RemoveAt(i);
+                }
         }
 
         private void RecordLocked()
