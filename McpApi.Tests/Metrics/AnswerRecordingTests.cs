@@ -68,6 +68,24 @@ public sealed class AnswerRecordingTests
     }
 
     [Fact]
+    public void AThreadThatEndedIsRecordedAndForgottenWhenAnotherStartsAnsweringThoughNothingCollects()
+    {
+        // Metrics on and nothing scraping: threads come and go, and what the ended ones kept must not pile up.
+        using var listener = Listen(out var recorded);
+
+        OnNewThread(() =>
+        {
+            for (var i = 0; i < 5; i++)
+                McpApiMetrics.RequestCompleted(_door, "notes", "add", 200, Stopwatch.GetTimestamp());
+        });
+        OnNewThread(() => McpApiMetrics.RequestCompleted(_door, "echo", "echo", 200, Stopwatch.GetTimestamp()));
+
+        Labels(recorded).ShouldBe(Enumerable.Repeat("notes/add/200", 5));
+        listener.RecordObservableInstruments();
+        Count(recorded).ShouldBe(6);
+    }
+
+    [Fact]
     public void CollectionsWhileThreadsAnswerNeitherLoseNorRepeatAnAnswer()
     {
         using var listener = Listen(out var recorded);

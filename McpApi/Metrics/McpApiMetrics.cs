@@ -78,8 +78,9 @@ public static class McpApiMetrics
     /// <summary>
     /// The answers one thread has given and not yet recorded: recorded together when <see cref="Capacity"/> are kept,
     /// and every thread's at each collection (the observable instruments' callbacks run before the histogram is read,
-    /// so an export or scrape counts every envelope answered before it). Its lock is the owning thread's alone but for
-    /// the moment a collection takes it.
+    /// so an export or scrape counts every envelope answered before it); a thread that has ended is recorded and
+    /// forgotten at the next collection or when another thread starts answering. Its lock is the owning thread's alone
+    /// but for the moment a collection takes it.
     /// </summary>
     private sealed class AnsweredOnThisThread
     {
@@ -97,7 +98,10 @@ public static class McpApiMetrics
         {
             var answers = new AnsweredOnThisThread();
             lock (EveryThread)
+            {
+                Record(endedOnly: true); // threads that ended are not kept for ever when nothing collects
                 EveryThread.Add(answers);
+            }
             return answers;
         }
 
@@ -114,17 +118,25 @@ public static class McpApiMetrics
         public static void RecordAll()
         {
             lock (EveryThread)
-                for (var i = EveryThread.Count - 1; i >= 0; i--)
-                {
-                    var answers = EveryThread[i];
-                    // Read before its answers are recorded: a thread that had ended by then adds none after them. (Read
-                    // after, a thread that answered once more and ended in between was dropped with that answer.)
-                    var ended = !answers._owner.IsAlive;
-                    lock (answers._lock)
-                        answers.RecordLocked();
-                    if (ended)
-                        EveryThread.RemoveAt(i);
-                }
+                Record(endedOnly: false);
+        }
+
+        /// <summary>Records the kept answers of every thread (or of those that ended) and forgets the threads that ended. Under EveryThread's lock.</summary>
+        private static void Record(bool endedOnly)
+        {
+            for (var i = EveryThread.Count - 1; i >= 0; i--)
+            {
+                var answers = EveryThread[i];
+                // Read before its answers are recorded: a thread that had ended by then adds none after them. (Read
+                // after, a thread that answered once more and ended in between was dropped with that answer.)
+                var ended = !answers._owner.IsAlive;
+                if (endedOnly && !ended)
+                    continue;
+                lock (answers._lock)
+                    answers.RecordLocked();
+                if (ended)
+                    EveryThread.RemoveAt(i);
+            }
         }
 
         private void RecordLocked()
