@@ -86,6 +86,26 @@ public sealed class AnswerRecordingTests
     }
 
     [Fact]
+    public void AListenerThatThrowsLosesOneBatchNotEveryLaterAnswer()
+    {
+        using var listener = Listen(out var recorded, throwOnFirst: true);
+
+        OnNewThread(() =>
+        {
+            var first = Should.Throw<InvalidOperationException>(() =>
+            {
+                for (var i = 0; i < 64; i++)
+                    McpApiMetrics.RequestCompleted(_door, "echo", "echo", 200, Stopwatch.GetTimestamp());
+            });
+            first.Message.ShouldBe("a listener's own failure");
+            for (var i = 0; i < 64; i++)
+                McpApiMetrics.RequestCompleted(_door, "echo", "echo", 200, Stopwatch.GetTimestamp());
+        });
+
+        Count(recorded).ShouldBe(64);
+    }
+
+    [Fact]
     public void CollectionsWhileThreadsAnswerNeitherLoseNorRepeatAnAnswer()
     {
         using var listener = Listen(out var recorded);
@@ -109,9 +129,10 @@ public sealed class AnswerRecordingTests
         Count(recorded).ShouldBe(threads * answersEach, $"after {collections} collections while the threads answered");
     }
 
-    private MeterListener Listen(out List<(double Seconds, string Labels)> recorded)
+    private MeterListener Listen(out List<(double Seconds, string Labels)> recorded, bool throwOnFirst = false)
     {
         var measurements = recorded = [];
+        var thrown = !throwOnFirst;
         var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
@@ -129,6 +150,11 @@ public sealed class AnswerRecordingTests
                 labels[tag.Key] = tag.Value;
             if (!Equals(labels["door"], _door))
                 return;
+            if (!thrown)
+            {
+                thrown = true;
+                throw new InvalidOperationException("a listener's own failure");
+            }
             lock (measurements)
                 measurements.Add((value, $"{labels["model"]}/{labels["action"]}/{labels["status"]}"));
         });

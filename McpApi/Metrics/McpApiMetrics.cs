@@ -141,10 +141,16 @@ public static class McpApiMetrics
 
         private void RecordLocked()
         {
-            foreach (ref readonly var answer in _kept.AsSpan(0, _count))
-                HandlerDuration.Record(answer.Seconds,
-                    new TagList { { "door", answer.Door }, { "model", answer.Model }, { "action", answer.Action }, { "status", answer.Status } });
-            _count = 0;
+            try
+            {
+                foreach (ref readonly var answer in _kept.AsSpan(0, _count))
+                    HandlerDuration.Record(answer.Seconds,
+                        new TagList { { "door", answer.Door }, { "model", answer.Model }, { "action", answer.Action }, { "status", answer.Status } });
+            }
+            finally
+            {
+                _count = 0; // a listener that throws loses these answers, not every later one (a full array)
+            }
         }
     }
 
