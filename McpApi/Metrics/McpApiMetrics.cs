@@ -64,7 +64,7 @@ public static class McpApiMetrics
     /// One envelope answered by the dispatcher. Kept with its thread's other answers (<see cref="AnsweredOnThisThread"/>)
     /// and recorded with them: recorded one by one, both cores wrote the histogram's shared state for every envelope
     /// (OpenTelemetry with McpApi's meter: +5.7% CPU per request in the envelope benchmark, mean of four runs of
-    /// bench/metrics_cost.sh; +3.0% batched, mean of seven; bench/README.md, "eighth pass").
+    /// bench/metrics_cost.sh; +3.3% batched, mean of eight; bench/README.md, "eighth pass").
     /// </summary>
     public static void RequestCompleted(string door, string model, string action, int statusCode, long startedTimestamp)
     {
