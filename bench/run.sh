@@ -37,11 +37,11 @@ start() { # name dll port [args...]
 machine_ticks() { awk 'NR == 1 { t = 0; for (i = 2; i <= NF; i++) t += $i; print $5 + $6, $9, t }' /proc/stat; }
 share() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.1f", 100 * n / (t > 0 ? t : 1) }'; }
 
-# start_scraper PORT [now]: GET /metrics from PORT every 5 s in the background (the first at once with "now"), its pid
-# in scraper; stop_scraper ends it.
+# start_scraper PORT: GET /metrics from PORT at once and every 5 s after, in the background, its pid in scraper;
+# stop_scraper ends it.
 start_scraper() {
-  local port=$1 first=${2:-}
-  ( [ "$first" != now ] || curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics" || true
+  local port=$1
+  ( curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics" || true
     while sleep 5; do curl -fsS -o /dev/null "http://127.0.0.1:$port/metrics" || true; done ) & scraper=$!
 }
 stop_scraper() { kill "$scraper" 2>/dev/null || true; wait "$scraper" 2>/dev/null || true; }
@@ -50,7 +50,7 @@ measure() { # port pid [scrape] -> prints a RESULT line, with the server's CPU t
   local port=$1 pid=$2 scraper= before result idle0 steal0 total0 idle1 steal1 total1
   wrk -t2 -c$connections -d1s -s bench/echo.lua "http://127.0.0.1:$port/mcp" >/dev/null    # opens the connections
   if [ "${3:-}" = scrape ]; then   # a Prometheus server scrapes every 15 s by default; once a slice (3 s) is stricter
-    start_scraper "$port" now
+    start_scraper "$port"
   fi
   before=$(cpu_ticks "$pid"); read -r idle0 steal0 total0 < <(machine_ticks)
   result=$(wrk -t2 -c$connections -d"${seconds}s" --latency -s bench/echo.lua "http://127.0.0.1:$port/mcp" | grep RESULT)
